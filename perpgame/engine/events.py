@@ -1,0 +1,178 @@
+"""Typed records of everything that happens on the exchange.
+
+Each event is a frozen dataclass with a ``type`` string (what the JSON report and the TUI key on)
+and the ``tick`` it happened in. Amounts are integers in engine units (see ``units``).
+The waterfall's three stages are exactly ``liquidation``, ``backstop`` and ``deleverage``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base class: every event knows its tick."""
+
+    type: ClassVar[str] = "event"
+    tick: int
+
+    def to_dict(self) -> dict:
+        """A plain dict with ``type`` first, for JSON reports."""
+        return {"type": self.type, **asdict(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Deposit(Event):
+    type: ClassVar[str] = "deposit"
+    account: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal(Event):
+    type: ClassVar[str] = "withdrawal"
+    account: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRejected(Event):
+    type: ClassVar[str] = "order_rejected"
+    account: int
+    side: int
+    qty: int
+    price: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelled(Event):
+    type: ClassVar[str] = "order_cancelled"
+    account: int
+    order: int
+    qty: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fill(Event):
+    """A trade in the book: ``taker_side`` is +1 when the taker bought."""
+
+    type: ClassVar[str] = "fill"
+    maker: int
+    taker: int
+    maker_order: int
+    taker_order: int
+    price: int
+    qty: int
+    taker_side: int
+    maker_fee: int
+    taker_fee: int
+    liquidation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Liquidation(Event):
+    """Stage 1: the engine took an account's position into the book.
+
+    ``qty`` is the signed size it tried to close, ``filled`` what the book took, ``reason`` the
+    numbers that triggered it (equity below maintenance at the mark).
+    """
+
+    type: ClassVar[str] = "liquidation"
+    account: int
+    qty: int
+    filled: int
+    avg_price: int | None
+    mark: int
+    equity: int
+    maintenance: int
+    bankruptcy_price: int
+    fee: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Backstop(Event):
+    """Stage 2: the vault took over ``qty`` (signed, as the account held it) at ``price``."""
+
+    type: ClassVar[str] = "backstop"
+    account: int
+    vault: int
+    qty: int
+    price: int
+    collateral: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deleverage(Event):
+    """Stage 3: ``account`` (a winner on the other side) was closed by ``qty`` at ``price``.
+
+    ``size_before`` is the winner's signed position before, ``qty`` the lots closed.
+    ``rank`` is its 1-based place in the ADL queue, ``lost_pnl`` the paper profit above what the
+    close at ``price`` paid it (what the mark promised and the pile never held).
+    """
+
+    type: ClassVar[str] = "deleverage"
+    account: int
+    counterparty: int
+    size_before: int
+    qty: int
+    price: int
+    rank: int
+    policy: str
+    mark: int
+    lost_pnl: int
+
+
+@dataclass(frozen=True, slots=True)
+class Haircut(Event):
+    """Socialised loss: ``amount`` of ``account``'s unrealised profit paid toward a deficit."""
+
+    type: ClassVar[str] = "haircut"
+    account: int
+    counterparty: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class BadDebt(Event):
+    """An account's equity went below zero: ``amount`` of deficit, and who absorbed it."""
+
+    type: ClassVar[str] = "bad_debt"
+    account: int
+    amount: int
+    absorbed_by: str
+    absorbers: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Funding(Event):
+    """Funding paid between longs and shorts: ``rate_ppm`` > 0 means longs paid shorts."""
+
+    type: ClassVar[str] = "funding"
+    rate_ppm: int
+    price: int
+    paid: int
+    payers: int
+    receivers: int
+
+
+@dataclass(frozen=True, slots=True)
+class MarkPrice(Event):
+    type: ClassVar[str] = "mark"
+    mark: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeverageSet(Event):
+    type: ClassVar[str] = "leverage"
+    account: int
+    leverage: int
+
+
+WATERFALL_TYPES = ("liquidation", "backstop", "deleverage")

@@ -1,0 +1,533 @@
+"""The exchange for one symbol: orders in, fills settled, mark price, funding, fees, events out.
+
+One tick, as DESIGN.md lays it out, is driven from outside::
+
+    market.begin_tick()
+    market.set_index(price)              # the oracle
+    market.place_order(...)              # bots and the player; orders match as they arrive
+    events = market.end_tick()           # mark, funding, the liquidation waterfall, the pile law
+
+Every cent moves between accounts; nothing here creates or destroys cash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from dataclasses import dataclass
+
+from perpgame.engine import liquidation
+from perpgame.engine.account import (
+    BOT,
+    HOUSE,
+    VAULT,
+    Account,
+    initial_margin,
+    is_liquidatable,
+    maintenance_margin,
+)
+from perpgame.engine.adl import AdlPolicy, get_policy
+from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
+from perpgame.engine.config import MarketConfig
+from perpgame.engine.events import (
+    Deposit,
+    Event,
+    Fill,
+    Funding,
+    LeverageSet,
+    OrderCancelled,
+    OrderRejected,
+    Withdrawal,
+)
+from perpgame.engine.rng import Rng
+from perpgame.engine.units import PPM, apply_rate, format_cash, format_price
+
+HOUSE_ID = 0
+VAULT_ID = 1
+LIQUIDATION_TAG = "liquidation"
+RECENT_TRADES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class OrderOutcome:
+    """What happened to one order the moment it arrived."""
+
+    order_id: int | None
+    filled: int = 0
+    cash: int = 0
+    resting: int = 0
+    rejected: str | None = None
+
+    @property
+    def avg_price(self) -> int | None:
+        return None if self.filled == 0 else self.cash // self.filled
+
+
+@dataclass(frozen=True, slots=True)
+class PileReport:
+    """The pile law, checked: cash in equals deposits, and every long is someone's short."""
+
+    ok: bool
+    pile: int
+    expected: int
+    size_sum: int
+    cost_sum: int
+
+    def explain(self) -> str:
+        if self.ok:
+            return f"pile law holds: {format_cash(self.pile)} in, nothing created or destroyed"
+        return (
+            f"pile law BROKEN: cash {self.pile} != deposits-withdrawals {self.expected}, "
+            f"sum size {self.size_sum}, sum cost {self.cost_sum}"
+        )
+
+
+class Market:
+    """A perpetual-futures exchange for one symbol, with a house account and a backstop vault."""
+
+    def __init__(self, config: MarketConfig, *, start_price: int) -> None:
+        if start_price <= 0:
+            raise ValueError("start price must be positive")
+        self.config = config
+        self.book = OrderBook()
+        self.accounts: dict[int, Account] = {}
+        self.tick = 0
+        self.index = start_price
+        self.mark = start_price
+        self.last_price: int | None = None
+        self.deposits = 0
+        self.withdrawals = 0
+        self.next_order_id = 1
+        self.rng = Rng(config.seed)
+        self.events: list[Event] = []
+        self.trades: deque[Fill] = deque(maxlen=RECENT_TRADES)
+        self.stage = "calm"
+        self.policy: AdlPolicy = get_policy(config.adl_policy)
+        self.open_account(HOUSE, HOUSE, "house")
+        self.open_account(VAULT, VAULT, "vault", leverage=config.vault_leverage)
+
+    # ----------------------------------------------------------------- accounts
+    @property
+    def house(self) -> Account:
+        return self.accounts[HOUSE_ID]
+
+    @property
+    def vault(self) -> Account:
+        return self.accounts[VAULT_ID]
+
+    def open_account(
+        self, kind: str, group: str, name: str, *, cash: int = 0, leverage: int = 1
+    ) -> Account:
+        """A new account with id = the next integer; ``cash`` arrives as a deposit."""
+        if any(c.isspace() for c in name + group + kind) or not name:
+            raise ValueError("account kind, group and name must be non-empty words without spaces")
+        acct = Account(len(self.accounts), kind, group, name, leverage=1)
+        self.accounts[acct.id] = acct
+        acct.leverage = max(1, min(leverage, self._leverage_cap(acct)))
+        if cash:
+            self.deposit(acct.id, cash)
+        return acct
+
+    def _leverage_cap(self, acct: Account) -> int:
+        return self.config.vault_leverage if acct.kind == VAULT else self.config.max_leverage
+
+    def deposit(self, account_id: int, amount: int) -> None:
+        """New cash enters the pile."""
+        if amount <= 0:
+            raise ValueError("a deposit must be positive")
+        self.accounts[account_id].cash += amount
+        self.deposits += amount
+        self._emit(Deposit(self.tick, account_id, amount))
+
+    def withdraw(self, account_id: int, amount: int) -> str | None:
+        """Cash leaves the pile; refused (with the reason) if it would breach initial margin."""
+        acct = self.accounts[account_id]
+        if amount <= 0:
+            return "a withdrawal must be positive"
+        equity = acct.equity(self.mark)
+        need = self.margin_in_use(acct)
+        free = equity - need
+        if amount > free or amount > acct.balance():
+            return (
+                f"withdrawal of {format_cash(amount)} refused: equity {format_cash(equity)} "
+                f"must stay above initial margin {format_cash(need)}"
+            )
+        acct.cash -= amount
+        self.withdrawals += amount
+        self._emit(Withdrawal(self.tick, account_id, amount))
+        return None
+
+    def transfer(self, source: int, dest: int, amount: int) -> None:
+        """Move cash between two accounts (the only way cash moves besides deposit/withdraw)."""
+        if amount:
+            self.accounts[source].cash -= amount
+            self.accounts[dest].cash += amount
+
+    def set_leverage(self, account_id: int, leverage: int) -> str | None:
+        """Choose leverage (capped by the market); refused if the position would not be covered."""
+        acct = self.accounts[account_id]
+        cap = self._leverage_cap(acct)
+        if not 1 <= leverage <= cap:
+            return f"leverage must be between 1x and {cap}x"
+        need = initial_margin(acct.size, self.mark, leverage)
+        equity = acct.equity(self.mark)
+        if acct.size and equity < need:
+            return (
+                f"{leverage}x refused: the position needs {format_cash(need)} initial margin, "
+                f"equity is {format_cash(equity)}"
+            )
+        acct.leverage = leverage
+        self._emit(LeverageSet(self.tick, account_id, leverage))
+        return None
+
+    def margin_in_use(self, acct: Account) -> int:
+        """Initial margin for the worst case of the position plus every open order filling."""
+        buys, sells = self._open_qty(acct.id)
+        worst = max(abs(acct.size + buys), abs(acct.size - sells))
+        return initial_margin(worst, self.mark, acct.leverage)
+
+    def _open_qty(self, account_id: int) -> tuple[int, int]:
+        buys = sells = 0
+        for order in self.book.orders_of(account_id):
+            if order.reduce_only:
+                continue
+            if order.side == BUY:
+                buys += order.qty
+            else:
+                sells += order.qty
+        return buys, sells
+
+    def maintenance(self, acct: Account) -> int:
+        return maintenance_margin(acct.size, self.mark, self.config.maintenance_ppm)
+
+    def liquidatable(self, acct: Account) -> bool:
+        return is_liquidatable(acct, self.mark, self.config.maintenance_ppm)
+
+    # ------------------------------------------------------------------- orders
+    def place_order(
+        self,
+        account_id: int,
+        side: int,
+        qty: int,
+        price: int | None = None,
+        kind: OrderType = OrderType.LIMIT,
+        *,
+        reduce_only: bool = False,
+    ) -> OrderOutcome:
+        """Check an order against the account's margin and the market's steps, then match it."""
+        acct = self.accounts[account_id]
+        reason = self._validate(acct, side, qty, price, kind)
+        if reason is None and reduce_only:
+            qty, reason = self._reduce_only_qty(acct, side, qty)
+        if reason is None and not reduce_only:
+            reason = self._margin_rejection(acct, side, qty, price, kind)
+        if reason is not None:
+            self._emit(OrderRejected(self.tick, account_id, side, qty, price, reason))
+            return OrderOutcome(None, rejected=reason)
+        return self._submit(acct, side, qty, price, kind, reduce_only=reduce_only)
+
+    def _validate(
+        self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
+    ) -> str | None:
+        cfg = self.config
+        if acct.kind == HOUSE:
+            return "the house does not trade"
+        if side not in (BUY, SELL):
+            return "side must be buy or sell"
+        if qty <= 0:
+            return "quantity must be positive"
+        if qty % cfg.lot_size:
+            return f"quantity must be a multiple of the lot size ({cfg.lot_size} lots)"
+        if kind == OrderType.MARKET:
+            return None if price is None else "a market order has no price"
+        if price is None or price <= 0:
+            return "a limit order needs a positive price"
+        if price % cfg.tick_size:
+            return f"price must be a multiple of the tick size ({format_price(cfg.tick_size)})"
+        return None
+
+    def _reduce_only_qty(self, acct: Account, side: int, qty: int) -> tuple[int, str | None]:
+        if acct.size == 0 or (acct.size > 0) == (side == BUY):
+            return qty, "reduce-only order would not reduce the position"
+        resting = sum(
+            o.qty for o in self.book.orders_of(acct.id) if o.reduce_only and o.side == side
+        )
+        room = abs(acct.size) - resting
+        if room <= 0:
+            return qty, "reduce-only orders already cover the whole position"
+        return min(qty, room), None
+
+    def _margin_rejection(
+        self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
+    ) -> str | None:
+        """Why the order would breach initial margin, or None if it may go in.
+
+        Orders that do not add to the worst-case exposure (position plus all open orders filling)
+        always pass. Others must leave equity, less what the fills would cost against the mark and
+        the taker fee, above the initial margin of that worst case.
+        """
+        mark = self.mark
+        buys, sells = self._open_qty(acct.id)
+        before = max(abs(acct.size + buys), abs(acct.size - sells))
+        takes_only = kind in (OrderType.MARKET, OrderType.IOC)
+        limit = None if kind == OrderType.MARKET else price
+        filled, cash = (0, 0) if kind == OrderType.POST_ONLY else self.book.sweep(side, qty, limit)
+        if takes_only and filled == 0:
+            return "no liquidity on the other side of the book"
+        added = filled if takes_only else qty
+        if side == BUY:
+            buys += added
+        else:
+            sells += added
+        worst = max(abs(acct.size + buys), abs(acct.size - sells))
+        if worst <= before:
+            return None
+        # what the fills would cost against the mark, plus the taker fee on them
+        adverse = side * (cash - filled * mark) + apply_rate(cash, self.config.taker_fee_ppm)
+        if not takes_only and limit is not None:
+            adverse += max(0, side * (limit - mark)) * (qty - filled)
+        need = initial_margin(worst, mark, acct.leverage)
+        available = acct.equity(mark) - adverse
+        if available < need:
+            return (
+                f"needs {format_cash(need)} initial margin at {acct.leverage}x, "
+                f"equity after costs is {format_cash(available)}"
+            )
+        return None
+
+    def _submit(
+        self,
+        acct: Account,
+        side: int,
+        qty: int,
+        price: int | None,
+        kind: OrderType,
+        *,
+        reduce_only: bool = False,
+        tag: str | None = None,
+    ) -> OrderOutcome:
+        order_id = self.next_order_id
+        self.next_order_id += 1
+        result = self.book.submit(
+            order_id, acct.id, side, qty, price, kind, reduce_only=reduce_only, tag=tag
+        )
+        if result.rejected:
+            self._emit(OrderRejected(self.tick, acct.id, side, qty, price, result.rejected))
+            return OrderOutcome(None, rejected=result.rejected)
+        for order in result.expired:
+            self._emit(
+                OrderCancelled(self.tick, order.owner, order.id, order.qty, "self-trade prevention")
+            )
+        filled = cash = 0
+        touched: dict[int, None] = {acct.id: None}
+        liquidation_order = tag == LIQUIDATION_TAG
+        for bf in result.fills:
+            self._settle(bf, liquidation_order)
+            filled += bf.qty
+            cash += bf.price * bf.qty
+            touched[bf.maker] = None
+        for account_id in touched:
+            self._trim_reduce_only(self.accounts[account_id])
+        resting = result.resting.qty if result.resting is not None else 0
+        return OrderOutcome(order_id, filled, cash, resting)
+
+    def _settle(self, bf, liquidation_order: bool) -> None:
+        maker = self.accounts[bf.maker]
+        taker = self.accounts[bf.taker]
+        qty, price, side = bf.qty, bf.price, bf.taker_side
+        taker.apply_trade(side * qty, price)
+        maker.apply_trade(-side * qty, price)
+        value = price * qty
+        maker_fee = apply_rate(value, self.config.maker_fee_ppm)
+        taker_fee = 0 if liquidation_order else apply_rate(value, self.config.taker_fee_ppm)
+        self.transfer(maker.id, HOUSE_ID, maker_fee)
+        self.transfer(taker.id, HOUSE_ID, taker_fee)
+        self.last_price = price
+        fill = Fill(
+            self.tick,
+            maker.id,
+            taker.id,
+            bf.maker_order,
+            bf.taker_order,
+            price,
+            qty,
+            side,
+            maker_fee,
+            taker_fee,
+            liquidation_order,
+        )
+        self.trades.append(fill)
+        self._emit(fill)
+
+    def _trim_reduce_only(self, acct: Account) -> None:
+        """Reduce-only orders may never add up to more than the position they reduce."""
+        orders = [o for o in self.book.orders_of(acct.id) if o.reduce_only]
+        if not orders:
+            return
+        reducing_side = SELL if acct.size > 0 else BUY
+        room = abs(acct.size)
+        for order in orders:
+            if acct.size == 0 or order.side != reducing_side:
+                self.book.cancel(order.id)
+                self._emit(
+                    OrderCancelled(self.tick, acct.id, order.id, order.qty, "position closed")
+                )
+                continue
+            if order.qty > room:
+                if room == 0:
+                    self.book.cancel(order.id)
+                else:
+                    self.book.amend_down(order.id, room)
+                self._emit(
+                    OrderCancelled(
+                        self.tick, acct.id, order.id, order.qty - room, "reduce-only trimmed"
+                    )
+                )
+                room = 0
+            else:
+                room -= order.qty
+
+    def cancel(self, account_id: int, order_id: int, reason: str = "cancelled") -> bool:
+        """Cancel one of the account's resting orders; False if it is not there."""
+        order = self.book.get(order_id)
+        if order is None or order.owner != account_id:
+            return False
+        self.book.cancel(order_id)
+        self._emit(OrderCancelled(self.tick, account_id, order_id, order.qty, reason))
+        return True
+
+    def cancel_all(self, account_id: int, reason: str = "cancelled") -> int:
+        """Cancel every resting order of the account; returns how many."""
+        orders = self.book.orders_of(account_id)
+        for order in orders:
+            self.cancel(account_id, order.id, reason)
+        return len(orders)
+
+    # --------------------------------------------------------------------- tick
+    def begin_tick(self) -> None:
+        """Start a new tick: the event list starts empty."""
+        self.tick += 1
+        self.events = []
+        self.stage = "calm"
+
+    def set_index(self, price: int) -> None:
+        """The oracle's price for this tick."""
+        if price <= 0:
+            raise ValueError("index price must be positive")
+        self.index = price
+
+    def end_tick(self) -> list[Event]:
+        """Mark, funding, the waterfall. Returns this tick's events."""
+        self.mark = self.compute_mark()
+        interval = self.config.funding_interval
+        if interval and self.tick % interval == 0:
+            self.pay_funding()
+        liquidation.run_waterfall(self)
+        return self.events
+
+    def compute_mark(self) -> int:
+        """The mark price by the configured method; falls back to the index when the book is bare."""
+        method = self.config.mark_method
+        mid = self.book.mid()
+        if method == "index":
+            return self.index
+        if method == "mid":
+            return mid if mid is not None else self.index
+        if method == "last":
+            return self.last_price if self.last_price is not None else self.index
+        values = sorted(v for v in (self.index, mid, self.last_price) if v is not None)
+        if len(values) == 3:
+            return values[1]
+        return sum(values) // len(values)
+
+    def funding_rate(self) -> int:
+        """Per-interval rate in ppm: premium + clamp(interest - premium), capped."""
+        cfg = self.config
+        premium = (self.mark - self.index) * PPM // self.index
+        clamp = cfg.funding_clamp_ppm
+        rate = premium + max(-clamp, min(clamp, cfg.funding_interest_ppm - premium))
+        return max(-cfg.funding_cap_ppm, min(cfg.funding_cap_ppm, rate))
+
+    def pay_funding(self) -> None:
+        """Longs pay shorts (or the reverse), exactly: receivers split what payers paid.
+
+        Each payer pays ``|size| * index * |rate|`` rounded down. The total is split among the
+        receivers in proportion to their size, rounded down, and the units left over go one each
+        to the receivers with the largest remainders (ties: lower account id).
+        """
+        rate = self.funding_rate()
+        if rate == 0:
+            return
+        price = self.index
+        payer_sign = 1 if rate > 0 else -1
+        payers: list[tuple[Account, int]] = []
+        receivers: list[Account] = []
+        for acct in self.accounts.values():
+            if acct.size == 0:
+                continue
+            if (acct.size > 0) == (payer_sign > 0):
+                payers.append((acct, apply_rate(abs(acct.size) * price, abs(rate), round_up=False)))
+            else:
+                receivers.append(acct)
+        total = sum(amount for _, amount in payers)
+        if total == 0 or not receivers:
+            return
+        for acct, amount in payers:
+            acct.cash -= amount
+        weights = [abs(a.size) for a in receivers]
+        for acct, share in zip(receivers, split_pro_rata(total, weights), strict=True):
+            acct.cash += share
+        self._emit(Funding(self.tick, rate, price, total, len(payers), len(receivers)))
+
+    # ------------------------------------------------------------------ checks
+    def check_pile(self) -> PileReport:
+        """The pile law: cash == deposits - withdrawals, sum of sizes == 0, sum of costs == 0."""
+        pile = size_sum = cost_sum = 0
+        for acct in self.accounts.values():
+            pile += acct.cash
+            size_sum += acct.size
+            cost_sum += acct.cost
+        expected = self.deposits - self.withdrawals
+        ok = pile == expected and size_sum == 0 and cost_sum == 0
+        return PileReport(ok, pile, expected, size_sum, cost_sum)
+
+    def _emit(self, event: Event) -> None:
+        self.events.append(event)
+
+    # --------------------------------------------------------- canonical state
+    def to_text(self) -> str:
+        """The whole exchange state as canonical text: the same state always gives the same bytes."""
+        from perpgame.engine.snapshot import dump_state
+
+        return dump_state(self)
+
+    def state_hash(self) -> str:
+        """SHA-256 of the canonical text."""
+        return hashlib.sha256(self.to_text().encode()).hexdigest()
+
+    @classmethod
+    def from_text(cls, text: str, config: MarketConfig) -> Market:
+        """Rebuild a market from ``to_text`` output (the config is not part of the state)."""
+        from perpgame.engine.snapshot import load_state
+
+        return load_state(cls, text, config)
+
+
+def split_pro_rata(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` exactly (largest remainder, ties to the first)."""
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        raise ValueError("weights must have a positive sum")
+    shares = []
+    remainders = []
+    for i, w in enumerate(weights):
+        q, r = divmod(total * w, weight_sum)
+        shares.append(q)
+        remainders.append((-r, i))
+    left = total - sum(shares)
+    for _, i in sorted(remainders)[:left]:
+        shares[i] += 1
+    return shares
+
+
+__all__ = ["BOT", "BUY", "SELL", "Market", "OrderOutcome", "OrderType", "PileReport"]

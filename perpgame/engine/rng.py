@@ -1,0 +1,70 @@
+"""A small seeded random generator (SplitMix64) that is the same in every process and Python version.
+
+The engine never uses the standard ``random`` module: its algorithms are an implementation detail
+of CPython, and the game must replay bit for bit from a seed.
+"""
+
+from __future__ import annotations
+
+import math
+
+_MASK = (1 << 64) - 1
+
+
+class Rng:
+    """SplitMix64: fast, tiny, and good enough for games and shuffles."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, seed: int) -> None:
+        self._state = seed & _MASK
+
+    def next_u64(self) -> int:
+        """The next 64-bit unsigned integer."""
+        self._state = (self._state + 0x9E3779B97F4A7C15) & _MASK
+        z = self._state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return z ^ (z >> 31)
+
+    def below(self, n: int) -> int:
+        """A uniform integer in ``[0, n)`` (rejection sampling: no modulo bias)."""
+        if n <= 0:
+            raise ValueError("n must be positive")
+        limit = (1 << 64) - ((1 << 64) % n)
+        while True:
+            x = self.next_u64()
+            if x < limit:
+                return x % n
+
+    def between(self, lo: int, hi: int) -> int:
+        """A uniform integer in ``[lo, hi]``."""
+        return lo + self.below(hi - lo + 1)
+
+    def chance(self, ppm: int) -> bool:
+        """True with probability ``ppm`` / 1e6."""
+        return self.below(1_000_000) < ppm
+
+    def unit(self) -> float:
+        """A float in ``[0, 1)``, for the world's behaviour only (never for money)."""
+        return (self.next_u64() >> 11) / float(1 << 53)
+
+    def gauss(self) -> float:
+        """A standard normal deviate (Box-Muller), for the world's price paths only."""
+        u1 = 1.0 - self.unit()
+        u2 = self.unit()
+        return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+    def shuffle(self, items: list) -> None:
+        """Fisher-Yates, in place."""
+        for i in range(len(items) - 1, 0, -1):
+            j = self.below(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+    def fork(self, salt: int) -> Rng:
+        """An independent generator derived from this one's seed and ``salt``."""
+        return Rng((self._state ^ (salt * 0xD1B54A32D192ED03)) & _MASK)
+
+    @property
+    def state(self) -> int:
+        return self._state

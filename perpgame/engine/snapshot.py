@@ -1,0 +1,122 @@
+"""A canonical text form of the whole exchange state, and its inverse.
+
+The same state always prints the same bytes, so two games can be compared by their text or by
+``Market.state_hash()``. The text holds the state, not the rules: loading needs the
+``MarketConfig`` too. Accounts are listed in id order; resting orders bids first, best first,
+then asks, in time priority within a price.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from perpgame.engine.account import Account
+from perpgame.engine.book import BUY, SELL, OrderType
+from perpgame.engine.rng import Rng
+
+if TYPE_CHECKING:
+    from perpgame.engine.config import MarketConfig
+    from perpgame.engine.market import Market
+
+HEADER = "perpgame-state 1"
+
+
+class StateFormatError(ValueError):
+    """The text is not a state this version can read; the message names the line."""
+
+
+def dump_state(market: Market) -> str:
+    """Every number that decides what happens next, one record a line."""
+    last = "-" if market.last_price is None else str(market.last_price)
+    lines = [
+        HEADER,
+        f"tick {market.tick}",
+        f"prices index={market.index} mark={market.mark} last={last}",
+        f"ledger deposits={market.deposits} withdrawals={market.withdrawals}",
+        f"next_order_id {market.next_order_id}",
+        f"rng {market.rng.state}",
+        f"stage {market.stage}",
+    ]
+    for a in market.accounts.values():
+        lines.append(
+            f"account {a.id} {a.kind} {a.group} {a.name} cash={a.cash} size={a.size} "
+            f"cost={a.cost} open_cost={a.open_cost} leverage={a.leverage}"
+        )
+    for o in market.book.resting():
+        side = "B" if o.side == BUY else "S"
+        tag = o.tag or "-"
+        lines.append(
+            f"order {o.id} {o.owner} {side} {o.price} {o.qty} {o.orig_qty} "
+            f"{int(o.reduce_only)} {tag}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _fields(parts: list[str], lineno: int) -> dict[str, int]:
+    out = {}
+    for part in parts:
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise StateFormatError(f"line {lineno}: expected key=value, got {part!r}")
+        out[key] = None if value == "-" else int(value)
+    return out
+
+
+def load_state(cls: type[Market], text: str, config: MarketConfig) -> Market:
+    """Rebuild the market that ``dump_state`` printed."""
+    lines = text.splitlines()
+    if not lines or lines[0] != HEADER:
+        raise StateFormatError(f"line 1: expected {HEADER!r}")
+    market = None
+    try:
+        head: dict[str, list[str]] = {}
+        body_start = 1
+        for i, line in enumerate(lines[1:], start=2):
+            word, _, rest = line.partition(" ")
+            if word in ("account", "order"):
+                body_start = i - 1
+                break
+            head[word] = rest.split()
+        prices = _fields(head["prices"], 3)
+        market = cls(config, start_price=prices["index"])
+        market.accounts.clear()
+        market.tick = int(head["tick"][0])
+        market.index = prices["index"]
+        market.mark = prices["mark"]
+        market.last_price = prices["last"]
+        ledger = _fields(head["ledger"], 4)
+        market.deposits = ledger["deposits"]
+        market.withdrawals = ledger["withdrawals"]
+        market.next_order_id = int(head["next_order_id"][0])
+        market.rng = Rng(int(head["rng"][0]))
+        market.stage = head["stage"][0]
+        for lineno, line in enumerate(lines[body_start:], start=body_start + 1):
+            word, *parts = line.split()
+            if word == "account":
+                acct_id, kind, group, name, *rest = parts
+                f = _fields(rest, lineno)
+                acct = Account(int(acct_id), kind, group, name, f["cash"], f["size"], f["cost"],
+                               f["open_cost"], f["leverage"])
+                market.accounts[acct.id] = acct
+            elif word == "order":
+                oid, owner, side, price, qty, orig, reduce_only, tag = parts
+                result = market.book.submit(
+                    int(oid),
+                    int(owner),
+                    BUY if side == "B" else SELL,
+                    int(qty),
+                    int(price),
+                    OrderType.LIMIT,
+                    reduce_only=reduce_only == "1",
+                    tag=None if tag == "-" else tag,
+                )
+                if result.fills or result.resting is None:
+                    raise StateFormatError(f"line {lineno}: order {oid} crosses the book")
+                result.resting.orig_qty = int(orig)
+            else:
+                raise StateFormatError(f"line {lineno}: unknown record {word!r}")
+    except (KeyError, ValueError, IndexError) as exc:
+        if isinstance(exc, StateFormatError):
+            raise
+        raise StateFormatError(f"malformed state: {exc!r}") from None
+    return market

@@ -1,0 +1,181 @@
+"""What one trader sees and can do: a read-only view of the market plus its own order ticket.
+
+Bots (and the player's session) never touch the engine's objects directly: they read prices,
+the book and their own account here, and act only by sending or cancelling orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from perpgame.engine.account import bankruptcy_price, liquidation_price
+from perpgame.engine.book import BUY, SELL, OrderType
+from perpgame.engine.events import Fill
+from perpgame.engine.market import Market, OrderOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOrder:
+    id: int
+    side: int
+    price: int | None
+    qty: int
+    reduce_only: bool
+
+
+class Desk:
+    """One account's window onto the market: look, then place or cancel orders."""
+
+    __slots__ = ("_market", "account_id")
+
+    def __init__(self, market: Market, account_id: int) -> None:
+        self._market = market
+        self.account_id = account_id
+
+    # ---------------------------------------------------------------- the market
+    @property
+    def tick(self) -> int:
+        return self._market.tick
+
+    @property
+    def index(self) -> int:
+        """The external spot price (the oracle)."""
+        return self._market.index
+
+    @property
+    def mark(self) -> int:
+        return self._market.mark
+
+    @property
+    def last_price(self) -> int | None:
+        return self._market.last_price
+
+    @property
+    def lot_size(self) -> int:
+        return self._market.config.lot_size
+
+    @property
+    def tick_size(self) -> int:
+        return self._market.config.tick_size
+
+    @property
+    def max_leverage(self) -> int:
+        return self._market.config.max_leverage
+
+    def best_bid(self) -> int | None:
+        return self._market.book.best_bid()
+
+    def best_ask(self) -> int | None:
+        return self._market.book.best_ask()
+
+    def mid(self) -> int | None:
+        return self._market.book.mid()
+
+    def depth(self, side: int, levels: int = 10) -> list[tuple[int, int, int]]:
+        """(price, qty, cumulative qty), best first."""
+        return self._market.book.depth(side, levels)
+
+    def recent_trades(self, n: int = 20) -> Sequence[Fill]:
+        """The last ``n`` public trades, oldest first."""
+        trades = self._market.trades
+        return list(trades)[-n:] if n < len(trades) else list(trades)
+
+    # ------------------------------------------------------------- own account
+    @property
+    def cash(self) -> int:
+        return self._acct.cash
+
+    @property
+    def size(self) -> int:
+        return self._acct.size
+
+    @property
+    def leverage(self) -> int:
+        return self._acct.leverage
+
+    @property
+    def _acct(self):
+        return self._market.accounts[self.account_id]
+
+    def equity(self) -> int:
+        return self._acct.equity(self._market.mark)
+
+    def unrealized(self) -> int:
+        return self._acct.unrealized(self._market.mark)
+
+    def entry_price(self) -> int | None:
+        return self._acct.entry_price()
+
+    def liquidation_price(self) -> int | None:
+        return liquidation_price(self._acct, self._market.config.maintenance_ppm)
+
+    def bankruptcy_price(self) -> int | None:
+        return bankruptcy_price(self._acct)
+
+    def free_margin(self) -> int:
+        """Equity not tied up as initial margin by the position and open orders."""
+        return self.equity() - self._market.margin_in_use(self._acct)
+
+    def orders(self) -> list[OpenOrder]:
+        return [
+            OpenOrder(o.id, o.side, o.price, o.qty, o.reduce_only)
+            for o in self._market.book.orders_of(self.account_id)
+        ]
+
+    # ------------------------------------------------------------------ actions
+    def buy(self, qty: int, price: int | None = None, **kw) -> OrderOutcome:
+        """A limit buy at ``price``, or a market buy when ``price`` is None."""
+        return self.order(BUY, qty, price, **kw)
+
+    def sell(self, qty: int, price: int | None = None, **kw) -> OrderOutcome:
+        return self.order(SELL, qty, price, **kw)
+
+    def order(
+        self,
+        side: int,
+        qty: int,
+        price: int | None = None,
+        kind: OrderType | None = None,
+        *,
+        reduce_only: bool = False,
+    ) -> OrderOutcome:
+        if kind is None:
+            kind = OrderType.MARKET if price is None else OrderType.LIMIT
+        return self._market.place_order(
+            self.account_id, side, qty, price, kind, reduce_only=reduce_only
+        )
+
+    def cancel(self, order_id: int) -> bool:
+        return self._market.cancel(self.account_id, order_id)
+
+    def cancel_all(self) -> int:
+        return self._market.cancel_all(self.account_id)
+
+    def close(self) -> OrderOutcome | None:
+        """Close the whole position with a reduce-only market order."""
+        size = self._acct.size
+        if size == 0:
+            return None
+        return self.order(SELL if size > 0 else BUY, abs(size), None, reduce_only=True)
+
+    def deposit(self, amount: int) -> None:
+        """Bring fresh cash into the pile (a new trader's money arriving)."""
+        self._market.deposit(self.account_id, amount)
+
+    def withdraw(self, amount: int) -> str | None:
+        """Take cash out; refused (with the reason) below initial margin."""
+        return self._market.withdraw(self.account_id, amount)
+
+    def set_leverage(self, leverage: int) -> str | None:
+        return self._market.set_leverage(self.account_id, leverage)
+
+    def round_lot(self, qty: int) -> int:
+        """``qty`` rounded down to the lot size."""
+        lot = self._market.config.lot_size
+        return qty - qty % lot
+
+    def round_tick(self, price: int) -> int:
+        """``price`` rounded to the nearest tick, never below one tick."""
+        t = self._market.config.tick_size
+        return max(t, (price + t // 2) // t * t)
