@@ -355,6 +355,8 @@ class AdlPolicy(ABC):
 
     name: ClassVar[str]
     closes_positions: ClassVar[bool] = True
+    proportional: ClassVar[bool] = False
+    """True when allocation is not a walk down the queue (the waterfall then calls ``allocate``)."""
     description: ClassVar[str]
 
     @abstractmethod
@@ -438,6 +440,7 @@ class ProRataPolicy(AdlPolicy):
     queue: every spot has 5 lights and percentile 1.
     """
 
+    proportional: ClassVar[bool] = True
     name: ClassVar[str] = "pro_rata"
     description: ClassVar[str] = (
         "Closes a slice of every position on the winning side, in proportion to its size."

@@ -64,6 +64,7 @@ class _Run:
     def __init__(self, market: Market) -> None:
         self.market = market
         self.queues: dict[int, list[tuple[int, int]]] = {}
+        self.heads: dict[int, int] = {}
         self.pooled: set[int] = set()
         """Accounts whose positions stay open under socialised loss (the vault), done this tick."""
 
@@ -272,7 +273,7 @@ class _Run:
         m = self.market
         need = abs(acct.size)
         side = 1 if acct.size > 0 else -1
-        if getattr(policy, "proportional", False):
+        if policy.proportional:
             positions = self._candidates(acct, side)
             for a in policy.allocate(positions, need, m.rng):
                 yield a.account, a.qty, a.rank
@@ -282,9 +283,16 @@ class _Run:
             ranked = policy.rank(self._candidates(None, side), m.rng)
             queue = [(p.account, i + 1) for i, p in enumerate(ranked)]
             self.queues[side] = queue
-        for account_id, rank in queue:
+            self.heads[side] = 0
+        # entries at the head that are used up stay used up this tick: skip them for good
+        head = self.heads[side]
+        while head < len(queue) and m.accounts[queue[head][0]].size * side >= 0:
+            head += 1
+        self.heads[side] = head
+        for i in range(head, len(queue)):
             if need == 0:
                 return
+            account_id, rank = queue[i]
             other = m.accounts[account_id]
             if account_id == acct.id or other.size * side >= 0:
                 continue
