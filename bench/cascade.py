@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perpgame.engine.book import BUY, SELL  # noqa: E402
-from perpgame.engine.config import MarketConfig  # noqa: E402
-from perpgame.engine.market import Market  # noqa: E402
-from perpgame.engine.rng import Rng  # noqa: E402
-from perpgame.engine.units import format_cash  # noqa: E402
+from perpgame.engine.book import BUY, SELL
+from perpgame.engine.config import MarketConfig
+from perpgame.engine.market import Market
+from perpgame.engine.rng import Rng
+from perpgame.engine.units import format_cash
 
 
 def build(accounts: int, policy: str, seed: int) -> Market:
@@ -32,13 +32,15 @@ def build(accounts: int, policy: str, seed: int) -> Market:
     m.deposit(m.vault.id, 3_000_000_000_000)  # a $3M vault
     half = accounts // 2
     longs = [
-        m.open_account("bot", "longs", f"l{i}", cash=rng.between(1_000, 20_000) * 1_000_000,
-                       leverage=50)
+        m.open_account(
+            "bot", "longs", f"l{i}", cash=rng.between(1_000, 20_000) * 1_000_000, leverage=50
+        )
         for i in range(half)
     ]
     shorts = [
-        m.open_account("bot", "shorts", f"s{i}", cash=rng.between(1_000, 20_000) * 1_000_000,
-                       leverage=20)
+        m.open_account(
+            "bot", "shorts", f"s{i}", cash=rng.between(1_000, 20_000) * 1_000_000, leverage=20
+        )
         for i in range(accounts - half)
     ]
     for acct in longs:  # 1x to 6x long, paired with a short of the same size
@@ -47,8 +49,10 @@ def build(accounts: int, policy: str, seed: int) -> Market:
         acct.apply_trade(qty, start)
         shorts[acct.id % len(shorts)].apply_trade(-qty, start)
     # market makers: a book 15% deep below the gap price
-    makers = [m.open_account("bot", "makers", f"mm{i}", cash=5_000_000_000_000, leverage=50)
-              for i in range(10)]
+    makers = [
+        m.open_account("bot", "makers", f"mm{i}", cash=5_000_000_000_000, leverage=50)
+        for i in range(10)
+    ]
     gap = start * 7 // 10
     for i, mm in enumerate(makers):
         for level in range(40):

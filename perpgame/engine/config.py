@@ -54,7 +54,12 @@ class MarketConfig:
             raise ValueError("maintenance_ppm must be between 0 and 1,000,000")
         if self.maintenance_ppm * self.max_leverage >= 1_000_000:
             raise ValueError("maintenance margin must be below the initial margin at max leverage")
-        for name in ("taker_fee_ppm", "maker_fee_ppm", "liquidation_fee_ppm", "partial_min_notional"):
+        for name in (
+            "taker_fee_ppm",
+            "maker_fee_ppm",
+            "liquidation_fee_ppm",
+            "partial_min_notional",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if not 0 <= self.partial_liquidation_ppm <= 1_000_000:

@@ -114,7 +114,9 @@ class _Run:
             )
             fee = 0
             if outcome.filled:
-                fee = min(apply_rate(outcome.cash, cfg.liquidation_fee_ppm), max(0, acct.equity(m.mark)))
+                fee = min(
+                    apply_rate(outcome.cash, cfg.liquidation_fee_ppm), max(0, acct.equity(m.mark))
+                )
                 m.transfer(acct.id, m.vault.id, fee)
             self._emit_liquidation(
                 acct, (chunk if size > 0 else -chunk), outcome.filled, outcome.cash, fee, reason
@@ -204,9 +206,9 @@ class _Run:
         def fits(q: int) -> bool:
             new_size = vault.size + sign * q
             equity = vault_equity + q * per_lot_gain + (leftover if q == total else 0)
-            if cfg.vault_max_notional and abs(new_size) * mark > cfg.vault_max_notional:
-                if abs(new_size) > abs(vault.size):
-                    return False
+            cap = cfg.vault_max_notional
+            if cap and abs(new_size) * mark > cap and abs(new_size) > abs(vault.size):
+                return False
             return equity >= initial_margin(new_size, mark, vault.leverage)
 
         if fits(total):

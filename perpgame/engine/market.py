@@ -103,8 +103,15 @@ class Market:
         self.trades: deque[Fill] = deque(maxlen=RECENT_TRADES)
         self.stage = "calm"
         self.policy: AdlPolicy = get_policy(config.adl_policy)
+        self.last_funding: dict[int, int] = {}
+        """What each account received (negative: paid) at the last funding payment."""
         self.open_account(HOUSE, HOUSE, "house")
         self.open_account(VAULT, VAULT, "vault", leverage=config.vault_leverage)
+
+    def reconfigure(self, config: MarketConfig) -> None:
+        """New rules from the next order on (a level's timeline can change settings mid-game)."""
+        self.policy = get_policy(config.adl_policy)
+        self.config = config
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -472,11 +479,15 @@ class Market:
         total = sum(amount for _, amount in payers)
         if total == 0 or not receivers:
             return
+        paid: dict[int, int] = {}
         for acct, amount in payers:
             acct.cash -= amount
+            paid[acct.id] = -amount
         weights = [abs(a.size) for a in receivers]
         for acct, share in zip(receivers, split_pro_rata(total, weights), strict=True):
             acct.cash += share
+            paid[acct.id] = share
+        self.last_funding = paid
         self._emit(Funding(self.tick, rate, price, total, len(payers), len(receivers)))
 
     # ------------------------------------------------------------------ checks

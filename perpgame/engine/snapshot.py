@@ -95,8 +95,17 @@ def load_state(cls: type[Market], text: str, config: MarketConfig) -> Market:
             if word == "account":
                 acct_id, kind, group, name, *rest = parts
                 f = _fields(rest, lineno)
-                acct = Account(int(acct_id), kind, group, name, f["cash"], f["size"], f["cost"],
-                               f["open_cost"], f["leverage"])
+                acct = Account(
+                    int(acct_id),
+                    kind,
+                    group,
+                    name,
+                    f["cash"],
+                    f["size"],
+                    f["cost"],
+                    f["open_cost"],
+                    f["leverage"],
+                )
                 market.accounts[acct.id] = acct
             elif word == "order":
                 oid, owner, side, price, qty, orig, reduce_only, tag = parts

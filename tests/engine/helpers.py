@@ -16,8 +16,9 @@ def market(start: str = "60000", **cfg) -> Market:
 
 
 def trader(m: Market, name: str, cash: str, leverage: int = 10, kind: str = "bot") -> Account:
-    return m.open_account(kind, name.rstrip("0123456789") or name, name, cash=parse_cash(cash),
-                          leverage=leverage)
+    return m.open_account(
+        kind, name.rstrip("0123456789") or name, name, cash=parse_cash(cash), leverage=leverage
+    )
 
 
 def hold(long: Account, short: Account, qty: str, price: str) -> None:

@@ -11,13 +11,19 @@ from perpgame.engine.rng import Rng
 def run(seed: int = 7, ticks: int = 60, policy: str = "random") -> Market:
     """Forty traders, a market maker ladder, a 30% gap at tick 30: every stage of the waterfall."""
     rng = Rng(seed)
-    cfg = MarketConfig(adl_policy=policy, funding_interval=8, seed=seed, max_leverage=50,
-                       maintenance_ppm=10_000)
+    cfg = MarketConfig(
+        adl_policy=policy, funding_interval=8, seed=seed, max_leverage=50, maintenance_ppm=10_000
+    )
     m = Market(cfg, start_price=6_000_000)
     m.deposit(m.vault.id, 20_000_000_000)
     traders = [
-        m.open_account("bot", "t", f"t{i}", cash=rng.between(500, 5_000) * 1_000_000,
-                       leverage=rng.between(2, 50))
+        m.open_account(
+            "bot",
+            "t",
+            f"t{i}",
+            cash=rng.between(500, 5_000) * 1_000_000,
+            leverage=rng.between(2, 50),
+        )
         for i in range(40)
     ]
     index = 6_000_000

@@ -19,14 +19,30 @@ MMR = 25_000  # 2.5% maintenance
 def long_btc() -> Account:
     # long 1 BTC (10_000 lots) at 60,000.00 (6_000_000 cents) with 6,000 cash: 10x
     # cost = 10_000 * 6_000_000 = 60_000_000_000 micro-dollars = $60,000
-    return Account(2, "player", "player", "p", cash=parse_cash("6000"), size=10_000,
-                   cost=60_000_000_000, open_cost=60_000_000_000)
+    return Account(
+        2,
+        "player",
+        "player",
+        "p",
+        cash=parse_cash("6000"),
+        size=10_000,
+        cost=60_000_000_000,
+        open_cost=60_000_000_000,
+    )
 
 
 def short_btc() -> Account:
     # short 2 BTC at 50,000 with 10,000 cash: cost = -20_000 * 5_000_000 = -100_000_000_000
-    return Account(3, "player", "player", "p", cash=parse_cash("10000"), size=-20_000,
-                   cost=-100_000_000_000, open_cost=-100_000_000_000)
+    return Account(
+        3,
+        "player",
+        "player",
+        "p",
+        cash=parse_cash("10000"),
+        size=-20_000,
+        cost=-100_000_000_000,
+        open_cost=-100_000_000_000,
+    )
 
 
 def test_equity_is_cash_plus_position_at_mark_minus_cost():
@@ -80,8 +96,16 @@ def test_liquidation_price_short_matches_the_venue_formula():
 
 def test_fully_collateralised_long_has_no_liquidation_price():
     # 1 BTC long bought at 60,000 with 60,000 cash can never be liquidated at a positive price
-    a = Account(5, "bot", "g", "n", cash=parse_cash("60000"), size=10_000,
-                cost=60_000_000_000, open_cost=60_000_000_000)
+    a = Account(
+        5,
+        "bot",
+        "g",
+        "n",
+        cash=parse_cash("60000"),
+        size=10_000,
+        cost=60_000_000_000,
+        open_cost=60_000_000_000,
+    )
     assert liquidation_price(a, MMR) is None
     assert bankruptcy_price(a) is None
 
@@ -89,8 +113,16 @@ def test_fully_collateralised_long_has_no_liquidation_price():
 def test_dydx_v4_liquidation_example_scaled():
     # dYdX v4 docs: MMF 3%, A long 500 at $1 with $100; at $0.801 equity is $0.50.
     # Prices here are whole cents, so the same trade is scaled: long 5 coins at $100 ($500).
-    a = Account(6, "bot", "g", "a", cash=parse_cash("100"), size=parse_qty("5"),
-                cost=parse_cash("500"), open_cost=parse_cash("500"))
+    a = Account(
+        6,
+        "bot",
+        "g",
+        "a",
+        cash=parse_cash("100"),
+        size=parse_qty("5"),
+        cost=parse_cash("500"),
+        open_cost=parse_cash("500"),
+    )
     mark = parse_price("80.10")
     # PnL = 5 * (80.10 - 100) = -99.50; equity = 100 - 99.50 = 0.50
     assert a.equity(mark) == parse_cash("0.50")

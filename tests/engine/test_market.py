@@ -113,7 +113,11 @@ def test_funding_longs_pay_shorts_with_the_remainder_to_the_largest_share():
     # split 3333:3333:3334 -> 1_999_800.33, 1_999_800.33, 2_000_400.33: floors sum to 6_000_000,
     # the 1 left goes to the largest remainder (s3, 0.3334)
     assert long.cash == parse_cash("100000") - 6_000_001
-    assert [s.cash - parse_cash("100000") for s in (s1, s2, s3)] == [1_999_800, 1_999_800, 2_000_401]
+    assert [s.cash - parse_cash("100000") for s in (s1, s2, s3)] == [
+        1_999_800,
+        1_999_800,
+        2_000_401,
+    ]
     (f,) = of_type(m.events, "funding")
     assert (f.rate_ppm, f.paid, f.payers, f.receivers) == (100, 6_000_001, 1, 3)
 

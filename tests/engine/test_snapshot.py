@@ -55,7 +55,11 @@ def test_same_inputs_same_hash_in_processes_with_different_hash_seeds():
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
         out = subprocess.run(
             [sys.executable, "-m", "tests.engine.scenario"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         hashes.add(out.stdout.strip())
     assert hashes == {scenario.run().state_hash()}

@@ -87,7 +87,12 @@ def test_vault_takes_only_what_its_margin_covers_then_adl():
     (adl,) = of_type(events, "deleverage")
     # the rest, 0.7951 BTC, closes the only short at the bankruptcy price
     assert (adl.account, adl.counterparty, adl.qty, adl.price, adl.rank) == (
-        short.id, player.id, 7_951, 5_400_000, 1)
+        short.id,
+        player.id,
+        7_951,
+        5_400_000,
+        1,
+    )
     assert adl.size_before == -10_000
     assert player.size == 0 and m.stage == "adl"
     assert m.vault.equity(m.mark) >= 2_049 * 5_530_000 // 5
@@ -110,7 +115,11 @@ def test_stage_3_dydx_deleveraging_example():
     assert adl.lost_pnl == parse_cash("400")
     (debt,) = of_type(events, "bad_debt")
     assert (debt.account, debt.amount, debt.absorbed_by, debt.absorbers) == (
-        b.id, parse_cash("400"), "adl", (a.id,))
+        b.id,
+        parse_cash("400"),
+        "adl",
+        (a.id,),
+    )
     assert m.check_pile().pile == parse_cash("200")
 
 

@@ -1,0 +1,137 @@
+"""The ``perpgame`` command: play, simulate headless, check level files, list the curriculum."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from perpgame import __version__
+from perpgame.level.errors import LevelError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="perpgame",
+        description="Live through a perpetual-futures exchange: liquidations, the backstop vault "
+        "and auto-deleveraging. With no command, the game opens on its title screen.",
+    )
+    p.add_argument("--version", action="version", version=f"perpgame {__version__}")
+    p.add_argument(
+        "--saves",
+        metavar="DIR",
+        help="where progress and replays are kept (default: ./saves, or $PERPGAME_SAVES)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    play = sub.add_parser("play", help="play one level in the terminal")
+    play.add_argument("level", help="a level id (see `perpgame levels`) or a path to a .toml file")
+    play.add_argument("--seed", type=int, default=None, help="random seed (default: the level's)")
+
+    sim = sub.add_parser("sim", help="play a level headless and report what happened")
+    sim.add_argument("level", help="a level id or a path to a .toml file")
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--actions", metavar="FILE", help="the player's scripted inputs (TOML)")
+    sim.add_argument("--ticks", type=int, default=None, help="stop after N ticks")
+    sim.add_argument("--json", action="store_true", help="print one JSON object")
+
+    check = sub.add_parser("check", help="validate level files")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+
+    sub.add_parser("levels", help="list the curriculum, in order")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``perpgame`` console script."""
+    args = _parser().parse_args(argv)
+    if args.saves:
+        os.environ["PERPGAME_SAVES"] = args.saves
+    try:
+        if args.command == "sim":
+            return _sim(args)
+        if args.command == "check":
+            return _check(args.paths)
+        if args.command == "levels":
+            return _levels()
+        if args.command == "play":
+            return _play(args.level, args.seed)
+        return _title()
+    except LevelError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load(name: str):
+    from perpgame.level.catalog import find_level
+    from perpgame.level.loader import load_level
+
+    return load_level(find_level(name))
+
+
+def _sim(args: argparse.Namespace) -> int:
+    from perpgame.level.actions import load_actions
+    from perpgame.session import GameSession
+    from perpgame.session.report import report, summary
+
+    level = _load(args.level)
+    if args.ticks is not None and not 0 < args.ticks <= 1_000_000:
+        print("perpgame sim: --ticks must be between 1 and 1,000,000", file=sys.stderr)
+        return EXIT_USAGE
+    session = GameSession(level, args.seed)
+    if args.actions:
+        session.schedule(load_actions(args.actions))
+    session.run(args.ticks)
+    if args.json:
+        print(json.dumps(report(session)))
+    else:
+        print(summary(session))
+    return EXIT_OK
+
+
+def _check(paths: Sequence[str]) -> int:
+    from perpgame.level.loader import load_level
+
+    failed = 0
+    for path in paths:
+        try:
+            load_level(path)
+        except LevelError as exc:
+            failed += 1
+            for line in exc.lines():
+                print(line)
+        else:
+            print(f"{path}: ok")
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def _levels() -> int:
+    from perpgame.level.catalog import curriculum
+
+    for level in curriculum():
+        order = f"{level.meta.order:>2}" if level.meta.order else " -"
+        stars = "*" * level.meta.difficulty
+        print(f"{order}  {level.id:<22} {level.title:<34} {stars:<5} {level.meta.summary}")
+    return EXIT_OK
+
+
+def _play(name: str, seed: int | None) -> int:
+    from perpgame.tui.app import run_app
+
+    level_path = Path(name) if Path(name).is_file() else None
+    level = _load(name)
+    return run_app(start_level=level, level_path=level_path, seed=seed)
+
+
+def _title() -> int:
+    from perpgame.tui.app import run_app
+
+    return run_app()

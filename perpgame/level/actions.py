@@ -1,0 +1,315 @@
+"""The player's scripted inputs for a headless run (``perpgame sim --actions FILE``).
+
+An actions file is TOML, one ``[[action]]`` table per input::
+
+    [[action]]
+    tick = 10
+    do = "buy"          # buy | sell | close | cancel_all | cancel | leverage | add_margin | remove_margin
+    qty = "0.5"         # coin
+    price = "59000"     # optional: a limit order; without it a market order
+    leverage = 10       # optional: set leverage first
+
+Each becomes a :class:`PlayerAction` in engine units. A session records the player's inputs as the
+same records (``to_dict``/``from_dict``), so a saved game can be replayed or turned back into an
+actions file (:func:`actions_to_toml`). The format is documented in ``docs/levels.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError
+
+from perpgame.engine.units import format_cash, format_price, format_qty
+from perpgame.level.errors import LevelError
+from perpgame.level.loader import read_file_bytes, read_toml, validation_problems
+from perpgame.level.schema import (
+    LIMITS,
+    MAX_LEVERAGE,
+    PositiveCash,
+    PositiveQty,
+    Price,
+    WholeInt,
+    _Model,
+)
+
+__all__ = [
+    "KINDS",
+    "PlayerAction",
+    "actions_to_toml",
+    "load_actions",
+    "load_actions_text",
+]
+
+BUY, SELL = 1, -1
+
+KINDS = ("order", "close", "cancel_all", "cancel", "leverage", "add_margin", "remove_margin")
+"""``PlayerAction.kind`` values; ``buy``/``sell`` in a file are kind ``order`` with a side."""
+
+MAX_ACTIONS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerAction:
+    """One player input, in engine units, applied at the start of ``tick``.
+
+    * ``order``: ``side`` (1 buy / -1 sell), ``qty`` lots, ``price`` cents for a limit order (None
+      for a market order), ``leverage`` to set first (or None), ``reduce_only``;
+    * ``close``: close the whole position (market, or a reduce-only limit at ``price``);
+    * ``cancel_all``; ``cancel``: ``order_id``;
+    * ``leverage``: ``leverage``;
+    * ``add_margin`` / ``remove_margin``: ``amount`` in cash units (micro-dollars).
+    """
+
+    tick: int
+    kind: str
+    side: int = 0
+    qty: int = 0
+    price: int | None = None
+    leverage: int | None = None
+    amount: int = 0
+    order_id: int | None = None
+    reduce_only: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("tick", "side", "qty", "amount"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be a whole number, got {value!r}")
+        for name in ("price", "leverage", "order_id"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ValueError(f"{name} must be a whole number or None, got {value!r}")
+        if not isinstance(self.reduce_only, bool):
+            raise ValueError(f"reduce_only must be true or false, got {self.reduce_only!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}; known: {', '.join(KINDS)}")
+        if self.tick < 0:
+            raise ValueError(f"tick must not be negative, got {self.tick}")
+        if self.kind == "order":
+            if self.side not in (BUY, SELL):
+                raise ValueError(f"an order's side is 1 (buy) or -1 (sell), got {self.side}")
+            if self.qty <= 0:
+                raise ValueError(f"an order's qty must be positive, got {self.qty}")
+        if self.price is not None and self.price <= 0:
+            raise ValueError(f"price must be positive, got {self.price}")
+        if self.kind == "leverage" and self.leverage is None:
+            raise ValueError("a leverage action needs leverage")
+        if self.kind == "cancel" and self.order_id is None:
+            raise ValueError("a cancel action needs order_id")
+        if self.kind in ("add_margin", "remove_margin") and self.amount <= 0:
+            raise ValueError(f"{self.kind} needs a positive amount, got {self.amount}")
+
+    # ------------------------------------------------------------ constructors
+    @classmethod
+    def order(
+        cls,
+        tick: int,
+        side: int,
+        qty: int,
+        price: int | None = None,
+        *,
+        leverage: int | None = None,
+        reduce_only: bool = False,
+    ) -> PlayerAction:
+        return cls(tick, "order", side, qty, price, leverage, reduce_only=reduce_only)
+
+    # ------------------------------------------------------------ records for saves
+    def to_dict(self) -> dict[str, Any]:
+        """``tick`` and ``kind`` plus every field that is not at its default (JSON-ready)."""
+        out: dict[str, Any] = {"tick": self.tick, "kind": self.kind}
+        for f in fields(self):
+            if f.name in out:
+                continue
+            value = getattr(self, f.name)
+            if value != f.default:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> PlayerAction:
+        """The inverse of :meth:`to_dict`; ``ValueError`` names an unknown or bad field."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a player action is a mapping, got {type(data).__name__}")
+        names = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in names:
+                raise ValueError(f"unknown field {key!r} in a player action")
+        for key in ("tick", "kind"):
+            if key not in data:
+                raise ValueError(f"a player action needs {key!r}")
+        return cls(**data)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field, defaults included."""
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------------------------------
+# The file format
+
+
+class _Action(_Model):
+    tick: WholeInt = Field(ge=0, le=LIMITS["ticks"])
+
+
+class _Order(_Action):
+    qty: PositiveQty
+    price: Price | None = None
+    leverage: WholeInt | None = Field(None, ge=1, le=MAX_LEVERAGE)
+    reduce_only: bool = False
+
+
+class _Buy(_Order):
+    do: Literal["buy"]
+
+
+class _Sell(_Order):
+    do: Literal["sell"]
+
+
+class _Close(_Action):
+    do: Literal["close"]
+    price: Price | None = None
+
+
+class _CancelAll(_Action):
+    do: Literal["cancel_all"]
+
+
+class _Cancel(_Action):
+    do: Literal["cancel"]
+    order: WholeInt = Field(ge=1)
+
+
+class _Leverage(_Action):
+    do: Literal["leverage"]
+    value: WholeInt = Field(ge=1, le=MAX_LEVERAGE)
+
+
+class _AddMargin(_Action):
+    do: Literal["add_margin"]
+    cash: PositiveCash
+
+
+class _RemoveMargin(_Action):
+    do: Literal["remove_margin"]
+    cash: PositiveCash
+
+
+_Entry = Annotated[
+    _Buy | _Sell | _Close | _CancelAll | _Cancel | _Leverage | _AddMargin | _RemoveMargin,
+    Field(discriminator="do"),
+]
+
+ACTION_DO = (
+    "buy",
+    "sell",
+    "close",
+    "cancel_all",
+    "cancel",
+    "leverage",
+    "add_margin",
+    "remove_margin",
+)
+
+
+class ActionsFile(_Model):
+    action: list[_Entry] = Field(default_factory=list, max_length=MAX_ACTIONS)
+
+
+def _to_player_action(entry: Any) -> PlayerAction:
+    if isinstance(entry, _Buy | _Sell):
+        side = BUY if entry.do == "buy" else SELL
+        return PlayerAction.order(
+            entry.tick,
+            side,
+            entry.qty,
+            entry.price,
+            leverage=entry.leverage,
+            reduce_only=entry.reduce_only,
+        )
+    if isinstance(entry, _Close):
+        return PlayerAction(entry.tick, "close", price=entry.price)
+    if isinstance(entry, _CancelAll):
+        return PlayerAction(entry.tick, "cancel_all")
+    if isinstance(entry, _Cancel):
+        return PlayerAction(entry.tick, "cancel", order_id=entry.order)
+    if isinstance(entry, _Leverage):
+        return PlayerAction(entry.tick, "leverage", leverage=entry.value)
+    if isinstance(entry, _AddMargin):
+        return PlayerAction(entry.tick, "add_margin", amount=entry.cash)
+    return PlayerAction(entry.tick, "remove_margin", amount=entry.cash)
+
+
+def load_actions(path: str | Path) -> list[PlayerAction]:
+    """Read an actions file; LevelError (same style as level files) lists every problem."""
+    return _load(read_file_bytes(path, "actions file"), str(path))
+
+
+def load_actions_text(text: str | bytes, source: str = "<text>") -> list[PlayerAction]:
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    return _load(data, source)
+
+
+def _load(data: bytes, name: str) -> list[PlayerAction]:
+    if not data.strip():
+        return []  # a player who does nothing
+    raw = read_toml(data, name)
+    try:
+        parsed = ActionsFile.model_validate(raw)
+        actions = [_to_player_action(e) for e in parsed.action]
+    except ValidationError as exc:
+        raise LevelError(validation_problems(exc, name, ActionsFile, {"action": ACTION_DO})) from None
+    except Exception as exc:  # never a traceback
+        raise LevelError.single(
+            name, "", f"internal error while checking the actions: {type(exc).__name__}: {exc}"
+        ) from None
+    # In tick order; actions of the same tick keep the order of the file.
+    return sorted(actions, key=lambda a: a.tick)
+
+
+def actions_sha256(actions: list[PlayerAction]) -> str:
+    """A short fingerprint of a list of actions (for reports)."""
+    return hashlib.sha256(actions_to_toml(actions).encode()).hexdigest()
+
+
+def _coin(lots: int) -> str:
+    return format_qty(lots, sep=False).rstrip("0").rstrip(".")
+
+
+def _dollars(cash: int) -> str:
+    return format_cash(cash, places=6, sep=False).rstrip("0").rstrip(".")
+
+
+def actions_to_toml(actions: list[PlayerAction]) -> str:
+    """An actions file that :func:`load_actions_text` reads back as the same actions."""
+    out: list[str] = []
+    for a in actions:
+        lines = ["[[action]]", f"tick = {a.tick}"]
+        if a.kind == "order":
+            lines.append(f'do = "{"buy" if a.side == BUY else "sell"}"')
+            lines.append(f'qty = "{_coin(a.qty)}"')
+            if a.price is not None:
+                lines.append(f'price = "{format_price(a.price, sep=False)}"')
+            if a.leverage is not None:
+                lines.append(f"leverage = {a.leverage}")
+            if a.reduce_only:
+                lines.append("reduce_only = true")
+        elif a.kind == "close":
+            lines.append('do = "close"')
+            if a.price is not None:
+                lines.append(f'price = "{format_price(a.price, sep=False)}"')
+        elif a.kind == "cancel":
+            lines += ['do = "cancel"', f"order = {a.order_id}"]
+        elif a.kind == "leverage":
+            lines += ['do = "leverage"', f"value = {a.leverage}"]
+        elif a.kind in ("add_margin", "remove_margin"):
+            lines += [f'do = "{a.kind}"', f'cash = "{_dollars(a.amount)}"']
+        else:
+            lines.append(f'do = "{a.kind}"')
+        out.append("\n".join(lines))
+    return "\n\n".join(out) + ("\n" if out else "")

@@ -1,0 +1,133 @@
+"""Finding levels: the shipped folder, a level by id or path, the curriculum in order."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+from perpgame.level.errors import LevelError, Problem
+from perpgame.level.loader import load_level, read_file_bytes, read_toml
+from perpgame.level.schema import Level
+
+__all__ = ["ENV_LEVELS", "curriculum", "find_level", "level_files", "levels_dir", "scan_levels"]
+
+ENV_LEVELS = "PERPGAME_LEVELS"
+"""An environment variable naming another levels folder (overrides the shipped one)."""
+
+
+def levels_dir() -> Path:
+    """The shipped levels folder: ``$PERPGAME_LEVELS`` if set, else ``<repo>/levels``.
+
+    Found relative to this package, so it works from a checkout and from an editable install.
+    """
+    env = os.environ.get(ENV_LEVELS)
+    if env:
+        return Path(env).expanduser()
+    package = Path(__file__).resolve().parent.parent  # .../perpgame
+    candidates = (package.parent / "levels", package / "levels")
+    for folder in candidates:
+        if folder.is_dir():
+            return folder
+    return candidates[0]
+
+
+_default_levels_dir = levels_dir
+
+
+def level_files(folder: Path | None = None) -> list[Path]:
+    """Every ``*.toml`` in the folder, sorted by name; LevelError if the folder is missing."""
+    folder = _default_levels_dir() if folder is None else Path(folder)
+    if not folder.is_dir():
+        raise LevelError.single(str(folder), "", "no such levels folder")
+    try:
+        return sorted(p for p in folder.glob("*.toml") if p.is_file())
+    except OSError as exc:
+        raise LevelError.single(str(folder), "", f"cannot list the folder: {exc}") from None
+
+
+def _peek_id(path: Path) -> str | None:
+    """``meta.id`` of a file without validating it (so a broken level can still be found)."""
+    try:
+        meta = read_toml(read_file_bytes(path), str(path)).get("meta")
+    except LevelError:
+        return None
+    ident = meta.get("id") if isinstance(meta, dict) else None
+    return ident if isinstance(ident, str) else None
+
+
+def find_level(name_or_path: str | Path, levels_dir: Path | None = None) -> Path:
+    """A level file by path, by file stem (``happy-path``) or by ``meta.id``; else LevelError."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.is_file():
+        return path
+    if isinstance(name_or_path, Path) or text.endswith(".toml") or "/" in text or os.sep in text:
+        reason = "is a folder, not a level file" if path.is_dir() else "no such file"
+        raise LevelError.single(text, "", reason)
+    folder = _default_levels_dir() if levels_dir is None else Path(levels_dir)
+    files = level_files(folder)
+    for p in files:
+        if p.stem == text:
+            return p
+    ids: dict[str, Path] = {}
+    for p in files:
+        ident = _peek_id(p)
+        if ident is not None:
+            ids.setdefault(ident, p)
+    if text in ids:
+        return ids[text]
+    names = sorted(set(ids) | {p.stem for p in files})
+    close = difflib.get_close_matches(text, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    known = ", ".join(names) if names else "(none)"
+    raise LevelError.single(text, "", f"no level named {text!r} in {folder}{hint}; levels: {known}")
+
+
+def scan_levels(levels_dir: Path | None = None) -> tuple[list[Level], list[Problem]]:
+    """Every level that loads, in curriculum order, and the problems of those that do not.
+
+    Also reports two files with the same ``meta.id`` and two curriculum levels with the same
+    ``meta.order``.
+    """
+    folder = _default_levels_dir() if levels_dir is None else Path(levels_dir)
+    levels: list[Level] = []
+    problems: list[Problem] = []
+    for path in level_files(folder):
+        try:
+            levels.append(load_level(path))
+        except LevelError as exc:
+            problems += exc.problems
+    by_id: dict[str, Level] = {}
+    by_order: dict[int, Level] = {}
+    for level in sorted(levels, key=lambda lv: str(lv.source)):
+        first = by_id.setdefault(level.id, level)
+        if first is not level:
+            problems.append(
+                Problem(str(level.source), "meta.id", f"{level.id!r} is also the id of {first.source}")
+            )
+        order = level.meta.order
+        if order:
+            first = by_order.setdefault(order, level)
+            if first is not level:
+                problems.append(
+                    Problem(
+                        str(level.source),
+                        "meta.order",
+                        f"{order} is also the order of {first.source}",
+                    )
+                )
+    levels.sort(key=lambda lv: (lv.meta.order == 0, lv.meta.order, lv.id))
+    return levels, problems
+
+
+def curriculum(levels_dir: Path | None = None) -> list[Level]:
+    """Every level of the folder sorted by ``meta.order`` (order 0 last, then by id).
+
+    Broken files are never skipped silently: any problem raises LevelError listing them all
+    (use :func:`scan_levels` to get the good ones and the problems separately).
+    """
+    levels, problems = scan_levels(levels_dir)
+    if problems:
+        raise LevelError(problems)
+    return levels

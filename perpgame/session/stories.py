@@ -1,0 +1,141 @@
+"""Events that explain themselves: who, what, at what price, and why, in one plain sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from perpgame.engine import events as ev
+from perpgame.engine.units import format_cash, format_price, format_qty, format_rate
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One line for the tape, the narrator and the why? key."""
+
+    tick: int
+    kind: str
+    """The event type: liquidation, backstop, deleverage, bad_debt, haircut, funding, fill, ..."""
+    text: str
+    player: bool
+    """True when the event touched the player."""
+    loud: bool
+    """True for the waterfall's stages: the TUI flashes these."""
+    price: int | None = None
+
+
+def _qty(lots: int) -> str:
+    return format_qty(abs(lots), places=4).rstrip("0").rstrip(".")
+
+
+def _side(lots: int) -> str:
+    return "long" if lots > 0 else "short"
+
+
+class Storyteller:
+    """Turns engine events into Stories, naming accounts the way the screen does."""
+
+    def __init__(self, names: Mapping[int, str], player_id: int) -> None:
+        self._names = names
+        self.player_id = player_id
+
+    def name(self, account_id: int) -> str:
+        if account_id == self.player_id:
+            return "you"
+        return self._names.get(account_id, f"#{account_id}")
+
+    def tell(self, event: ev.Event) -> Story | None:
+        """A Story for the events worth telling (fills of others and bookkeeping are not)."""
+        teller: Callable[[ev.Event], Story | None] | None = getattr(self, f"_{event.type}", None)
+        return teller(event) if teller is not None else None
+
+    def _fill(self, e: ev.Fill) -> Story | None:
+        if self.player_id not in (e.maker, e.taker):
+            return None
+        bought = (e.taker == self.player_id) == (e.taker_side > 0)
+        other = e.maker if e.taker == self.player_id else e.taker
+        fee = e.taker_fee if e.taker == self.player_id else e.maker_fee
+        verb = "bought" if bought else "sold"
+        text = (
+            f"You {verb} {_qty(e.qty)} at {format_price(e.price)} from {self.name(other)}"
+            if bought
+            else f"You {verb} {_qty(e.qty)} at {format_price(e.price)} to {self.name(other)}"
+        )
+        if e.liquidation:
+            text += " (their liquidation order: you replaced them)"
+        if fee:
+            text += f"; fee {format_cash(fee)} to the house"
+        return Story(e.tick, "fill", text + ".", True, e.liquidation, e.price)
+
+    def _liquidation(self, e: ev.Liquidation) -> Story:
+        who = self.name(e.account)
+        if e.filled:
+            avg = format_price(e.avg_price or 0)
+            what = f"the book took {_qty(e.filled)} of {_qty(e.qty)} at {avg}"
+        else:
+            what = f"the book took none of {_qty(e.qty)} {_side(e.qty)}"
+        subject = "You were" if e.account == self.player_id else f"{who} was"
+        text = f"{subject} liquidated: {e.reason}; {what}."
+        if e.fee:
+            text += f" Liquidation fee {format_cash(e.fee)} to the vault."
+        return Story(e.tick, "liquidation", text, e.account == self.player_id, True, e.avg_price)
+
+    def _backstop(self, e: ev.Backstop) -> Story:
+        whose = "your" if e.account == self.player_id else f"{self.name(e.account)}'s"
+        text = (
+            f"The vault took over {whose} {_qty(e.qty)} {_side(e.qty)} at {format_price(e.price)}."
+        )
+        touched = self.player_id in (e.account, e.vault)
+        return Story(e.tick, "backstop", text, touched, True, e.price)
+
+    def _deleverage(self, e: ev.Deleverage) -> Story:
+        subject = "You were" if e.account == self.player_id else f"{self.name(e.account)} was"
+        text = (
+            f"{subject} auto-deleveraged: {_qty(e.qty)} of a {_qty(e.size_before)} "
+            f"{_side(e.size_before)} closed at {format_price(e.price)} (mark "
+            f"{format_price(e.mark)}), queue rank {e.rank} under {e.policy}, against "
+            f"{self.name(e.counterparty)}'s bankrupt position; paper profit lost "
+            f"{format_cash(e.lost_pnl)}."
+        )
+        touched = self.player_id in (e.account, e.counterparty)
+        return Story(e.tick, "deleverage", text, touched, True, e.price)
+
+    def _bad_debt(self, e: ev.BadDebt) -> Story:
+        who = "You" if e.account == self.player_id else self.name(e.account)
+        by = {
+            "vault": "the vault absorbed it",
+            "adl": "the deleveraged winners gave up that much paper profit",
+            "socialized_loss": "the winners' profits were haircut to pay it",
+        }.get(e.absorbed_by, e.absorbed_by)
+        text = f"{who} went {format_cash(e.amount)} below zero; {by}."
+        touched = e.account == self.player_id or self.player_id in e.absorbers
+        return Story(e.tick, "bad_debt", text, touched, True)
+
+    def _haircut(self, e: ev.Haircut) -> Story:
+        who = "Your" if e.account == self.player_id else f"{self.name(e.account)}'s"
+        text = (
+            f"{who} unrealised profit was cut by {format_cash(e.amount)} to cover "
+            f"{self.name(e.counterparty)}'s deficit (socialised loss)."
+        )
+        return Story(e.tick, "haircut", text, e.account == self.player_id, True)
+
+    def _funding(self, e: ev.Funding) -> Story:
+        payer = "Longs" if e.rate_ppm > 0 else "Shorts"
+        receiver = "shorts" if e.rate_ppm > 0 else "longs"
+        text = (
+            f"Funding: {payer.lower()} paid {receiver} {format_cash(e.paid)} "
+            f"({format_rate(abs(e.rate_ppm))} of {format_price(e.price)} per coin)."
+        )
+        return Story(e.tick, "funding", text, False, False)
+
+    def _order_rejected(self, e: ev.OrderRejected) -> Story | None:
+        if e.account != self.player_id:
+            return None
+        return Story(e.tick, "order_rejected", f"Order rejected: {e.reason}.", True, False)
+
+    def _order_cancelled(self, e: ev.OrderCancelled) -> Story | None:
+        if e.account != self.player_id or e.reason == "cancelled":
+            return None
+        return Story(
+            e.tick, "order_cancelled", f"Your order was cancelled: {e.reason}.", True, False
+        )

@@ -1,0 +1,302 @@
+"""Reading a session: the metrics conditions test, the pile by group, and the Snapshot."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from perpgame.engine.account import bankruptcy_price, initial_margin, liquidation_price
+from perpgame.engine.adl import Position
+from perpgame.engine.book import BUY, SELL
+from perpgame.engine.events import Fill, Funding
+from perpgame.engine.units import PPM, format_cash, format_price, format_qty
+from perpgame.session.snapshot import (
+    BookLevel,
+    ChartMarker,
+    ChartPoint,
+    Goal,
+    OpenOrder,
+    PileShare,
+    PileView,
+    PositionView,
+    Snapshot,
+    WaterfallView,
+)
+
+if TYPE_CHECKING:
+    from perpgame.session.game import GameSession
+
+BOOK_LEVELS = 20
+BIG = 10**12
+
+__all__ = ["ChartMarker", "ChartPoint", "build_snapshot", "group_equity", "metrics"]
+
+
+def group_equity(session: GameSession) -> dict[str, int]:
+    """Equity at the mark of every group (player, each trader group, vault, house)."""
+    mark = session.market.mark
+    out: dict[str, int] = {}
+    groups = session.groups_of
+    for acct in session.market.accounts.values():
+        group = groups.get(acct.id, acct.group)
+        out[group] = out.get(group, 0) + acct.equity(mark)
+    return out
+
+
+def player_funding(session: GameSession, event: Funding) -> int:
+    return session.market.last_funding.get(session.player.id, 0)
+
+
+def trade_line(session: GameSession, e: Fill) -> str:
+    side = "buy" if e.taker_side == BUY else "sell"
+    who = session.storyteller.name(e.taker)
+    text = f"{format_qty(e.qty, places=4)} @ {format_price(e.price)} {side} by {who}"
+    return text + " (liquidation)" if e.liquidation else text
+
+
+def adl_spot(session: GameSession) -> tuple[int | None, int, int]:
+    """The player's (rank, queue length, lights) in the ADL queue of its side."""
+    m = session.market
+    me = session.player
+    if me.size == 0:
+        return None, 0, 0
+    mark = m.mark
+    side = 1 if me.size > 0 else -1
+    positions = [
+        Position(a.id, a.size, a.open_cost, a.equity(mark), mark)
+        for a in m.accounts.values()
+        if a.size * side > 0 and a.kind != "house"
+    ]
+    queue = m.policy.queue(positions, m.rng.fork(m.tick))
+    spot = queue.get(me.id)
+    if spot is None:
+        return None, len(positions), 0
+    return spot.rank, len(positions), spot.lights
+
+
+def metrics(session: GameSession) -> dict[str, int]:
+    """Every metric the condition language knows, in engine units."""
+    m = session.market
+    me = session.player
+    mark = m.mark
+    equity = me.equity(mark)
+    maintenance = m.maintenance(me)
+    book = m.book
+    bid, ask = book.best_bid(), book.best_ask()
+    rank, _, lights = adl_spot(session)
+    long_oi = sum(a.size for a in m.accounts.values() if a.size > 0)
+    return {
+        "tick": m.tick,
+        "seconds": m.tick * session.level.tick_ms // 1000,
+        "mark": mark,
+        "index": m.index,
+        "last": m.last_price or mark,
+        "mid": book.mid() or mark,
+        "spread": (ask - bid) if bid is not None and ask is not None else BIG,
+        "book_depth": book.total_qty(BUY) + book.total_qty(SELL),
+        "player_size": me.size,
+        "player_abs_size": abs(me.size),
+        "player_equity": equity,
+        "player_pnl": equity - session.deposited,
+        "player_cash": me.cash,
+        "player_leverage": me.leverage,
+        "player_margin_ratio": (maintenance * PPM // equity) if equity > 0 else BIG,
+        "player_trades": session.player_trades,
+        "player_liquidations": session.player_counts["liquidation"],
+        "player_backstops": session.player_counts["backstop"],
+        "player_deleverages": session.player_counts["deleverage"],
+        "player_adl_lights": lights,
+        "player_margin_added": session.player_margin_added,
+        "player_funding": session.player_funding,
+        "player_filled_liquidations": session.player_filled_liquidations,
+        "vault_cash": m.vault.cash,
+        "vault_equity": m.vault.equity(mark),
+        "vault_size": m.vault.size,
+        "liquidations": session.counts["liquidation"],
+        "backstops": session.counts["backstop"],
+        "deleverages": session.counts["deleverage"],
+        "bad_debt": session.bad_debt,
+        "open_interest": long_oi,
+    }
+
+
+def placeholder_values(session: GameSession) -> dict[str, str]:
+    """Narration placeholders, formatted the way the screen shows numbers."""
+    from perpgame.world.conditions import METRICS
+
+    out = {}
+    for name, value in session.metrics.items():
+        unit = METRICS[name][0]
+        if unit == "price":
+            out[name] = format_price(value)
+        elif unit == "cash":
+            out[name] = format_cash(value)
+        elif unit == "qty":
+            out[name] = format_qty(value, places=4).rstrip("0").rstrip(".")
+        elif unit == "ppm":
+            out[name] = f"{value / 10_000:.1f}%"
+        else:
+            out[name] = f"{value:,}"
+    liq = session.player_liq_price()
+    entry = session.player.entry_price()
+    out["player_liq_price"] = format_price(liq) if liq else "none"
+    out["player_entry"] = format_price(entry) if entry else "none"
+    out["vault_cash"] = format_cash(session.market.vault.cash)
+    return out
+
+
+def _book_side(session: GameSession, side: int) -> tuple[BookLevel, ...]:
+    m = session.market
+    mine: dict[int, int] = {}
+    for o in m.book.orders_of(session.player.id):
+        if o.side == side:
+            mine[o.price] = mine.get(o.price, 0) + o.qty
+    return tuple(
+        BookLevel(price, qty, cum, mine.get(price, 0))
+        for price, qty, cum in m.book.depth(side, BOOK_LEVELS)
+    )
+
+
+def _position(session: GameSession) -> PositionView:
+    m = session.market
+    me = session.player
+    mark = m.mark
+    equity = me.equity(mark)
+    notional = abs(me.size) * mark
+    maintenance = m.maintenance(me)
+    liq = liquidation_price(me, m.config.maintenance_ppm)
+    distance = None
+    if liq is not None and mark:
+        distance = abs(mark - liq) * PPM // mark
+    rank, queue_len, lights = adl_spot(session)
+    return PositionView(
+        account_id=me.id,
+        size=me.size,
+        entry=me.entry_price(),
+        mark=mark,
+        unrealized=me.unrealized(mark),
+        realized=me.realized(),
+        equity=equity,
+        deposited=session.deposited,
+        pnl=equity - session.deposited,
+        leverage=me.leverage,
+        max_leverage=session.max_leverage,
+        effective_leverage_ppm=(notional * PPM // equity) if equity > 0 and notional else 0,
+        initial_margin=initial_margin(me.size, mark, me.leverage),
+        maintenance_margin=maintenance,
+        margin_ratio_ppm=(maintenance * PPM // equity) if equity > 0 else (BIG if me.size else 0),
+        free_margin=equity - m.margin_in_use(me),
+        liquidation_price=liq,
+        bankruptcy_price=bankruptcy_price(me),
+        distance_to_liquidation_ppm=distance,
+        adl_rank=rank,
+        adl_queue=queue_len,
+        adl_lights=lights if me.unrealized(mark) > 0 else min(lights, 1) if lights else 0,
+        orders=tuple(
+            OpenOrder(o.id, o.side, o.price, o.qty, o.reduce_only) for o in m.book.orders_of(me.id)
+        ),
+    )
+
+
+def _pile(session: GameSession) -> PileView:
+    m = session.market
+    report = m.check_pile()
+    now = getattr(session, "groups_now", None) or group_equity(session)
+    before = getattr(session, "groups_before", None) or now
+    counts: dict[str, int] = {}
+    for acct in m.accounts.values():
+        g = session.groups_of.get(acct.id, acct.group)
+        counts[g] = counts.get(g, 0) + 1
+    order = [
+        "player",
+        *sorted(g for g in now if g not in ("player", "vault", "house")),
+        "vault",
+        "house",
+    ]
+    shares = tuple(
+        PileShare(g, now[g], now[g] - before.get(g, 0), counts.get(g, 0)) for g in order if g in now
+    )
+    equity_sum = sum(now.values())
+    long_oi = sum(a.size for a in m.accounts.values() if a.size > 0)
+    short_oi = -sum(a.size for a in m.accounts.values() if a.size < 0)
+    return PileView(
+        total=report.expected,
+        equity_sum=equity_sum,
+        created=equity_sum - report.expected,
+        shares=shares,
+        long_oi=long_oi,
+        short_oi=short_oi,
+        law_ok=session.pile_ok and report.ok,
+        checks=session.pile_checks,
+    )
+
+
+def _waterfall(session: GameSession) -> WaterfallView:
+    m = session.market
+    v = m.vault
+    return WaterfallView(
+        stage=m.stage,
+        deepest=session.deepest,
+        vault_cash=v.cash,
+        vault_equity=v.equity(m.mark),
+        vault_start=session.vault_start,
+        vault_size=v.size,
+        vault_entry=v.entry_price(),
+        liquidations=session.counts["liquidation"],
+        backstops=session.counts["backstop"],
+        deleverages=session.counts["deleverage"],
+        bad_debt=session.bad_debt,
+        policy=m.policy.name,
+        policy_text=m.policy.description,
+    )
+
+
+def _goals(session: GameSession) -> tuple[Goal, ...]:
+    o = session.level.objectives
+    metrics = session.metrics
+    goals = [Goal(g.label, g.when.holds(metrics), "win") for g in o.win]
+    if o.survive:
+        goals.append(Goal("Survive to the end", session.status == "won", "win"))
+    goals += [Goal(g.label, g.when.holds(metrics), "lose") for g in o.lose]
+    goals += [Goal(g.label, g.when.holds(metrics), "star") for g in o.stars]
+    return tuple(goals)
+
+
+def build_snapshot(session: GameSession) -> Snapshot:
+    m = session.market
+    cfg = m.config
+    bid, ask = m.book.best_bid(), m.book.best_ask()
+    interval = cfg.funding_interval
+    return Snapshot(
+        level_id=session.level.id,
+        title=session.level.title,
+        tick=m.tick,
+        seconds=session.seconds,
+        time_limit=session.level.objectives.time_limit_ms / 1000,
+        status=session.status,
+        end_reason=session.end_reason,
+        stars=session.stars,
+        symbol=cfg.symbol,
+        index=m.index,
+        mark=m.mark,
+        last=m.last_price,
+        best_bid=bid,
+        best_ask=ask,
+        spread=(ask - bid) if bid is not None and ask is not None else None,
+        funding_rate_ppm=m.funding_rate() if interval else 0,
+        next_funding_tick=((m.tick // interval) + 1) * interval if interval else None,
+        bids=_book_side(session, BUY),
+        asks=_book_side(session, SELL),
+        tape=tuple(session.tape),
+        stories=tuple(session.stories),
+        narration=tuple(session.narration),
+        why=session.why(),
+        position=_position(session),
+        pile=_pile(session),
+        waterfall=_waterfall(session),
+        goals=_goals(session),
+        chart=tuple(session.chart),
+        markers=tuple(session.markers),
+        role=session.role,
+        lot_size=cfg.lot_size,
+        tick_size=cfg.tick_size,
+    )
