@@ -263,7 +263,9 @@ def _load(data: bytes, name: str) -> list[PlayerAction]:
         parsed = ActionsFile.model_validate(raw)
         actions = [_to_player_action(e) for e in parsed.action]
     except ValidationError as exc:
-        raise LevelError(validation_problems(exc, name, ActionsFile, {"action": ACTION_DO})) from None
+        raise LevelError(
+            validation_problems(exc, name, ActionsFile, {"action": ACTION_DO})
+        ) from None
     except Exception as exc:  # never a traceback
         raise LevelError.single(
             name, "", f"internal error while checking the actions: {type(exc).__name__}: {exc}"

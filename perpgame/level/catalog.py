@@ -104,7 +104,9 @@ def scan_levels(levels_dir: Path | None = None) -> tuple[list[Level], list[Probl
         first = by_id.setdefault(level.id, level)
         if first is not level:
             problems.append(
-                Problem(str(level.source), "meta.id", f"{level.id!r} is also the id of {first.source}")
+                Problem(
+                    str(level.source), "meta.id", f"{level.id!r} is also the id of {first.source}"
+                )
             )
         order = level.meta.order
         if order:

@@ -53,7 +53,9 @@ def _load(data: bytes, name: str) -> Level:
     try:
         level = Level.model_validate(raw)
     except ValidationError as exc:
-        raise LevelError(validation_problems(exc, name, Level, {"timeline": ACTION_KINDS})) from None
+        raise LevelError(
+            validation_problems(exc, name, Level, {"timeline": ACTION_KINDS})
+        ) from None
     except RecursionError:
         raise LevelError.single(name, "", "the file is nested too deeply") from None
     except Exception as exc:  # a bug in a validator must still not become a traceback
@@ -97,7 +99,7 @@ def read_file_bytes(path: str | Path, what: str = "level file") -> bytes:
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 _TOML_HINTS = {
-    "Invalid value": "invalid value (text needs quotes, like \"60000\"; true/false are lowercase)",
+    "Invalid value": 'invalid value (text needs quotes, like "60000"; true/false are lowercase)',
     "Cannot overwrite a value": "this key or table is set twice",
 }
 
@@ -320,8 +322,10 @@ def _field_names(model: type[BaseModel]) -> list[str]:
 
 def _is_section(loc: tuple[Any, ...], root: type[BaseModel]) -> bool:
     model = _model_at(root, loc)
-    return model is not None and model.model_fields and any(
-        info.is_required() for info in model.model_fields.values()
+    return (
+        model is not None
+        and model.model_fields
+        and any(info.is_required() for info in model.model_fields.values())
     )
 
 

@@ -12,7 +12,6 @@ messages) lives in :mod:`perpgame.level.loader`; these models only validate.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -171,7 +170,9 @@ def _check_archetype(value: object) -> str:
     try:
         known = tuple(_archetypes())
     except Exception as exc:
-        raise ValueError(f"cannot check archetypes: the bots module failed to load ({exc})") from None
+        raise ValueError(
+            f"cannot check archetypes: the bots module failed to load ({exc})"
+        ) from None
     return _known(value, known, "archetype")
 
 
@@ -333,15 +334,21 @@ def _plain_cash(v: int) -> str:
     return format_cash(v, sep=False)
 
 
+def _plain_rate(ppm: int) -> str:
+    """500 -> ``"0.05%"``."""
+    text = format_rate(ppm)[:-1]
+    return text.rstrip("0").rstrip(".") + "%"
+
+
 _price = _amount(parse_price, _plain_price, '"60000"', 0, MAX_PRICE, lo_open=True)
 _qty = _amount(parse_qty, _plain_qty, '"0.5"', -MAX_QTY, MAX_QTY)
 _positive_qty = _amount(parse_qty, _plain_qty, '"0.5"', 0, MAX_QTY, lo_open=True)
 _cash = _amount(parse_cash, _plain_cash, '"10000"', 0, MAX_CASH)
 _positive_cash = _amount(parse_cash, _plain_cash, '"10000"', 0, MAX_CASH, lo_open=True)
-_share = _amount(parse_rate, format_rate, '"2.5%"', 0, PPM, rate=True)
-_small_rate = _amount(parse_rate, format_rate, '"0.05%"', 0, PPM // 10, rate=True)
-_drift = _amount(parse_rate, format_rate, '"0.01%"', -PPM // 10, PPM // 10, rate=True)
-_change = _amount(parse_rate, format_rate, '"-30%"', -PPM, 10 * PPM, rate=True)
+_share = _amount(parse_rate, _plain_rate, '"2.5%"', 0, PPM, rate=True)
+_small_rate = _amount(parse_rate, _plain_rate, '"0.05%"', 0, PPM // 10, rate=True)
+_drift = _amount(parse_rate, _plain_rate, '"0.01%"', -PPM // 10, PPM // 10, rate=True)
+_change = _amount(parse_rate, _plain_rate, '"-30%"', -PPM, 10 * PPM, rate=True, lo_open=True)
 
 Price = Annotated[int, BeforeValidator(_price)]
 """A positive price, in cents."""
@@ -391,7 +398,9 @@ def _int_range(value: object, what: str, lo: int, hi: int) -> tuple[int, int]:
     ):
         pair = (value[0], value[1])
     else:
-        raise ValueError(f"expected a whole number like 10 or a range like [2, 20], got {_show(value)}")
+        raise ValueError(
+            f"expected a whole number like 10 or a range like [2, 20], got {_show(value)}"
+        )
     for v in pair:
         if not lo <= v <= hi:
             raise ValueError(f"{what} must be between {lo} and {hi}, got {v}")
@@ -487,6 +496,16 @@ Cond = Annotated[
 """A condition in the mini-language of :mod:`perpgame.world.conditions`, parsed at load."""
 
 
+Title = _text(80)
+Lesson = _text(10_000)
+Line = _text(200, required=False)
+Note = _text(2_000, required=False)
+Policy = Annotated[str, PlainValidator(_check_policy), PlainSerializer(str)]
+"""A name from ``perpgame.engine.adl.POLICIES``."""
+Archetype = Annotated[str, PlainValidator(_check_archetype), PlainSerializer(str)]
+"""A name from ``perpgame.world.bots.ARCHETYPES``."""
+
+
 def _sub(path: str, sub: str) -> str:
     return f"{path}.{sub}" if sub else path
 
@@ -501,12 +520,12 @@ class _Model(BaseModel):
 
 class Meta(_Model):
     id: Slug
-    title: _text(80)
-    lesson: _text(10_000)
+    title: Title
+    lesson: Lesson
     order: WholeInt = Field(0, ge=0, le=10_000)
     """Position in the curriculum; 0 = not in the curriculum (sandbox, experiments)."""
     difficulty: WholeInt = Field(1, ge=1, le=5)
-    summary: _text(200, required=False) = ""
+    summary: Line = ""
     tick_ms: Millis = Field(500, validation_alias="tick_seconds")
     """Game time per tick, in milliseconds (``tick_seconds`` in the file)."""
 
@@ -535,11 +554,11 @@ class Waterfall(_Model):
     partial: Share = 0
     partial_min_notional: Cash = 0
     backstop_threshold: Share = 666_667
-    adl_policy: Annotated[str, PlainValidator(_check_policy), PlainSerializer(str)] = "pnl_leverage"
+    adl_policy: Policy = "pnl_leverage"
 
 
 class Market(_Model):
-    symbol: Annotated[str, PlainValidator(_word), PlainSerializer(str)] = "BTC-PERP"
+    symbol: Word = "BTC-PERP"
     start_price: Price = 6_000_000
     tick_size: Price = 50
     lot_size: PositiveQty = 10
@@ -562,9 +581,9 @@ class Market(_Model):
             issues.append(
                 (
                     "maintenance",
-                    f"{format_rate(self.maintenance)} is not below the initial margin at "
-                    f"{self.max_leverage}x ({format_rate(PPM // self.max_leverage)}): "
-                    f"use at most {format_rate(most)} or a lower max_leverage",
+                    f"{_plain_rate(self.maintenance)} is not below the initial margin at "
+                    f"{self.max_leverage}x ({_plain_rate(PPM // self.max_leverage)}): "
+                    f"use at most {_plain_rate(most)} or a lower max_leverage",
                 )
             )
         if self.start_price % self.tick_size:
@@ -615,7 +634,7 @@ class Accounts(_Model):
     position: Qty = 0
     entry: Price | None = None
     leverage: WholeInt | None = Field(None, ge=1, le=MAX_LEVERAGE)
-    bot: Annotated[str, PlainValidator(_check_archetype), PlainSerializer(str)] | None = None
+    bot: Archetype | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("params")
@@ -631,7 +650,7 @@ class Accounts(_Model):
 class Population(_Model):
     """Fields of a trader population (``[[traders]]`` and the timeline's ``spawn``)."""
 
-    archetype: Annotated[str, PlainValidator(_check_archetype), PlainSerializer(str)]
+    archetype: Archetype
     count: WholeInt = Field(1, ge=1, le=LIMITS["population"])
     group: Word | None = None
     """Unset = the archetype's name. Filled in by the level."""
@@ -661,7 +680,9 @@ class Traders(Population):
 
 
 class Keyframe(_Model):
-    tick: WholeInt = Field(ge=0, le=LIMITS["ticks"])
+    """The index glides to ``price`` by ``tick`` (tick 0 is the market's start price)."""
+
+    tick: WholeInt = Field(ge=1, le=LIMITS["ticks"])
     price: Price
 
 
@@ -693,6 +714,9 @@ NARRATION_PLACEHOLDERS: tuple[str, ...] = tuple(
 )
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
 def _narration(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {_show(value)}")
@@ -700,17 +724,7 @@ def _narration(value: object) -> str:
         raise ValueError("must not be empty")
     if len(value) > 2_000:
         raise ValueError(f"is {len(value):,} characters long; the limit is 2,000")
-    try:
-        parts = list(string.Formatter().parse(value))
-    except ValueError as exc:
-        raise ValueError(f"{exc}: write {{{{ and }}}} for literal braces") from None
-    for _, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if not name:
-            raise ValueError("empty placeholder {}: name a metric, like {mark}")
-        if spec or conversion or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-            raise ValueError(f"placeholders are plain names like {{mark}}, got {{{name}...}}")
+    for name in _PLACEHOLDER.findall(value):
         if name not in NARRATION_PLACEHOLDERS:
             import difflib
 
@@ -719,6 +733,14 @@ def _narration(value: object) -> str:
             raise ValueError(
                 f"unknown placeholder {{{name}}}{hint}; known: {', '.join(NARRATION_PLACEHOLDERS)}"
             )
+    rest = _PLACEHOLDER.sub("", value)
+    if "{" in rest or "}" in rest:
+        bad = re.search(r"\{[^{}]*\}?|\}", rest)
+        shown = bad.group(0) if bad else "{"
+        raise ValueError(
+            f"braces are only for placeholders like {{mark}} (lowercase name, no spaces); "
+            f"cannot read {shown!r}"
+        )
     return value
 
 
@@ -746,19 +768,14 @@ class _Trigger(_Model):
         return self.every is not None or (self.when is not None and not self.once)
 
 
-def _above_minus_100(v: int) -> int:
-    if v <= -PPM:
-        raise ValueError(f"a price cannot fall {format_rate(-v)}: use more than -100%")
-    return v
-
-
 class Narrate(_Trigger):
     do: Literal["narrate"]
     text: Annotated[str, PlainValidator(_narration), PlainSerializer(str)]
 
     @property
     def placeholders(self) -> list[str]:
-        return [name for _, name, _, _ in string.Formatter().parse(self.text) if name]
+        """The ``{names}`` in ``text``, in order."""
+        return _PLACEHOLDER.findall(self.text)
 
 
 class Gap(_Trigger):
@@ -767,8 +784,6 @@ class Gap(_Trigger):
     do: Literal["gap"]
     change: Change
 
-    _sane = field_validator("change")(_above_minus_100)
-
 
 class Move(_Trigger):
     """The index glides by ``change`` over ``ticks`` ticks."""
@@ -776,8 +791,6 @@ class Move(_Trigger):
     do: Literal["move"]
     change: Change
     ticks: WholeInt = Field(ge=1, le=LIMITS["ticks"])
-
-    _sane = field_validator("change")(_above_minus_100)
 
 
 class MoveTo(_Trigger):
@@ -906,7 +919,7 @@ class VaultDeposit(_Trigger):
 class End(_Trigger):
     do: Literal["end"]
     result: Literal["win", "lose"]
-    text: _text(2_000, required=False) = ""
+    text: Note = ""
 
 
 TimelineEntry = Annotated[
@@ -954,7 +967,7 @@ class Goal(_Model):
     """A condition with an optional human description (``text``) for the objectives panel."""
 
     when: Cond
-    text: _text(200, required=False) = ""
+    text: Line = ""
 
     @property
     def label(self) -> str:
@@ -975,7 +988,7 @@ class Objectives(_Model):
     """Lost as soon as any of these holds."""
     stars: list[GoalItem] = Field(default_factory=list, max_length=LIMITS["stars"])
     """Checked at the end of a won game: stars = 1 + how many hold."""
-    hint: _text(2_000, required=False) = ""
+    hint: Note = ""
 
     @field_validator("time_limit_ms")
     @classmethod
@@ -1043,8 +1056,6 @@ class Level(_Model):
             issues.append(("player.entry", "an entry price needs a position: set player.position"))
         if p.position and p.entry is None:
             p.entry = m.start_price
-        if self.vault.leverage > MAX_LEVERAGE:  # pragma: no cover - field bound
-            issues.append(("vault.leverage", "too high"))
 
         # Preset accounts
         seen: dict[str, int] = {}
@@ -1062,7 +1073,9 @@ class Level(_Model):
             if a.leverage is None:
                 a.leverage = default_lev
             elif a.leverage > cap:
-                issues.append((f"{where}.leverage", f"{a.leverage}x is above market.max_leverage {cap}x"))
+                issues.append(
+                    (f"{where}.leverage", f"{a.leverage}x is above market.max_leverage {cap}x")
+                )
             if a.position == 0 and a.entry is not None:
                 issues.append((f"{where}.entry", "an entry price needs a position"))
             if a.position and a.entry is None:
@@ -1107,6 +1120,19 @@ class Level(_Model):
                     f"short: add {_plain_qty(more)} coin {side} to some account",
                 )
             )
+        else:
+            paid = sum(s * e for _, s, e, _ in presets if s > 0)
+            received = -sum(s * e for _, s, e, _ in presets if s < 0)
+            if paid != received:
+                issues.append(
+                    (
+                        "accounts",
+                        "preset positions must add up like trades between these accounts: the "
+                        f"longs paid {format_cash(paid)} (position x entry) but the shorts "
+                        f"received {format_cash(received)}; adjust the entry prices so both "
+                        "sides match (e.g. give them all the same entry)",
+                    )
+                )
 
         # Populations
         total = 0
@@ -1166,9 +1192,9 @@ class Level(_Model):
                         check_command(groups[group], entry.name, entry.args)
                     except FieldIssue as exc:
                         issues += [(_sub(where, sub), msg) for sub, msg in exc.issues]
-            if isinstance(entry, PullLiquidity | RestoreLiquidity) and group is None:
-                if not any("market_maker" in bots for bots in groups.values()):
-                    issues.append((f"{where}.group", "there are no market makers in this level"))
+            makers = any("market_maker" in bots for bots in groups.values())
+            if isinstance(entry, PullLiquidity | RestoreLiquidity) and group is None and not makers:
+                issues.append((f"{where}.group", "there are no market makers in this level"))
             if isinstance(entry, Set) and config is not None:
                 try:
                     config.with_changes(**{entry.config_field: entry.value})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import replace
 
 from perpgame.engine.account import BOT, PLAYER, PRESET, liquidation_price
 from perpgame.engine.book import BUY, SELL, OrderType
@@ -175,31 +176,32 @@ class GameSession:
             self._scheduled.setdefault(action.tick, []).append(action)
 
     def _apply(self, action: PlayerAction, tick: int) -> None:
-        logged = action.at_tick(tick)
-        self.input_log.append(logged)
+        self.input_log.append(replace(action, tick=tick))
         desk = Desk(self.market, self.player.id)
         kind = action.kind
-        if kind in ("buy", "sell"):
+        if kind == "order":
             if action.leverage is not None:
-                self._say_refusal(desk.set_leverage(min(action.leverage, self.max_leverage)))
-            side = BUY if kind == "buy" else SELL
+                self._set_leverage(desk, action.leverage)
             order_kind = OrderType.MARKET if action.price is None else OrderType.LIMIT
-            desk.order(side, action.qty, action.price, order_kind, reduce_only=action.reduce_only)
+            desk.order(
+                action.side, action.qty, action.price, order_kind, reduce_only=action.reduce_only
+            )
         elif kind == "close":
-            desk.cancel_all()
-            if desk.close() is None:
+            size = desk.size
+            if size == 0:
                 self._say("You have no position to close.")
+            elif action.price is None:
+                desk.cancel_all()
+                desk.close()
+            else:
+                desk.order(SELL if size > 0 else BUY, abs(size), action.price, reduce_only=True)
         elif kind == "cancel_all":
             desk.cancel_all()
         elif kind == "cancel":
             if action.order_id is None or not desk.cancel(action.order_id):
                 self._say("That order is no longer in the book.")
         elif kind == "leverage":
-            value = action.leverage or 1
-            if value > self.max_leverage:
-                self._say(f"This level caps your leverage at {self.max_leverage}x.")
-            else:
-                self._say_refusal(desk.set_leverage(value))
+            self._set_leverage(desk, action.leverage or 1)
         elif kind == "add_margin":
             desk.deposit(action.amount)
             self.deposited += action.amount
@@ -213,6 +215,15 @@ class GameSession:
                 self._say(f"You took {format_cash(action.amount)} out of the pile.")
             else:
                 self._say_refusal(refused)
+
+    def _set_leverage(self, desk: Desk, value: int) -> None:
+        if value > self.max_leverage:
+            self._say(f"This level caps your leverage at {self.max_leverage}x.")
+        elif value != desk.leverage:
+            refused = desk.set_leverage(value)
+            self._say_refusal(refused)
+            if refused is None:
+                self._say(f"Leverage set to {value}x.")
 
     def _say(self, text: str) -> None:
         story = Story(self.market.tick, "note", text, True, False)

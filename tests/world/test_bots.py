@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from perpgame.engine.book import BUY, SELL
+from perpgame.world.desk import Desk
 from tests.world.harness import START, World, dollars
 
 
@@ -164,7 +165,7 @@ def test_whale_scheduled_buy_and_close():
 def test_arbitrageur_pulls_a_displaced_book_back_to_the_index():
     def run(with_arb: bool) -> int:
         w = World(seed=11)
-        makers(w, 3, fair="mid")
+        makers(w, 3, fair="mid", widen_vol_bps=5_000, pull_vol_bps=9_000)
         if with_arb:
             w.add("arbitrageur", 2, cash=dollars(500_000), max_qty=20_000)
         w.run(5)
@@ -176,16 +177,17 @@ def test_arbitrageur_pulls_a_displaced_book_back_to_the_index():
     assert run(with_arb=True) < START * 1 // 100
 
 
-def test_arbitrageur_unwinds_and_stops_when_pulled():
+def test_arbitrageur_takes_a_fat_finger_then_unwinds_and_stops_when_pulled():
     w = World(seed=12)
     makers(w, 3)
     (arb,) = w.add("arbitrageur", cash=dollars(500_000), unwind_ppm=200_000)
-    (seller,) = w.add("whale", cash=dollars(1_000_000))
+    fat = w.market.open_account("bot", "fat", "fat", cash=dollars(100_000), leverage=10)
     w.run(3)
-    seller.command("sell", qty=20_000, ticks=1)  # knocks the bids far below the index
-    w.run(1)
+    Desk(w.market, fat.id).sell(8_000, START * 97 // 100)  # an ask 3% under the index
+    w.step()
     bought = arb.desk.size
-    assert bought > 0
+    assert bought == 8_000
+    assert w.market.book.best_ask() > START
     w.run(60)
     assert 0 <= arb.desk.size < bought
     arb.pull(True)
@@ -253,7 +255,7 @@ def test_short_degenerate_and_commands():
 
 # ---------------------------------------------------------------------------- vault unwinder
 def test_vault_unwinder_reduces_an_inherited_position_within_its_slippage():
-    w = World(seed=17, book_liquidation=False, max_leverage=20)
+    w = World(seed=17, book_liquidation=False, max_leverage=20, mark_method="index")
     w.fund_vault(dollars(2_000_000))
     makers(w, 4, pull_vol_bps=200, widen_vol_bps=100)
     w.add("degenerate", 6, cash=dollars(5_000), jitter=0)
@@ -275,7 +277,7 @@ def test_vault_unwinder_reduces_an_inherited_position_within_its_slippage():
 
 
 def test_vault_unwinder_waits_for_bids():
-    w = World(seed=18, book_liquidation=False, max_leverage=20)
+    w = World(seed=18, book_liquidation=False, max_leverage=20, mark_method="index")
     w.fund_vault(dollars(2_000_000))
     mm = makers(w, 2, pull_vol_bps=200, widen_vol_bps=100)
     w.add("degenerate", 3, cash=dollars(5_000), jitter=0)

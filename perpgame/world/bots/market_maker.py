@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from perpgame.engine.book import OrderType
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
 from perpgame.world.bots.base import BPS, BUY, SELL, Bot, BotParams, ParamError, param
@@ -174,11 +175,14 @@ class MarketMaker(Bot):
         if not missing:
             return
         room = self._room(side)
+        other = desk.best_ask() if side == BUY else desk.best_bid()
         for price in missing:
+            if other is not None and (price - other) * side >= 0:
+                continue  # it would take someone's stale quote: a maker only makes
             qty = desk.round_lot(min(self.params.size, room))
             if qty <= 0:
                 return
-            out = desk.order(side, qty, price)
+            out = desk.order(side, qty, price, OrderType.POST_ONLY)
             if out.rejected is not None:
                 return
             room -= qty
