@@ -118,41 +118,49 @@ def run_lobby(ops: list[Op]) -> tuple[float, dict[str, int]]:
 
 def run_fastlob(ops: list[Op]) -> tuple[float, dict[str, int]]:
     """fastlob 0.0.24: Decimal prices and its own string ids; a market order is a GTC limit at an
-    extreme price whose unfilled remainder (fastlob rests it) is cancelled at once."""
+    extreme price whose unfilled remainder (fastlob rests it) is cancelled at once.
+
+    fastlob has a bug this stream hits: a maker filled whole inside a level (``engine.
+    fill_whole_orders``) leaves the queue but keeps a live status, so cancelling it later raises
+    KeyError (its level is gone) or miscounts its level. The adapter counts those and goes on;
+    the timing stays representative but its book drifts from the true one.
+    """
     import logging
 
     from fastlob import OrderParams, Orderbook, OrderSide, ResultType
 
     logging.disable(logging.CRITICAL)  # it logs a warning for every cancel of a gone order
-    book = Orderbook("bench", start=True)
-    sides = {BUY: OrderSide.BID, SELL: OrderSide.ASK}
-    extreme = {BUY: 10**10, SELL: 1}
-    id_of: dict[int, str] = {}
-    fills = 0
-    process, cancel = book.process, book.cancel
-    partial = ResultType.PARTIAL_MARKET
-    start = time.perf_counter()
-    for code, oid, side, price, qty in ops:
-        if code == LIMIT:
-            result = process(OrderParams(sides[side], price, qty))
-            id_of[oid] = result.orderid()
-            fills += result.n_orders_matched()
-        elif code == CANCEL:
-            fid = id_of.pop(oid, None)
-            if fid is not None:
-                cancel(fid)
-        else:
-            result = process(OrderParams(sides[side], extreme[side], qty))
-            fills += result.n_orders_matched()
-            if result.kind() == partial:
-                cancel(result.orderid())
-    seconds = time.perf_counter() - start
-    resting = sum(n for *_, n in book.best_bids(10**9)) + sum(
-        n for *_, n in book.best_asks(10**9)
-    )
-    book.stop()
-    logging.disable(logging.NOTSET)
-    return seconds, {"fills": fills, "resting": resting}
+    book = Orderbook("bench", start=True)  # start=True also starts its GTD-expiry thread
+    try:
+        sides = {BUY: OrderSide.BID, SELL: OrderSide.ASK}
+        extreme = {BUY: 10**10, SELL: 1}
+        id_of: dict[int, str] = {}
+        matched = errors = 0
+        process, cancel = book.process, book.cancel
+        partial = ResultType.PARTIAL_MARKET
+        start = time.perf_counter()
+        for code, oid, side, price, qty in ops:
+            if code == LIMIT:
+                result = process(OrderParams(sides[side], price, qty))
+                id_of[oid] = result.orderid()
+                matched += result.n_orders_matched()
+            elif code == CANCEL:
+                fid = id_of.pop(oid, None)
+                if fid is not None:
+                    try:
+                        cancel(fid)
+                    except KeyError:
+                        errors += 1
+            else:
+                result = process(OrderParams(sides[side], extreme[side], qty))
+                matched += result.n_orders_matched()
+                if result.kind() == partial:
+                    cancel(result.orderid())
+        seconds = time.perf_counter() - start
+    finally:
+        book.stop()
+        logging.disable(logging.NOTSET)
+    return seconds, {"whole_fills": matched, "cancel_errors": errors}
 
 
 def measure(

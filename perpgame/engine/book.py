@@ -154,14 +154,16 @@ class _Level(deque):
 class OrderBook:
     """A limit order book for one market. See the module docstring for the rules."""
 
-    __slots__ = ("_heaps", "_levels", "_orders")
+    __slots__ = ("_by_owner", "_heaps", "_levels", "_orders")
 
     def __init__(self) -> None:
         # Indexed by side: [BUY] (index 1) is the bid side, [SELL] (index -1) the ask side.
         self._levels: list[dict[int, _Level]] = [{}, {}, {}]
         self._heaps: list[list[int]] = [[], [], []]
-        # Every resting order by id, in the order it came to rest (so oldest first).
+        # Every resting order by id, and by owner then id; dicts keep the order in which orders
+        # came to rest, so both are oldest first.
         self._orders: dict[int, Order] = {}
+        self._by_owner: dict[int, dict[int, Order]] = {}
 
     # -- orders in --------------------------------------------------------------------------
 
@@ -218,6 +220,11 @@ class OrderBook:
 
         order = Order(order_id, owner, side, price, remaining, qty, reduce_only, tag)  # type: ignore[arg-type]
         self._orders[order_id] = order
+        mine = self._by_owner.get(owner)
+        if mine is None:
+            self._by_owner[owner] = {order_id: order}
+        else:
+            mine[order_id] = order
         key = -side * price  # type: ignore[operator]
         levels = self._levels[side]
         level = levels.get(key)
@@ -247,6 +254,7 @@ class OrderBook:
         heap = self._heaps[-side]
         levels = self._levels[-side]
         orders = self._orders
+        by_owner = self._by_owner
         append_fill = fills.append
         while heap:
             key = heap[0]  # always a live level (see the module docstring)
@@ -260,6 +268,7 @@ class OrderBook:
                     level.popleft()
                     level.qty -= maker.qty
                     del orders[maker.id]
+                    _forget_owner(by_owner, maker)
                     expired.append(maker)
                     continue
                 made = maker.qty
@@ -272,6 +281,7 @@ class OrderBook:
                     return 0
                 level.popleft()
                 del orders[maker.id]
+                _forget_owner(by_owner, maker)
                 maker.qty = 0
                 level.qty -= made
                 append_fill(BookFill(maker.id, maker.owner, taker_order, taker, price, made, side))
@@ -300,6 +310,7 @@ class OrderBook:
         level = levels[key]
         level.remove(order)
         level.qty -= order.qty
+        _forget_owner(self._by_owner, order)
         if not level:
             del levels[key]
             heap = self._heaps[side]
@@ -340,7 +351,8 @@ class OrderBook:
 
     def orders_of(self, owner: int) -> list[Order]:
         """That owner's resting orders, oldest first."""
-        return [o for o in self._orders.values() if o.owner == owner]
+        mine = self._by_owner.get(owner)
+        return list(mine.values()) if mine is not None else []
 
     def best_bid(self) -> int | None:
         """The highest bid price, or None."""
@@ -428,6 +440,13 @@ class OrderBook:
         return (
             f"OrderBook({len(self._orders)} orders, bid={self.best_bid()}, ask={self.best_ask()})"
         )
+
+
+def _forget_owner(by_owner: dict[int, dict[int, Order]], order: Order) -> None:
+    mine = by_owner[order.owner]
+    del mine[order.id]
+    if not mine:
+        del by_owner[order.owner]
 
 
 def _check_side(side: int) -> int:

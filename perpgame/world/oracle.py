@@ -79,10 +79,7 @@ class Oracle:
     # ---------------------------------------------------------------- shocks
     def gap(self, change_ppm: int) -> None:
         """An instant jump on the next step: ``-300_000`` is -30%. Gaps before a step compound."""
-        if change_ppm <= -PPM:
-            factor = 0
-        else:
-            factor = PPM + change_ppm
+        factor = max(0, PPM + change_ppm)
         if self._gap_ppm is None:
             self._gap_ppm = factor
         else:

@@ -128,7 +128,7 @@ class World:
 
 def standard(seed: int = 1, **config: Any) -> World:
     """The benchmark population: 10 makers, 60 noise, 40 momentum, 40 degenerates, 30 dip
-    buyers, 10 arbitrageurs, 1 whale and the vault's unwinder (191 bots), in a noisy market."""
+    buyers, 10 arbitrageurs, 1 whale and the vault's unwinder (192 bots), in a noisy market."""
     config.setdefault("max_leverage", 20)
     w = World(seed=seed, volatility_ppm=500, **config)
     w.fund_vault(dollars(2_000_000))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from perpgame.engine.book import BUY, SELL
-from perpgame.world.desk import Desk
 from tests.world.harness import START, World, dollars
 
 
@@ -49,7 +48,8 @@ def test_market_maker_widens_then_pulls_in_a_crash_and_returns_when_calm():
     calm = [own_spread(b) for b in mm]
     w.oracle.move(-300_000, 100)  # 30 to 40 bps a tick: widening territory
     w.run(30)
-    assert all(own_spread(b) >= 2 * c for b, c in zip(mm, calm, strict=True))
+    assert all(b.stress > 0 for b in mm)
+    assert all(own_spread(b) > c for b, c in zip(mm, calm, strict=True))
     w.oracle.gap(-150_000)
     w.step()
     assert all(not w.resting(i) for i in ids(mm))  # pulled
@@ -177,23 +177,26 @@ def test_arbitrageur_pulls_a_displaced_book_back_to_the_index():
     assert run(with_arb=True) < START * 1 // 100
 
 
-def test_arbitrageur_takes_a_fat_finger_then_unwinds_and_stops_when_pulled():
+def test_arbitrageur_unwinds_and_stops_when_pulled():
     w = World(seed=12)
-    makers(w, 3)
-    (arb,) = w.add("arbitrageur", cash=dollars(500_000), unwind_ppm=200_000)
-    fat = w.market.open_account("bot", "fat", "fat", cash=dollars(100_000), leverage=10)
-    w.run(3)
-    Desk(w.market, fat.id).sell(8_000, START * 97 // 100)  # an ask 3% under the index
-    w.step()
-    bought = arb.desk.size
-    assert bought == 8_000
-    assert w.market.book.best_ask() > START
-    w.run(60)
-    assert 0 <= arb.desk.size < bought
+    makers(w, 3, fair="mid", widen_vol_bps=5_000, pull_vol_bps=9_000)
+    (arb,) = w.add("arbitrageur", cash=dollars(500_000), max_qty=20_000, unwind_ppm=200_000)
+    w.run(5)
+    w.oracle.gap(30_000)  # the book is now 3% cheap: the arbitrageur buys
+    w.run(10)
+    peak = arb.desk.size
+    assert peak > 0
+    w.run(100)
+    assert 0 <= arb.desk.size < peak // 2  # unwound into the book, now back near the index
+    w.oracle.gap(30_000)
     arb.pull(True)
     size = arb.desk.size
     w.run(10)
     assert arb.desk.size == size
+    assert w.market.book.best_ask() < w.market.index * 98 // 100  # nobody drags the book up
+    arb.pull(False)
+    w.run(10)
+    assert arb.desk.size > size
 
 
 # --------------------------------------------------------------------------------- dip buyer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from perpgame.engine.rng import Rng
@@ -26,7 +28,7 @@ def test_quiet_oracle_stays_put_and_prices_are_ints():
 
 def test_noise_is_about_the_volatility_asked_for():
     p = path(3, ticks=2_000, volatility_ppm=1_000)
-    moves = [abs(b - a) * 1_000_000 // a for a, b in zip(p, p[1:], strict=False)]
+    moves = [abs(b - a) * 1_000_000 // a for a, b in pairwise(p)]
     mean_abs = sum(moves) // len(moves)
     assert 600 <= mean_abs <= 1_000  # mean |N(0, s)| is about 0.8 s
 

@@ -58,4 +58,12 @@ def make_bot(
     return cls(desk, params, rng)
 
 
-__all__ = ["ARCHETYPES", "Bot", "BotParams", "ParamError", "ParamTypeError", "get_archetype", "make_bot"]
+__all__ = [
+    "ARCHETYPES",
+    "Bot",
+    "BotParams",
+    "ParamError",
+    "ParamTypeError",
+    "get_archetype",
+    "make_bot",
+]

@@ -188,6 +188,11 @@ class Bot:
             return 0
         return desk.round_lot(free * desk.leverage * SAFETY_PPM // PPM // price)
 
+    def can_take(self, side: int) -> bool:
+        """True if a market order on ``side`` would find someone on the other side of the book."""
+        desk = self.desk
+        return (desk.best_ask() if side == BUY else desk.best_bid()) is not None
+
     def floor_tick(self, price: int) -> int:
         """``price`` rounded down to the tick size (never below one tick)."""
         t = self.desk.tick_size

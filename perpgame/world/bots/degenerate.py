@@ -11,8 +11,9 @@ close is one more market order in the direction of the move: the start of a casc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
@@ -39,7 +40,7 @@ class Degenerate(Bot):
     )
     Params = DegenerateParams
     params: DegenerateParams
-    commands = {"open": (), "close": ()}
+    commands: ClassVar[Mapping[str, tuple[str, ...]]] = {"open": (), "close": ()}
 
     def __init__(self, desk: Desk, params: DegenerateParams, rng: Rng) -> None:
         super().__init__(desk, params, rng)
@@ -60,7 +61,7 @@ class Degenerate(Bot):
 
     def act(self) -> None:
         desk = self.desk
-        if self.open_at is None or desk.tick < self.open_at:
+        if self.open_at is None or desk.tick < self.open_at or not self.can_take(self.side):
             return
         if desk.size:
             self.open_at = None

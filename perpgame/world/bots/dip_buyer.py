@@ -73,13 +73,12 @@ class DipBuyer(Bot):
         elif state == BUYING:
             self._buy(mark)
         elif state == HOLDING:
-            size = desk.size
-            if size == 0:  # liquidated (or closed by ADL)
+            if desk.size and p.take_profit_bps:
+                entry = desk.entry_price() or mark
+                if mark * BPS >= entry * (BPS + p.take_profit_bps):
+                    desk.close()
+            if desk.size == 0:  # took profit, or was liquidated (or deleveraged)
                 self.state = WAITING if self.entered < p.entries else DONE
-            elif p.take_profit_bps and mark * BPS >= desk.entry_price() * (BPS + p.take_profit_bps):  # type: ignore[operator]
-                desk.close()
-                if desk.size == 0:
-                    self.state = WAITING if self.entered < p.entries else DONE
 
     def _triggered(self, high: int, mark: int) -> bool:
         fall_bps = (high - mark) * BPS // high
@@ -91,6 +90,8 @@ class DipBuyer(Bot):
         return any(f.liquidation and f.tick >= recent for f in self.desk.recent_trades(10))
 
     def _buy(self, mark: int) -> None:
+        if not self.can_take(BUY):
+            return  # nobody selling yet: it waits with its cash
         qty = self.affordable(mark)
         if qty <= 0:
             self.state = HOLDING if self.desk.size else WAITING

@@ -1,9 +1,12 @@
 """Market maker: a ladder of resting bids and asks around fair value.
 
 What it does to the market: it *is* the book in calm times. It quotes ``levels`` prices on each
-side of fair value (the index, or the book's mid), leans its quotes away from the inventory it
-has piled up, and earns the spread. When the index starts jumping, or it starts losing money, it
-first widens its quotes, then pulls them altogether, and only comes back after some calm ticks.
+side of fair value (the index, the book's mid or the mark), leans its quotes away from the
+inventory it has piled up (and stops adding to it at ``max_inventory``), and earns the spread.
+When the index starts jumping, or it starts losing money, it first widens its quotes, then pulls
+them altogether, and only comes back after ``cooldown`` calm ticks. It only ever makes: its
+orders are post-only, and in a fast market it sits just behind other makers' stale quotes rather
+than trading with them.
 
 What it teaches: the depth that liquidations count on belongs to people who can leave, and they
 leave exactly when a crash needs them; a liquidation then slips through an empty book.
@@ -34,13 +37,17 @@ class MarketMakerParams(BotParams):
     spread_bps: int = param(10, lo=1, doc="calm gap from best bid to best ask, bps of fair value")
     step_bps: int = param(5, lo=1, doc="gap between the levels of the ladder, bps of fair value")
     size: int = param(2_000, lo=1, doc="lots per level (10,000 lots = 1 coin)")
-    fair: str = param("index", choices=("index", "mid", "mark"), doc="what it quotes around")
+    fair: str = param(
+        "index", choices=("index", "mid", "mark"), doc="what it quotes around: index, mid or mark"
+    )
     max_inventory: int = param(20_000, lo=1, doc="lots; at this position it stops adding to it")
     skew_bps: int = param(10, lo=0, doc="quote shift at max inventory, bps, to shed inventory")
     vol_window: int = param(10, lo=1, doc="ticks its volatility average spans")
     widen_vol_bps: int = param(15, lo=0, doc="average index move per tick (bps) where it widens")
     pull_vol_bps: int = param(50, lo=1, doc="average index move per tick (bps) where it pulls")
-    widen_loss_bps: int = param(100, lo=0, doc="equity drawdown from its peak (bps) where it widens")
+    widen_loss_bps: int = param(
+        100, lo=0, doc="equity drawdown from its peak (bps) where it widens"
+    )
     pull_loss_bps: int = param(300, lo=1, doc="equity drawdown from its peak (bps) where it pulls")
     max_widen: int = param(4, lo=1, hi=100, doc="spread multiplier at the last step before pulling")
     cooldown: int = param(20, lo=0, doc="calm ticks it waits before quoting again after a pull")
@@ -111,7 +118,7 @@ class MarketMaker(Bot):
         vol_stress = _ramp(self.vol_ppm // 100, p.widen_vol_bps, p.pull_vol_bps)
         equity = desk.equity()
         if self.pulled:
-            self.calm = self.calm + 1 if vol_stress < STEPS else 0
+            self.calm = self.calm + 1 if vol_stress < STEPS - 1 else 0
             if self.forced or self.calm < p.cooldown:
                 return
             self.pulled = False
@@ -144,19 +151,31 @@ class MarketMaker(Bot):
         if self.seen != (size, desk.cash) or desk.tick >= self.next_sync:
             self._sync()
         fair = self._fair()
-        fair -= fair * p.skew_bps * max(-p.max_inventory, min(size, p.max_inventory)) // (
-            p.max_inventory * BPS
-        )
+        inventory = max(-p.max_inventory, min(size, p.max_inventory))
+        fair -= fair * p.skew_bps * inventory // (p.max_inventory * BPS)  # lean away from it
         spread = p.spread_bps * (STEPS - 1 + (p.max_widen - 1) * self.stress) // (STEPS - 1)
         half = max(desk.tick_size, fair * spread // (2 * BPS))
         grid = self._grid(fair)
         top_bid = (fair - half) // grid * grid
         top_ask = -(-(fair + half) // grid) * grid
-        bids = [top_bid - i * grid for i in range(p.levels)] if size < p.max_inventory else []
-        asks = [top_ask + i * grid for i in range(p.levels)] if size > -p.max_inventory else []
-        self._replace(self.bids, BUY, [b for b in bids if b > 0])
-        self._replace(self.asks, SELL, asks)
+        bids = self._ladder(top_bid, -grid) if size < p.max_inventory else []
+        asks = self._ladder(top_ask, grid) if size > -p.max_inventory else []
+        self._cancel_unwanted(self.bids, bids)
+        self._cancel_unwanted(self.asks, asks)
+        # In a fast market other makers' quotes are stale: sit just behind them, never take them.
+        best_ask, best_bid = desk.best_ask(), desk.best_bid()
+        if bids and best_ask is not None and bids[0] >= best_ask:
+            bids = self._ladder((best_ask - 1) // grid * grid, -grid)
+            self._cancel_unwanted(self.bids, bids)
+        if asks and best_bid is not None and asks[0] <= best_bid:
+            asks = self._ladder(best_bid // grid * grid + grid, grid)
+            self._cancel_unwanted(self.asks, asks)
+        self._place(self.bids, BUY, bids)
+        self._place(self.asks, SELL, asks)
         self.seen = (desk.size, desk.cash)
+
+    def _ladder(self, top: int, step: int) -> list[int]:
+        return [price for i in range(self.params.levels) if (price := top + i * step) > 0]
 
     def _grid(self, fair: int) -> int:
         """The ladder's price step; fixed until fair value drifts 10% from where it was set."""
@@ -166,19 +185,18 @@ class MarketMaker(Bot):
             self.grid_fair = fair
         return self.grid
 
-    def _replace(self, quotes: dict[int, tuple[int, int]], side: int, want: list[int]) -> None:
-        """Cancel quotes not wanted, place the wanted ones that are missing (margin allowing)."""
-        desk = self.desk
+    def _cancel_unwanted(self, quotes: dict[int, tuple[int, int]], want: list[int]) -> None:
         for price in [pr for pr in quotes if pr not in want]:
-            desk.cancel(quotes.pop(price)[0])
+            self.desk.cancel(quotes.pop(price)[0])
+
+    def _place(self, quotes: dict[int, tuple[int, int]], side: int, want: list[int]) -> None:
+        """Place the wanted quotes that are missing, post-only, as far as margin allows."""
         missing = [pr for pr in want if pr not in quotes]
         if not missing:
             return
+        desk = self.desk
         room = self._room(side)
-        other = desk.best_ask() if side == BUY else desk.best_bid()
         for price in missing:
-            if other is not None and (price - other) * side >= 0:
-                continue  # it would take someone's stale quote: a maker only makes
             qty = desk.round_lot(min(self.params.size, room))
             if qty <= 0:
                 return

@@ -60,7 +60,7 @@ class Momentum(Bot):
             side = SELL
         else:
             return
-        if not self.rng.chance(p.chance_ppm):
+        if not self.rng.chance(p.chance_ppm) or not self.can_take(side):
             return
         size = desk.size
         if size * side < 0:

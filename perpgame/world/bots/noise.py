@@ -77,7 +77,7 @@ class Noise(Bot):
             out = desk.order(side, qty, price)
             if out.resting:
                 expiring.append((tick + p.ttl, out.order_id))  # type: ignore[arg-type]
-        else:
+        elif self.can_take(side):
             desk.order(side, qty)
 
 

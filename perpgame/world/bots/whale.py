@@ -12,8 +12,9 @@ that triggers liquidations, whose forced sells deepen the move (a cascade).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from perpgame.engine.book import OrderType
 from perpgame.engine.rng import Rng
@@ -52,7 +53,7 @@ class Whale(Bot):
     )
     Params = WhaleParams
     params: WhaleParams
-    commands = {
+    commands: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "sell": ("qty", "ticks", "max_slippage_bps"),
         "buy": ("qty", "ticks", "max_slippage_bps"),
         "close": ("ticks", "max_slippage_bps"),
@@ -75,7 +76,9 @@ class Whale(Bot):
             self.plan = None
         elif name == "close":
             size = self.desk.size
-            self.plan = _Plan(side_of(size), abs(size), max(1, ticks), True, slippage) if size else None
+            self.plan = (
+                _Plan(side_of(size), abs(size), max(1, ticks), True, slippage) if size else None
+            )
         else:
             if "qty" not in args:
                 raise ParamError(f"whale command {name!r} needs 'qty' (lots)")
@@ -104,7 +107,7 @@ class Whale(Bot):
                 price = self.ceil_tick(desk.index - away)
         if not plan.reduce_only:
             qty = desk.round_lot(min(qty, self.affordable(price or desk.mark)))
-        if qty <= 0:
+        if qty <= 0 or not self.can_take(plan.side):
             return
         kind = OrderType.MARKET if price is None else OrderType.IOC
         out = desk.order(plan.side, qty, price, kind, reduce_only=plan.reduce_only)
