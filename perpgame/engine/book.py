@@ -185,26 +185,26 @@ class OrderBook:
         allowed or none where one is needed, an id that is already resting). A post-only order
         that would cross comes back with ``rejected`` set instead.
         """
+        orders = self._orders
+        if kind == _LIMIT or kind == _IOC or kind == _POST_ONLY:
+            if price is None or price <= 0:
+                raise ValueError(f"a limit order needs a positive price, not {price!r}")
+            bound = side * price  # the worst opposite key this order will trade with
+        elif kind == _MARKET:
+            if price is not None:
+                raise ValueError("a market order has no price")
+            bound = _NO_LIMIT
+        else:
+            raise ValueError(f"unknown order type {kind!r}")
         if side != 1 and side != -1:
             raise ValueError(f"side must be BUY (1) or SELL (-1), not {side!r}")
         if qty <= 0:
             raise ValueError(f"quantity must be positive, not {qty!r}")
-        if order_id in self._orders:
+        if order_id in orders:
             raise ValueError(f"order id {order_id} is already resting in the book")
-        if kind == _MARKET:
-            if price is not None:
-                raise ValueError("a market order has no price")
-            bound = _NO_LIMIT
-        elif price is None or price <= 0:
-            raise ValueError(f"a {OrderType(kind).name} order needs a positive price, not {price!r}")
-        elif kind == _LIMIT or kind == _IOC or kind == _POST_ONLY:
-            bound = side * price  # the worst opposite key this order will trade with
-        else:
-            raise ValueError(f"unknown order type {kind!r}")
 
         fills: list[BookFill] = []
         expired: list[Order] = []
-        remaining = qty
         heap = self._heaps[-side]
         if heap and heap[0] <= bound:
             if kind == _POST_ONLY:
@@ -215,21 +215,25 @@ class OrderBook:
             remaining = self._take(order_id, owner, side, qty, bound, fills, expired)
             if not remaining:
                 return SubmitResult(fills, None, 0, expired)
+        else:
+            remaining = qty
         if kind == _MARKET or kind == _IOC:
             return SubmitResult(fills, None, remaining, expired)
 
+        # Rest the remainder at the back of its level.
         order = Order(order_id, owner, side, price, remaining, qty, reduce_only, tag)  # type: ignore[arg-type]
-        self._orders[order_id] = order
+        orders[order_id] = order
         mine = self._by_owner.get(owner)
         if mine is None:
             self._by_owner[owner] = {order_id: order}
         else:
             mine[order_id] = order
-        key = -side * price  # type: ignore[operator]
+        key = -bound  # -side * price: bids are keyed by -price, asks by price
         levels = self._levels[side]
         level = levels.get(key)
         if level is None:
-            level = levels[key] = _Level((order,))
+            level = levels[key] = _Level()
+            level.append(order)
             level.qty = remaining
             heap = self._heaps[side]
             heappush(heap, key)
@@ -281,7 +285,10 @@ class OrderBook:
                     return 0
                 level.popleft()
                 del orders[maker.id]
-                _forget_owner(by_owner, maker)
+                mine = by_owner[maker.owner]  # _forget_owner, inlined
+                del mine[maker.id]
+                if not mine:
+                    del by_owner[maker.owner]
                 maker.qty = 0
                 level.qty -= made
                 append_fill(BookFill(maker.id, maker.owner, taker_order, taker, price, made, side))

@@ -433,7 +433,11 @@ class Market:
         return self.events
 
     def compute_mark(self) -> int:
-        """The mark price by the configured method; falls back to the index when the book is bare."""
+        """The mark price by the configured method; falls back to the index when the book is bare.
+
+        ``median`` is Hyperliquid's idea: the median of the index, the book's mid and the last
+        trade, so no single source can move the mark alone.
+        """
         method = self.config.mark_method
         mid = self.book.mid()
         if method == "index":
@@ -442,10 +446,11 @@ class Market:
             return mid if mid is not None else self.index
         if method == "last":
             return self.last_price if self.last_price is not None else self.index
-        values = sorted(v for v in (self.index, mid, self.last_price) if v is not None)
-        if len(values) == 3:
-            return values[1]
-        return sum(values) // len(values)
+        # median of index, mid and last; a missing mid or last counts as the index, so a bare or
+        # one-sided book can never pin the mark to a stale trade
+        index = self.index
+        values = sorted((index, index if mid is None else mid, self.last_price or index))
+        return values[1]
 
     def funding_rate(self) -> int:
         """Per-interval rate in ppm: premium + clamp(interest - premium), capped."""

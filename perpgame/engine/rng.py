@@ -62,8 +62,8 @@ class Rng:
             items[i], items[j] = items[j], items[i]
 
     def fork(self, salt: int) -> Rng:
-        """An independent generator derived from this one's seed and ``salt``."""
-        return Rng((self._state ^ (salt * 0xD1B54A32D192ED03)) & _MASK)
+        """An independent generator derived from this one's state and ``salt`` (any salt, 0 too)."""
+        return Rng(self._state ^ Rng(salt ^ 0x6A09E667F3BCC909).next_u64())
 
     @property
     def state(self) -> int:

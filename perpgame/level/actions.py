@@ -247,7 +247,7 @@ def _to_player_action(entry: Any) -> PlayerAction:
 
 def load_actions(path: str | Path) -> list[PlayerAction]:
     """Read an actions file; LevelError (same style as level files) lists every problem."""
-    return _load(read_file_bytes(path, "actions file"), str(path))
+    return _load(read_file_bytes(path, "an actions file"), str(path))
 
 
 def load_actions_text(text: str | bytes, source: str = "<text>") -> list[PlayerAction]:

@@ -70,7 +70,7 @@ def _load(data: bytes, name: str) -> Level:
 # Bytes -> TOML tables
 
 
-def read_file_bytes(path: str | Path, what: str = "level file") -> bytes:
+def read_file_bytes(path: str | Path, what: str = "a level file") -> bytes:
     """The bytes of a file, or LevelError saying why they cannot be had."""
     name = str(path)
     try:
@@ -78,11 +78,11 @@ def read_file_bytes(path: str | Path, what: str = "level file") -> bytes:
         if not p.exists():
             raise LevelError.single(name, "", "no such file")
         if p.is_dir():
-            raise LevelError.single(name, "", f"is a folder, not a {what}")
+            raise LevelError.single(name, "", f"is a folder, not {what}")
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise LevelError.single(
-                name, "", f"is {size:,} bytes; a {what} is at most {MAX_FILE_BYTES:,} bytes"
+                name, "", f"is {size:,} bytes; {what} is at most {MAX_FILE_BYTES:,} bytes"
             )
         with p.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
@@ -92,7 +92,7 @@ def read_file_bytes(path: str | Path, what: str = "level file") -> bytes:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise LevelError.single(name, "", f"cannot read the file: {reason}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise LevelError.single(name, "", f"a {what} is at most {MAX_FILE_BYTES:,} bytes")
+        raise LevelError.single(name, "", f"{what} is at most {MAX_FILE_BYTES:,} bytes")
     return data
 
 
@@ -305,7 +305,10 @@ def _unknown_field(loc: tuple[Any, ...], value: Any, root: type[BaseModel]) -> s
     key = str(loc[-1]) if loc else "?"
     model = _model_at(root, loc[:-1])
     allowed = _field_names(model) if model is not None else []
-    what = "section" if isinstance(value, dict) and len(loc) == 1 else "field"
+    table = isinstance(value, dict) or (
+        isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+    )
+    what = "section" if table and len(loc) == 1 else "field"
     text = f"unknown {what} {key!r}{_suggest(key, allowed)}"
     if allowed:
         text += f"; allowed here: {', '.join(allowed)}"

@@ -119,7 +119,7 @@ class GameSession:
         o = level.oracle
         self.oracle = Oracle(
             level.market.start_price,
-            self.rng.fork(1),
+            self.rng.fork(-1),
             volatility_ppm=o.volatility,
             drift_ppm=o.drift,
             keyframes=[(k.tick, k.price) for k in o.keyframes],

@@ -145,9 +145,15 @@ def test_mark_methods():
     m.place_order(a.id, BUY, 10, parse_price("59000"))
     m.place_order(b.id, SELL, 10, parse_price("61000"))
     m.set_index(parse_price("62000"))
-    # index 62,000, mid 60,000, no last trade: the mean of the two
-    assert m.compute_mark() == parse_price("61000")
+    # index 62,000, mid 60,000, no last trade (counts as the index): median(62, 60, 62) = 62,000
+    assert m.compute_mark() == parse_price("62000")
     m.place_order(a.id, BUY, 5, None, OrderType.MARKET)  # last = 61,000
     assert m.compute_mark() == parse_price("61000")  # median(62,000, 60,000, 61,000)
+    m.cancel_all(b.id)  # no asks left: a one-sided book has no mid, which counts as the index
+    assert m.compute_mark() == parse_price("62000")  # median(62,000, 62,000, 61,000)
     m.config = m.config.with_changes(mark_method="mid")
-    assert m.compute_mark() == parse_price("60000")
+    assert m.compute_mark() == parse_price("62000")  # no mid: the index
+    m.place_order(b.id, SELL, 10, parse_price("61000"))
+    assert m.compute_mark() == parse_price("60000")  # mid of 59,000 and 61,000
+    m.config = m.config.with_changes(mark_method="last")
+    assert m.compute_mark() == parse_price("61000")

@@ -250,7 +250,9 @@ def test_tick_seconds_as_string_and_float() -> None:
     assert load_level_text(HEAD.replace("lesson", 'tick_seconds = "0.25"\nlesson')).tick_ms == 250
     assert load_level_text(HEAD.replace("lesson", "tick_seconds = 2\nlesson")).tick_ms == 2_000
     bad = HEAD.replace("lesson", "tick_seconds = 0.0001\nlesson")
-    with pytest.raises(LevelError, match=r"meta\.tick_seconds: 0\.0001 is finer than a millisecond"):
+    with pytest.raises(
+        LevelError, match=r"meta\.tick_seconds: 0\.0001 is finer than a millisecond"
+    ):
         load_level_text(bad, "t.toml")
 
 

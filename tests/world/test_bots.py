@@ -296,3 +296,20 @@ def test_vault_unwinder_waits_for_bids():
         bot.pull(False)
     w.run(100)
     assert w.market.vault.size < held
+
+
+def test_dip_buyer_comes_in_on_liquidations_before_the_full_dip():
+    def deposits(on_liquidations: bool) -> int:
+        w = World(seed=19, max_leverage=20)
+        makers(w, 4)
+        w.fund_vault(dollars(1_000_000))
+        w.add("degenerate", 5, cash=dollars(2_000), jitter=0)
+        w.add("dip_buyer", 3, dip_bps=1_000, chance_ppm=1_000_000, on_liquidations=on_liquidations)
+        w.run(10)
+        w.oracle.move(-60_000, 20)  # -6%: past half the dip, and the degenerates go
+        w.run(30)
+        assert w.of_type("liquidation")
+        return len(w.of_type("deposit"))  # opening deposits come before the first tick
+
+    assert deposits(on_liquidations=False) == 0
+    assert deposits(on_liquidations=True) == 3

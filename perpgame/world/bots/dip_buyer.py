@@ -2,8 +2,8 @@
 
 What it does to the market: it waits, flat and holding little, watching the mark's highest point
 over the last ``window`` ticks. Once the mark has fallen ``dip_bps`` below it (or, with
-``on_liquidations``, once liquidation trades print during a fall) it *deposits* ``cash`` of new
-money and buys a long with it at ``leverage``. It closes at ``take_profit_bps`` above its entry;
+``on_liquidations``, half that once liquidation trades have printed since the high) it
+*deposits* ``cash`` of new money and buys a long with it at ``leverage``. It closes at ``take_profit_bps`` above its entry;
 if it is liquidated instead, it may come back with more fresh cash (up to ``entries`` times).
 
 What it teaches: every liquidated long has to be replaced by someone: either a new trader on the
@@ -28,7 +28,7 @@ WAITING, BUYING, HOLDING, DONE = "waiting", "buying", "holding", "done"
 class DipBuyerParams(BotParams):
     dip_bps: int = param(500, lo=1, doc="fall from the recent high that brings it in, bps")
     window: int = param(100, lo=1, doc="ticks over which the recent high is taken")
-    on_liquidations: bool = param(True, doc="also comes in when liquidations print during a fall")
+    on_liquidations: bool = param(True, doc="comes in at half the dip once liquidations print")
     cash: int = param(10_000 * CASH_SCALE, lo=1, doc="fresh cash it deposits, micro-dollars")
     leverage: int = param(3, lo=0, doc="leverage of its long; 0 keeps the account's")
     chance_ppm: int = param(250_000, lo=1, hi=PPM, doc="chance per tick to act once triggered")
@@ -52,6 +52,7 @@ class DipBuyer(Bot):
         self.highs: deque[tuple[int, int]] = deque()  # (tick, mark), marks falling: a running max
         self.state = WAITING
         self.entered = 0
+        self.liquidations_seen = -1  # last tick it saw liquidation trades print
 
     def act(self) -> None:
         p = self.params
@@ -65,7 +66,7 @@ class DipBuyer(Bot):
             highs.popleft()
         state = self.state
         if state == WAITING:
-            if self._triggered(highs[0][1], mark) and self.rng.chance(p.chance_ppm):
+            if self._triggered(*highs[0], mark) and self.rng.chance(p.chance_ppm):
                 desk.deposit(p.cash)
                 self.entered += 1
                 self.state = BUYING
@@ -80,14 +81,17 @@ class DipBuyer(Bot):
             if desk.size == 0:  # took profit, or was liquidated (or deleveraged)
                 self.state = WAITING if self.entered < p.entries else DONE
 
-    def _triggered(self, high: int, mark: int) -> bool:
+    def _triggered(self, high_tick: int, high: int, mark: int) -> bool:
+        dip = self.params.dip_bps
         fall_bps = (high - mark) * BPS // high
-        if fall_bps >= self.params.dip_bps:
+        if fall_bps >= dip:
             return True
-        if not self.params.on_liquidations or fall_bps * 2 < self.params.dip_bps:
-            return False
-        recent = self.desk.tick - 2
-        return any(f.liquidation and f.tick >= recent for f in self.desk.recent_trades(10))
+        if not self.params.on_liquidations or fall_bps * 4 < dip:
+            return False  # (only a real fall is worth reading the tape for)
+        tick = self.desk.tick
+        if any(f.liquidation and f.tick >= tick - 1 for f in self.desk.recent_trades(10)):
+            self.liquidations_seen = tick
+        return fall_bps * 2 >= dip and self.liquidations_seen >= high_tick
 
     def _buy(self, mark: int) -> None:
         if not self.can_take(BUY):

@@ -1,0 +1,1101 @@
+"""The player's profile, resumable games and replays: JSON files that survive crashes and damage.
+
+Three kinds of file live in the saves folder (``./saves``, ``$PERPGAME_SAVES`` or ``--saves DIR``)::
+
+    profile.json                         levels played and won, stars, best P&L, settings
+    resume.json                          the game in progress: level, seed, tick and inputs
+    replays/<level>-<seed>-<n>.json      a finished game, to watch again
+
+None of them holds the game's state: a game is a pure function of the level file, the seed and the
+player's inputs, so a save holds those and is replayed headless to the saved tick. A save also
+holds the SHA-256 of the level file it was made with; when the file has changed since, the save is
+refused rather than showing a different game.
+
+Safety rules, every one of them tested:
+
+* Every write is atomic: a temporary file in the same folder, fsync, rename, fsync the folder.
+  A crash at any point leaves either the old file or the new one, never a mix.
+* Every file carries ``kind`` and a schema ``version``. Older versions are upgraded by the
+  functions registered in :data:`MIGRATIONS`; a newer version (written by a newer perpgame) is set
+  aside, never misread.
+* A file that cannot be read or validated is renamed aside with a UTC timestamp
+  (``profile.json.damaged-20261125T143000Z``), its bytes intact and no existing file overwritten;
+  :attr:`SaveStore.notices` tells the player in a plain sentence, and the game goes on with what is
+  still good (a damaged profile keeps the entries that still validate).
+* An unwritable folder is a notice, not a crash: progress stays in memory.
+* Saves are JSON validated by pydantic (strict, no unknown fields). Nothing is unpickled or
+  evaluated. The wall clock only names set-aside files; it never enters a save or the game.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import sys
+import tempfile
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+from perpgame.level.actions import PlayerAction
+from perpgame.level.catalog import find_level, levels_dir
+from perpgame.level.errors import LevelError
+from perpgame.level.loader import load_level
+from perpgame.level.schema import Level
+from perpgame.session import PLAYING, WON, GameSession
+from perpgame.session.fmt import format_cash
+
+__all__ = [
+    "ENV_SAVES",
+    "MIGRATIONS",
+    "PROFILE_FILE",
+    "REPLAYS_DIR",
+    "RESUME_FILE",
+    "SCHEMA_VERSION",
+    "LevelProgress",
+    "Profile",
+    "Replay",
+    "ReplayCheck",
+    "ReplayError",
+    "ReplayResult",
+    "ResumeSave",
+    "SaveStore",
+    "Settings",
+    "atomic_write",
+    "check_replay",
+    "read_replay",
+    "replay_command",
+    "replay_session",
+    "saves_dir",
+]
+
+ENV_SAVES = "PERPGAME_SAVES"
+"""The environment variable naming the saves folder (the CLI sets it from ``--saves DIR``)."""
+
+SCHEMA_VERSION = 1
+"""The version every file is written with; files with a lower version are migrated on load."""
+
+PROFILE_FILE = "profile.json"
+RESUME_FILE = "resume.json"
+REPLAYS_DIR = "replays"
+MAX_FILE_BYTES = 32 << 20
+"""No save is larger than this (a replay of 100,000 inputs is about 6 MB)."""
+MAX_TICKS = 10_000_000
+_HEX64 = r"^[0-9a-f]{64}$"
+_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def saves_dir() -> Path:
+    """The saves folder: ``$PERPGAME_SAVES`` when set, else ``./saves``."""
+    env = os.environ.get(ENV_SAVES)
+    return Path(env).expanduser() if env else Path("saves")
+
+
+# --------------------------------------------------------------------------------------------------
+# Schema versions and migrations
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+MIGRATIONS: dict[str, dict[int, Migration]] = {"profile": {}, "resume": {}, "replay": {}}
+"""``MIGRATIONS[kind][n]`` turns a version-``n`` document (a dict) into version ``n + 1``.
+
+When the format changes: raise :data:`SCHEMA_VERSION` to 2, change the models, and register the
+step that upgrades what version 1 wrote::
+
+    @migration("profile", 1)
+    def _profile_1_to_2(doc):
+        doc["settings"].setdefault("colour", "auto")
+        return doc
+
+A migration may assume the document is a dict with the old ``version``; anything else it raises is
+reported as damage. The result is validated by the current models as if it had been read so.
+"""
+
+
+def migration(kind: str, from_version: int) -> Callable[[Migration], Migration]:
+    """Register a function that upgrades ``kind`` documents from ``from_version`` by one."""
+
+    def register(fn: Migration) -> Migration:
+        MIGRATIONS[kind][from_version] = fn
+        return fn
+
+    return register
+
+
+class _Damaged(Exception):
+    """A save's bytes cannot be used; ``str()`` says why, for people."""
+
+
+class _Newer(Exception):
+    """A save written by a newer perpgame."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def migrate(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """Upgrade a decoded document to :data:`SCHEMA_VERSION`, one registered step at a time."""
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _Damaged("it has no format version number")
+    if version > SCHEMA_VERSION:
+        raise _Newer(version)
+    if version < 1:
+        raise _Damaged(f"its format version {version} is not one perpgame ever wrote")
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(kind, {}).get(version)
+        if step is None:
+            raise _Damaged(f"there is no way to upgrade format version {version}")
+        try:
+            doc = step(dict(doc))
+        except Exception as exc:
+            raise _Damaged(
+                f"upgrading it from format version {version} failed ({type(exc).__name__}: {exc})"
+            ) from None
+        if not isinstance(doc, dict):
+            raise _Damaged(f"upgrading it from format version {version} gave no document")
+        version += 1
+        doc["version"] = version
+    return doc
+
+
+def _decode(data: bytes, kind: str) -> dict[str, Any]:
+    """Bytes -> a migrated dict of the right kind, or _Damaged / _Newer."""
+    if not data.strip():
+        raise _Damaged("it is empty")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _Damaged("it is not UTF-8 text") from None
+    except RecursionError:
+        raise _Damaged("it is nested too deeply") from None
+    except ValueError as exc:
+        raise _Damaged(f"it is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise _Damaged(f"it holds a JSON {type(doc).__name__}, not an object")
+    found = doc.get("kind")
+    if found != kind:
+        what = f"a {found} save" if isinstance(found, str) and len(found) < 40 else "not a save"
+        raise _Damaged(f"it should be a {kind} save but is {what}")
+    return migrate(kind, doc)
+
+
+def _explain(exc: ValidationError, limit: int = 3) -> str:
+    """A pydantic error as a short sentence: ``completed.happy-path.stars: ...``."""
+    parts = []
+    errors = exc.errors()
+    for err in errors[:limit]:
+        where = ".".join(str(p) for p in err["loc"]) or "the document"
+        parts.append(f"{where}: {err['msg']}")
+    more = len(errors) - limit
+    if more > 0:
+        parts.append(f"and {more} more problem{'s' if more > 1 else ''}")
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------
+# The files' models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+def _action(value: Any) -> PlayerAction:
+    if isinstance(value, PlayerAction):
+        return value
+    return PlayerAction.from_dict(value)  # ValueError names the bad field
+
+
+Action = Annotated[
+    PlayerAction,
+    PlainValidator(_action),
+    PlainSerializer(lambda a: a.to_dict(), return_type=dict),
+]
+LevelId = Annotated[str, Field(pattern=_SLUG, max_length=48)]
+Sha256 = Annotated[str, Field(pattern=_HEX64)]
+Seed = Annotated[int, Field(ge=-(1 << 63), lt=1 << 64)]
+Tick = Annotated[int, Field(ge=0, le=MAX_TICKS)]
+
+
+def _check_inputs(inputs: list[PlayerAction], last_tick: int) -> None:
+    previous = 0
+    for i, action in enumerate(inputs):
+        if not previous <= action.tick <= last_tick:
+            raise ValueError(
+                f"inputs[{i}] is at tick {action.tick}: inputs must be in tick order, "
+                f"from tick 1 to tick {last_tick}"
+            )
+        previous = max(action.tick, 1)
+
+
+class Settings(_Model):
+    """What the player chose; every field has a default so a new field never breaks old files."""
+
+    speed: int = Field(1, ge=1, le=100)
+    """Ticks shown per tick of wall time (1x, 2x, 5x, 10x)."""
+    autosave_seconds: int = Field(5, ge=0, le=3600)
+    """How often the game in progress is saved for resuming; 0 = only on quit."""
+    hardcore: bool = False
+    """A wipe-out ends the level (no "keep playing after a wipe-out")."""
+    show_pile_law: bool = False
+    """Show the pile-law checker in the game."""
+    replay_speed: int = Field(1, ge=1, le=100)
+    """Speed a replay starts at."""
+
+
+class LevelProgress(_Model):
+    """One level's record. An entry exists once a game of the level has finished."""
+
+    stars: int = Field(0, ge=0, le=3)
+    """Best stars of a won game (0 until the level is won)."""
+    best_pnl: int = 0
+    """Best P&L of any finished game, in cash units (micro-dollars)."""
+    plays: int = Field(0, ge=0)
+    wins: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _wins_are_plays(self) -> LevelProgress:
+        if self.wins > self.plays:
+            raise ValueError(f"wins ({self.wins}) cannot exceed plays ({self.plays})")
+        return self
+
+    @property
+    def completed(self) -> bool:
+        """Won at least once: this is what unlocks the next level."""
+        return self.wins > 0
+
+
+class Profile(_Model):
+    """``profile.json``: progress through the curriculum and the settings."""
+
+    kind: Literal["profile"] = "profile"
+    version: int = Field(default_factory=lambda: SCHEMA_VERSION)
+    completed: dict[LevelId, LevelProgress] = Field(default_factory=dict)
+    """Every level with a finished game, by id (``.completed`` says whether it was won)."""
+    settings: Settings = Field(default_factory=Settings)
+    last_level: LevelId | None = None
+    """The level played last: where "continue" goes when there is no game to resume."""
+
+    def is_completed(self, level_id: str) -> bool:
+        entry = self.completed.get(level_id)
+        return entry is not None and entry.completed
+
+
+class ResumeSave(_Model):
+    """``resume.json``: everything needed to rebuild a game in progress (not its state)."""
+
+    kind: Literal["resume"] = "resume"
+    version: int = Field(default_factory=lambda: SCHEMA_VERSION)
+    level_id: LevelId
+    level_sha256: Sha256
+    level_file: str | None = Field(None, max_length=4096)
+    """Where the level was loaded from: tried when the id is not in the levels folder."""
+    seed: Seed
+    tick: Tick
+    inputs: list[Action] = Field(default_factory=list)
+    state_hash: str = Field(pattern=r"^[0-9a-f]{16,128}$")
+    """The game's state hash at ``tick``: the replay must reach exactly this state."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ResumeSave:
+        _check_inputs(self.inputs, self.tick)
+        return self
+
+
+class ReplayResult(_Model):
+    status: Literal["won", "lost"]
+    stars: int = Field(ge=0, le=3)
+    reason: str = Field("", max_length=2000)
+    player_pnl: int
+
+
+class Replay(_Model):
+    """``replays/<level>-<seed>-<n>.json``: a finished game, watchable again."""
+
+    kind: Literal["replay"] = "replay"
+    version: int = Field(default_factory=lambda: SCHEMA_VERSION)
+    level_id: LevelId
+    level_title: str = Field("", max_length=200)
+    level_sha256: Sha256
+    level_file: str | None = Field(None, max_length=4096)
+    seed: Seed
+    ticks: Tick
+    inputs: list[Action] = Field(default_factory=list)
+    final_state_hash: str = Field(pattern=r"^[0-9a-f]{16,128}$")
+    result: ReplayResult
+
+    _level: Level | None = PrivateAttr(default=None)
+    _path: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Replay:
+        _check_inputs(self.inputs, self.ticks)
+        return self
+
+    @property
+    def level(self) -> Level | None:
+        """The level, checked against ``level_sha256`` (set by :func:`read_replay`)."""
+        return self._level
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+
+class ReplayError(Exception):
+    """A replay that cannot be shown; the message says why, for people."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Files: atomic writes, reads, setting aside
+
+
+def _fsync_dir(folder: Path) -> None:
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    try:
+        fd = os.open(folder, flags)
+    except OSError:
+        return  # platforms that cannot open a folder (Windows) have nothing to sync
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one, whole.
+
+    Temporary file in the same folder, fsync, ``os.replace``, fsync the folder. The temporary file
+    is removed when anything fails; OSError is for the caller.
+    """
+    path = Path(path)
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with contextlib.suppress(OSError):
+                os.fchmod(fh.fileno(), 0o644)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes; None when there is no such file; OSError when it cannot be read."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        raise _Damaged(f"it is larger than {MAX_FILE_BYTES:,} bytes")
+    return data
+
+
+def _dump(model: BaseModel) -> bytes:
+    return (model.model_dump_json(indent=2) + "\n").encode("utf-8")
+
+
+def _reason(exc: OSError) -> str:
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[0].lower() + text[1:] if text else text
+
+
+def _utc_stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _peek(data: bytes, key: str) -> Any:
+    """One top-level value of a JSON object, without validating anything (None if unreadable)."""
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except Exception:
+        return None
+    return doc.get(key) if isinstance(doc, dict) else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Finding the level a save was made with
+
+
+class _LevelProblem(Exception):
+    """The save's level is missing, broken or changed; the message says which."""
+
+
+def _find_saved_level(
+    level_id: str, sha256: str, level_file: str | None, folder: Path | None
+) -> Level:
+    """The level a save was made with, by id (then by the recorded path), with the same bytes."""
+    found: Level | None = None
+    problem = ""
+    try:
+        found = load_level(find_level(level_id, folder))
+        if found.id != level_id:
+            problem = f"the file {found.source} is level {found.id!r}, not {level_id!r}"
+            found = None
+    except LevelError as exc:
+        problem = "; ".join(exc.lines())
+    if found is not None and found.sha256 == sha256:
+        return found
+    if level_file:
+        hint = Path(level_file)
+        same = found is not None and _same_file(hint, Path(found.source))
+        if not same and hint.is_file():
+            try:
+                other = load_level(hint)
+            except LevelError:
+                other = None
+            if other is not None and other.id == level_id and other.sha256 == sha256:
+                return other
+    if found is not None:
+        raise _LevelProblem(
+            f"the level file {found.source} has changed since (it was saved with "
+            f"sha256 {sha256[:12]}..., the file now has {found.sha256[:12]}...), so it would "
+            "not be the same game"
+        )
+    raise _LevelProblem(f"the level {level_id!r} cannot be found ({problem})")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _level_file(level: Level) -> str | None:
+    source = level.source
+    if source is None:
+        return None
+    try:
+        return str(Path(source).resolve())
+    except OSError:
+        return str(source)
+
+
+# --------------------------------------------------------------------------------------------------
+# Replays without a store
+
+
+def read_replay(path: str | Path, levels_folder: Path | None = None) -> Replay:
+    """Read and validate a replay file and find its level, unchanged; else :class:`ReplayError`.
+
+    The replay file itself is never moved or changed, even when it is damaged.
+    """
+    path = Path(path)
+    try:
+        data = _read_bytes(path)
+    except _Damaged as exc:
+        raise ReplayError(f"The replay {path} cannot be used: {exc}.") from None
+    except OSError as exc:
+        raise ReplayError(f"The replay {path} cannot be read: {_reason(exc)}.") from None
+    if data is None:
+        raise ReplayError(f"There is no replay file {path}.")
+    try:
+        replay = Replay.model_validate(_decode(data, "replay"))
+    except _Newer as exc:
+        raise ReplayError(
+            f"The replay {path} was written by a newer perpgame (format version {exc.version}; "
+            f"this one reads up to version {SCHEMA_VERSION}). Update perpgame to watch it."
+        ) from None
+    except _Damaged as exc:
+        raise ReplayError(f"The replay {path} is damaged: {exc}.") from None
+    except ValidationError as exc:
+        raise ReplayError(f"The replay {path} is damaged: {_explain(exc)}.") from None
+    try:
+        level = _find_saved_level(
+            replay.level_id, replay.level_sha256, replay.level_file, levels_folder
+        )
+    except _LevelProblem as exc:
+        raise ReplayError(
+            f"The replay {path} cannot be shown: {exc}. It would show a different game, so it "
+            "is refused."
+        ) from None
+    if replay.ticks > level.tick_limit:
+        raise ReplayError(
+            f"The replay {path} is damaged: it says the game lasted {replay.ticks} ticks but the "
+            f"level ends at tick {level.tick_limit}."
+        )
+    replay._level = level
+    replay._path = path
+    return replay
+
+
+def replay_session(replay: Replay, level: Level | None = None) -> GameSession:
+    """A session with the replay's inputs scheduled, not yet run.
+
+    Step it to watch; ``run()`` plays it to the end headless. ``level`` defaults to the level
+    :func:`read_replay` found; a level that is not the recorded one raises :class:`ReplayError`.
+    """
+    level = replay.level if level is None else level
+    if level is None:
+        raise ReplayError("The replay's level has not been loaded (use read_replay).")
+    if level.id != replay.level_id or level.sha256 != replay.level_sha256:
+        raise ReplayError(
+            f"The replay is of level {replay.level_id!r} with sha256 {replay.level_sha256[:12]}..."
+            f", but the level given is {level.id!r} with sha256 {level.sha256[:12] or 'none'}...; "
+            "it would show a different game, so it is refused."
+        )
+    session = GameSession(level, replay.seed)
+    session.schedule(replay.inputs)
+    return session
+
+
+class ReplayCheck(BaseModel):
+    """What replaying headless gave, against what the replay recorded."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    ok: bool
+    ticks: int
+    state_hash: str
+    status: str
+    stars: int
+    message: str
+    session: GameSession
+
+
+def check_replay(replay: Replay, level: Level | None = None) -> ReplayCheck:
+    """Play the replay headless to its last tick and compare with the recording."""
+    session = replay_session(replay, level)
+    session.run(replay.ticks)
+    got = (session.tick, session.state_hash(), session.status, session.stars)
+    want = (replay.ticks, replay.final_state_hash, replay.result.status, replay.result.stars)
+    ok = got == want
+    if ok:
+        message = f"The final state matches the recording (state hash {got[1][:16]}...)."
+    else:
+        message = (
+            f"The final state does NOT match the recording: replaying gave tick {got[0]}, "
+            f"{got[2]}, {got[3]} stars, state hash {got[1][:16]}...; the recording says tick "
+            f"{want[0]}, {want[2]}, {want[3]} stars, state hash {want[1][:16]}.... This perpgame "
+            "plays the level differently from the one that recorded the replay."
+        )
+    return ReplayCheck(
+        ok=ok,
+        ticks=got[0],
+        state_hash=got[1],
+        status=got[2],
+        stars=got[3],
+        message=message,
+        session=session,
+    )
+
+
+def replay_command(
+    path: str | Path,
+    *,
+    headless: bool,
+    watch: Callable[[Replay], int] | None = None,
+    levels_folder: Path | None = None,
+) -> int:
+    """``perpgame replay FILE``: validate the replay, then watch it or check it headless.
+
+    Headless (or when no ``watch`` viewer is given) it prints the result and whether the final
+    state hash matches: exit 0 when it does, 1 with a clear message otherwise (also for a replay
+    that cannot be read, is of an unknown level or of a level file that has changed).
+    """
+    try:
+        replay = read_replay(path, levels_folder)
+    except ReplayError as exc:
+        print(f"perpgame replay: {exc}", file=sys.stderr)
+        return 1
+    if not headless:
+        if watch is not None:
+            return watch(replay)
+        print("perpgame replay: no viewer here; checking the replay headless.", file=sys.stderr)
+    r = replay.result
+    title = f" ({replay.level_title})" if replay.level_title else ""
+    n = len(replay.inputs)
+    print(f"replay: {path}")
+    print(
+        f"level: {replay.level_id}{title}, seed {replay.seed}, {replay.ticks} ticks, "
+        f"{n} input{'' if n == 1 else 's'}"
+    )
+    reason = f" ({r.reason})" if r.reason else ""
+    print(
+        f"result: {r.status}{reason}, {r.stars} star{'' if r.stars == 1 else 's'}, "
+        f"P&L {format_cash(r.player_pnl)}"
+    )
+    check = check_replay(replay)
+    if check.ok:
+        print(f"final state: matches ({check.state_hash})")
+        return 0
+    print(f"final state: differs ({check.state_hash})")
+    print(f"perpgame replay: {check.message}", file=sys.stderr)
+    return 1
+
+
+# --------------------------------------------------------------------------------------------------
+# The store
+
+
+class SaveStore:
+    """The saves folder: profile, resume save and replays, with every failure turned into a notice.
+
+    Nothing here raises for a bad file or an unwritable folder (except :meth:`load_replay`, whose
+    caller asked for one particular file): the player is told through :attr:`notices` and the game
+    goes on with what is still good.
+    """
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        levels_folder: Path | None = None,
+        clock: Callable[[], str] | None = None,
+    ) -> None:
+        self.root = Path(root) if root is not None else saves_dir()
+        self.levels_folder = levels_folder
+        """Where levels are looked up by id (None: the shipped folder or ``$PERPGAME_LEVELS``)."""
+        self.notices: list[str] = []
+        """Plain sentences for the player, oldest first (see :meth:`take_notices`)."""
+        self._clock = clock or _utc_stamp
+        self._said: set[str] = set()
+        self._profile: Profile | None = None
+        self._blocked: set[str] = set()
+        self._recorded: weakref.WeakSet[GameSession] = weakref.WeakSet()
+
+    # ------------------------------------------------------------ paths and notices
+    @property
+    def profile_path(self) -> Path:
+        return self.root / PROFILE_FILE
+
+    @property
+    def resume_path(self) -> Path:
+        return self.root / RESUME_FILE
+
+    @property
+    def replays_dir(self) -> Path:
+        return self.root / REPLAYS_DIR
+
+    def take_notices(self) -> list[str]:
+        """The notices not yet shown, and forget them (each distinct one is told only once)."""
+        out, self.notices = self.notices, []
+        return out
+
+    def _notice(self, text: str) -> None:
+        if text not in self._said:
+            self._said.add(text)
+            self.notices.append(text)
+
+    # ------------------------------------------------------------ low level
+    def _write(self, path: Path, model: BaseModel, what: str) -> bool:
+        """Atomically write a model; False and a notice when it cannot be done."""
+        if str(path) in self._blocked:
+            self._notice(
+                f"{path} was not saved: the damaged file there could not be set aside, and "
+                f"overwriting it would lose it. {what}"
+            )
+            return False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, _dump(model))
+        except OSError as exc:
+            self._notice(f"Could not save {path}: {_reason(exc)}. {what}")
+            return False
+        return True
+
+    def _set_aside(self, path: Path, tag: str) -> Path | None:
+        """Rename ``path`` to ``path.<tag>-<UTC time>`` (never over an existing file)."""
+        stamp = self._clock()
+        for n in range(1, 1000):
+            suffix = "" if n == 1 else f"-{n}"
+            target = path.with_name(f"{path.name}.{tag}-{stamp}{suffix}")
+            if target.exists() or target.is_symlink():
+                continue
+            try:
+                try:
+                    os.link(path, target)  # fails if the target exists: never overwrites
+                except FileExistsError:
+                    continue
+                except OSError:
+                    if target.exists():
+                        continue
+                    os.rename(path, target)  # file systems without hard links
+                else:
+                    os.unlink(path)
+            except OSError:
+                return None
+            _fsync_dir(path.parent)
+            return target
+        return None
+
+    def _load(
+        self, path: Path, kind: str, model: type[BaseModel], what: str, fallback: str
+    ) -> tuple[BaseModel | None, dict[str, Any] | None, str]:
+        """Read a save. Returns (model, None, "") when good; (None, None, "") when absent.
+
+        When the file is unusable it is set aside, a notice is given and (None, doc, aside) is
+        returned, ``doc`` being the migrated document when it was valid JSON of the right kind
+        and version (for salvage), ``aside`` the notice's sentence about where the bytes went.
+        """
+        try:
+            data = _read_bytes(path)
+        except _Damaged as exc:
+            data, problem = b"", str(exc)
+        except OSError as exc:
+            data, problem = b"", f"it cannot be read ({_reason(exc)})"
+        else:
+            if data is None:
+                return None, None, ""
+            problem = ""
+        tag, doc = "damaged", None
+        if not problem:
+            try:
+                doc = _decode(data, kind)
+                return model.model_validate(doc), None, ""
+            except _Newer as exc:
+                tag = "newer"
+                problem = (
+                    f"it was written by a newer perpgame (format version {exc.version}; this one "
+                    f"reads up to version {SCHEMA_VERSION})"
+                )
+            except _Damaged as exc:
+                problem = str(exc)
+            except ValidationError as exc:
+                problem = f"it does not check out ({_explain(exc)})"
+        aside = self._set_aside(path, tag)
+        if aside is not None:
+            where = f"It was set aside as {aside.name}, unchanged."
+        else:
+            self._blocked.add(str(path))
+            where = (
+                "It could not be set aside, so it is left as it is and will not be overwritten."
+            )
+        self._notice(f"{path} could not be used: {problem}. {where} {fallback}")
+        return None, doc, where
+
+    # ------------------------------------------------------------ the profile
+    def profile(self) -> Profile:
+        """The player's profile, read once; a damaged file is set aside and what is good kept."""
+        if self._profile is None:
+            self._profile = self._load_profile()
+        return self._profile
+
+    def _load_profile(self) -> Profile:
+        path = self.profile_path
+        fallback = "Starting a fresh profile."
+        try:
+            data = _read_bytes(path)
+        except (_Damaged, OSError):
+            data = b"?"
+        if data is None:
+            return Profile()
+        salvaged: Profile | None = None
+        kept = ""
+        try:
+            doc = _decode(data, "profile")
+            Profile.model_validate(doc)
+        except ValidationError:
+            salvaged, kept = _salvage_profile(doc)
+            if kept:
+                fallback = f"Kept what was still good: {kept}."
+        except (_Damaged, _Newer):
+            pass
+        profile, _, _ = self._load(path, "profile", Profile, "", fallback)
+        if profile is not None:
+            assert isinstance(profile, Profile)
+            return profile
+        return salvaged if salvaged is not None else Profile()
+
+    def save_profile(self) -> bool:
+        """Write the profile; False (and a notice; progress stays in memory) when it cannot be."""
+        return self._write(
+            self.profile_path,
+            self.profile(),
+            "Your progress is kept in memory while the game runs.",
+        )
+
+    def record_result(self, session: GameSession) -> Profile:
+        """Count a finished game: plays, wins, best stars, best P&L, the last level; then save.
+
+        An unfinished game, or one already recorded, changes nothing. A resume save of the same
+        level is cleared: that game is over.
+        """
+        profile = self.profile()
+        if session.status == PLAYING or session in self._recorded:
+            return profile
+        self._recorded.add(session)
+        level_id = session.level.id
+        won = session.status == WON
+        stars = session.stars if won else 0
+        pnl = int(session.metrics["player_pnl"])
+        entry = profile.completed.get(level_id)
+        if entry is None:
+            entry = LevelProgress(stars=stars, best_pnl=pnl, plays=1, wins=int(won))
+        else:
+            entry = LevelProgress(
+                stars=max(entry.stars, stars),
+                best_pnl=max(entry.best_pnl, pnl),
+                plays=entry.plays + 1,
+                wins=entry.wins + int(won),
+            )
+        profile.completed = {**profile.completed, level_id: entry}
+        profile.last_level = level_id
+        self.save_profile()
+        self._clear_resume_of(level_id)
+        return profile
+
+    def is_unlocked(self, level_id: str, curriculum_ids: list[str]) -> bool:
+        """The first level always; any other once the one before it is completed (won).
+
+        A level outside the curriculum (a sandbox or a file played by path) is always open.
+        """
+        if level_id not in curriculum_ids:
+            return True
+        i = curriculum_ids.index(level_id)
+        return i == 0 or self.profile().is_completed(curriculum_ids[i - 1])
+
+    def next_level(self, curriculum_ids: list[str]) -> str | None:
+        """The first unlocked level not yet completed; None when every level is completed."""
+        for level_id in curriculum_ids:
+            if not self.profile().is_completed(level_id):
+                return level_id if self.is_unlocked(level_id, curriculum_ids) else None
+        return None
+
+    # ------------------------------------------------------------ resume
+    def save_resume(self, session: GameSession) -> bool:
+        """Save the game in progress to ``resume.json`` (on quit and every few seconds).
+
+        A finished game is not saved (False). Inputs queued with ``submit()`` but not yet applied
+        by a ``step()`` are not part of the save.
+        """
+        if session.status != PLAYING:
+            return False
+        level = session.level
+        if not re.fullmatch(_HEX64, level.sha256 or ""):
+            self._notice(
+                f"The level {level.id!r} was not loaded from a file, so this game cannot be saved "
+                "for resuming."
+            )
+            return False
+        save = ResumeSave(
+            level_id=level.id,
+            level_sha256=level.sha256,
+            level_file=_level_file(level),
+            seed=session.seed,
+            tick=session.tick,
+            inputs=list(session.input_log),
+            state_hash=session.state_hash(),
+        )
+        ok = self._write(
+            self.resume_path,
+            save,
+            "The game goes on, but it cannot be resumed after quitting.",
+        )
+        profile = self.profile()
+        if profile.last_level != level.id:
+            profile.last_level = level.id
+            self.save_profile()
+        return ok
+
+    def load_resume(self) -> ResumeSave | None:
+        """The resume save, validated; None when there is none or it is damaged (set aside)."""
+        save, _, _ = self._load(
+            self.resume_path, "resume", ResumeSave, "", "There is no game to resume."
+        )
+        assert save is None or isinstance(save, ResumeSave)
+        return save
+
+    def resume_session(self) -> GameSession | None:
+        """The saved game, replayed headless to its tick, ready to go on.
+
+        None, with a notice, when there is no save, it is damaged, its level is unknown or has
+        changed, or the replay does not reach the saved state; such a save is set aside.
+        """
+        save = self.load_resume()
+        if save is None:
+            return None
+        try:
+            level = _find_saved_level(
+                save.level_id, save.level_sha256, save.level_file, self.levels_folder
+            )
+        except _LevelProblem as exc:
+            self._refuse_resume(str(exc))
+            return None
+        if save.tick > level.tick_limit:
+            self._refuse_resume(f"it is at tick {save.tick}, after the level's end")
+            return None
+        session = GameSession(level, save.seed)
+        session.schedule(save.inputs)
+        session.run(save.tick)
+        if (session.tick, session.status, session.state_hash()) != (
+            save.tick,
+            PLAYING,
+            save.state_hash,
+        ):
+            self._refuse_resume(
+                "replaying its inputs does not reach the saved game (this perpgame plays the "
+                "level differently from the one that saved it)"
+            )
+            return None
+        return session
+
+    def _refuse_resume(self, problem: str) -> None:
+        path = self.resume_path
+        aside = self._set_aside(path, "stale")
+        if aside is not None:
+            where = f"It was set aside as {aside.name}."
+        else:
+            where = "It is left as it is."
+        self._notice(
+            f"The saved game in {path} cannot be resumed: {problem}. {where} "
+            "Start the level again to play it."
+        )
+
+    def clear_resume(self) -> None:
+        """Forget the game in progress (it was finished or abandoned)."""
+        path = self.resume_path
+        if str(path) in self._blocked:
+            return
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self._notice(f"Could not remove {path}: {_reason(exc)}.")
+            return
+        _fsync_dir(path.parent)
+
+    def _clear_resume_of(self, level_id: str) -> None:
+        try:
+            data = _read_bytes(self.resume_path)
+        except (_Damaged, OSError):
+            return
+        if data is not None and _peek(data, "level_id") == level_id:
+            self.clear_resume()
+
+    # ------------------------------------------------------------ replays
+    def save_replay(self, session: GameSession) -> Path | None:
+        """Save a finished game as ``replays/<level>-<seed>-<n>.json``; None (+ notice) if not."""
+        level = session.level
+        if session.status == PLAYING:
+            self._notice("Only a finished game can be saved as a replay.")
+            return None
+        if not re.fullmatch(_HEX64, level.sha256 or ""):
+            self._notice(
+                f"The level {level.id!r} was not loaded from a file, so its replay could not be "
+                "checked later; it was not saved."
+            )
+            return None
+        replay = Replay(
+            level_id=level.id,
+            level_title=level.title[:200],
+            level_sha256=level.sha256,
+            level_file=_level_file(level),
+            seed=session.seed,
+            ticks=session.tick,
+            inputs=list(session.input_log),
+            final_state_hash=session.state_hash(),
+            result=ReplayResult(
+                status=session.status,
+                stars=session.stars,
+                reason=session.end_reason[:2000],
+                player_pnl=int(session.metrics["player_pnl"]),
+            ),
+        )
+        folder = self.replays_dir
+        what = "The replay was not saved."
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            taken = [p.name for p in folder.iterdir()]
+        except OSError as exc:
+            self._notice(f"Could not save a replay in {folder}: {_reason(exc)}. {what}")
+            return None
+        prefix = f"{level.id}-{session.seed}-"
+        numbers = [
+            int(m.group(1))
+            for name in taken
+            if (m := re.fullmatch(re.escape(prefix) + r"(\d{1,9})\.json", name))
+        ]
+        n = max(numbers, default=0) + 1
+        path = folder / f"{prefix}{n}.json"
+        while path.exists():  # pragma: no cover - only when another process wrote meanwhile
+            n += 1
+            path = folder / f"{prefix}{n}.json"
+        return path if self._write(path, replay, what) else None
+
+    def replays(self) -> list[Path]:
+        """The saved replays, oldest name first (by level, seed and number)."""
+        try:
+            files = [p for p in self.replays_dir.glob("*.json") if p.is_file()]
+        except OSError:
+            return []
+
+        def key(p: Path) -> tuple[str, int]:
+            m = re.fullmatch(r"(.*)-(\d+)", p.stem)
+            return (m.group(1), int(m.group(2))) if m else (p.stem, 0)
+
+        return sorted(files, key=key)
+
+    def load_replay(self, path: str | Path) -> Replay:
+        """Read a replay and check its level; :class:`ReplayError` says what is wrong.
+
+        (A damaged replay is not moved: it may be a file the player pointed at.)
+        """
+        return read_replay(path, self.levels_folder)
+
+
+def _salvage_profile(doc: Any) -> tuple[Profile | None, str]:
+    """What still validates in a profile that does not: each level entry and setting alone."""
+    if not isinstance(doc, dict):
+        return None, ""
+    completed: dict[str, LevelProgress] = {}
+    raw = doc.get("completed")
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            if not isinstance(key, str) or not re.fullmatch(_SLUG, key) or len(key) > 48:
+                continue
+            try:
+                completed[key] = LevelProgress.model_validate(value)
+            except ValidationError:
+                continue
+    settings: dict[str, Any] = {}
+    raw = doc.get("settings")
+    if isinstance(raw, dict):
+        for name in Settings.model_fields:
+            if name in raw:
+                try:
+                    Settings.model_validate({name: raw[name]})
+                except ValidationError:
+                    continue
+                settings[name] = raw[name]
+    last = doc.get("last_level")
+    if not (isinstance(last, str) and re.fullmatch(_SLUG, last) and len(last) <= 48):
+        last = None
+    profile = Profile(
+        completed=completed, settings=Settings.model_validate(settings), last_level=last
+    )
+    kept = []
+    if completed:
+        kept.append(f"progress on {len(completed)} level{'s' if len(completed) > 1 else ''}")
+    if settings:
+        kept.append(f"{len(settings)} setting{'s' if len(settings) > 1 else ''}")
+    if last:
+        kept.append("the last level played")
+    return profile, ", ".join(kept)

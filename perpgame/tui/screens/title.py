@@ -1,0 +1,161 @@
+"""The title screen: continue, levels, demo, help, quit; and how far the player has come."""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from perpgame.tui.screens.levels import clock, stars_text
+
+if TYPE_CHECKING:
+    from perpgame.tui.app import PerpGameApp
+
+LOGO = """\
+█▀█ █▀▀ █▀█ █▀█   █▀▀ ▄▀█ █▀▄▀█ █▀▀
+█▀▀ ██▄ █▀▄ █▀▀   █▄█ █▀█ █ ▀ █ ██▄"""
+
+TAGLINE = "There is no coin. There is only a pile of cash."
+PITCH = (
+    "A perpetual-futures exchange moves that cash between traders by rules. "
+    "Live through a crash from the inside: liquidations, the backstop vault, auto-deleveraging."
+)
+
+
+class TitleScreen(Screen[None]):
+    """The first screen: where to go next, with the keys to get there."""
+
+    BINDINGS = [
+        Binding("c", "choose('continue')", "Continue"),
+        Binding("l", "choose('levels')", "Levels"),
+        Binding("d", "choose('demo')", "Demo"),
+        Binding("question_mark", "choose('help')", "Help", key_display="?"),
+        Binding("q", "choose('quit')", "Quit"),
+    ]
+
+    app: PerpGameApp
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="title-page"):
+            yield Static(LOGO, id="logo")
+            yield Static(TAGLINE, id="tagline")
+            yield Static(PITCH, id="pitch")
+            with Horizontal(id="title-main"):
+                with Center(id="menu-box"):
+                    self.menu = OptionList(id="menu")
+                    yield self.menu
+                self.progress_panel = Static(id="title-progress")
+                yield self.progress_panel
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_menu()
+        self.menu.focus()
+        app = self.app
+        for notice in [*app.store.notices, *app.level_problems[:3]]:
+            app.notify(notice, severity="warning", timeout=10)
+        app.store.notices.clear()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_menu()
+
+    # ------------------------------------------------------------------ menu
+    def refresh_menu(self) -> None:
+        app = self.app
+        highlighted = self.menu.highlighted_option.id if self.menu.highlighted_option else None
+        entries = [("continue", "Continue", self._continue_detail())]
+        entries.append(("levels", "Levels", self._levels_detail()))
+        if app.demo_level() is not None:
+            entries.append(("demo", "Demo", "watch the autopilot live through the last level"))
+        if find_spec("perpgame.tui.screens.help") is not None:
+            entries.append(("help", "Help", "the keys, and how the exchange works"))
+        entries.append(("quit", "Quit", ""))
+        self.menu.set_options(
+            Option(
+                Content.assemble((f"{label:<10}", "bold"), (detail, "$text-muted")),
+                id=ident,
+                disabled=ident == "continue" and not app.levels,
+            )
+            for ident, label, detail in entries
+        )
+        if highlighted is not None:
+            try:
+                self.menu.highlighted = self.menu.get_option_index(highlighted)
+            except Exception:
+                self.menu.highlighted = 0
+        else:
+            self.menu.highlighted = 0 if app.levels else 1
+        self.progress_panel.update(self._progress())
+
+    def _continue_detail(self) -> str:
+        app = self.app
+        resume = app.store.load_resume()
+        if resume is not None:
+            level = app.find(resume.level_id)
+            if level is not None:
+                return f"resume {level.title} at {clock(resume.tick, level.tick_ms)}"
+        level = app.first_unfinished()
+        if level is not None:
+            return f"next: {level.meta.order}. {level.title}"
+        return "every level is done: pick one to replay" if app.levels else "no levels found"
+
+    def _levels_detail(self) -> str:
+        app = self.app
+        ids = app.curriculum_ids()
+        done = app.store.profile().completed
+        finished = sum(1 for i in ids if i in done)
+        stars = sum(done[i].stars for i in ids if i in done)
+        return f"{finished} of {len(ids)} done, {stars}/{3 * len(ids)} stars"
+
+    def _progress(self) -> Content:
+        app = self.app
+        done = app.store.profile().completed
+        lines: list[Content] = [Content.styled("The lessons", "bold")]
+        for level in app.levels:
+            if level.meta.order <= 0:
+                continue
+            record = done.get(level.id)
+            if record is not None:
+                mark, style = "✔", "$success"
+                tail = Content.assemble("  ", stars_text(record.stars))
+            elif app.is_unlocked(level):
+                mark, style, tail = "▸", "$accent", Content("")
+            else:
+                mark, style, tail = "·", "$text-muted", Content("")
+            lines.append(
+                Content.assemble(
+                    (f"{mark} ", style),
+                    (f"{level.meta.order:>2}. {level.title}", "" if record else style),
+                    tail,
+                )
+            )
+        return Content("\n").join(lines)
+
+    # ---------------------------------------------------------------- actions
+    @on(OptionList.OptionSelected, "#menu")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.action_choose(event.option.id)
+
+    def action_choose(self, what: str) -> None:
+        app = self.app
+        if what == "continue":
+            if app.levels:
+                app.continue_game()
+        elif what == "levels":
+            app.open_levels()
+        elif what == "demo":
+            app.start_demo()
+        elif what == "help":
+            if find_spec("perpgame.tui.screens.help") is not None:
+                app.show_help()
+        elif what == "quit":
+            app.exit(0)
