@@ -23,7 +23,15 @@ from pydantic import BaseModel, ValidationError
 from perpgame.level.errors import LevelError, Problem
 from perpgame.level.schema import ACTION_KINDS, FieldIssue, Level
 
-__all__ = ["MAX_FILE_BYTES", "load_level", "load_level_text", "read_toml", "validation_problems"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "load_level",
+    "load_level_text",
+    "path_of",
+    "read_file_bytes",
+    "read_toml",
+    "validation_problems",
+]
 
 MAX_FILE_BYTES = 1 << 20
 """A level (or actions) file is at most 1 MiB: far more than any level needs."""
