@@ -280,27 +280,35 @@ class _Run:
             for a in policy.allocate(positions, need, m.rng):
                 yield a.account, a.qty, a.rank
             return
-        queue = self.queues.get(side)
-        if queue is None:
-            ranked = policy.rank(self._candidates(None, side), m.rng)
-            queue = [(p.account, i + 1) for i, p in enumerate(ranked)]
-            self.queues[side] = queue
-            self.heads[side] = 0
-        # entries at the head that are used up stay used up this tick: skip them for good
-        head = self.heads[side]
-        while head < len(queue) and m.accounts[queue[head][0]].size * side >= 0:
-            head += 1
-        self.heads[side] = head
-        for i in range(head, len(queue)):
+        for _ in range(2):
+            queue = self.queues.get(side)
+            if queue is None:
+                ranked = policy.rank(self._candidates(None, side), m.rng)
+                queue = [(p.account, i + 1) for i, p in enumerate(ranked)]
+                self.queues[side] = queue
+                self.heads[side] = 0
+            # entries at the head that are used up stay used up this tick: skip them for good
+            head = self.heads[side]
+            while head < len(queue) and m.accounts[queue[head][0]].size * side >= 0:
+                head += 1
+            self.heads[side] = head
+            for i in range(head, len(queue)):
+                if need == 0:
+                    return
+                account_id, rank = queue[i]
+                other = m.accounts[account_id]
+                if account_id == acct.id or other.size * side >= 0:
+                    continue
+                qty = min(need, abs(other.size))
+                need -= qty
+                yield account_id, qty, rank
             if need == 0:
                 return
-            account_id, rank = queue[i]
-            other = m.accounts[account_id]
-            if account_id == acct.id or other.size * side >= 0:
-                continue
-            qty = min(need, abs(other.size))
-            need -= qty
-            yield account_id, qty, rank
+            # positions opened since the queue was ranked (the vault's, after a backstop) are not
+            # in it: rank everyone on that side again. Every long is someone's short, so the
+            # fresh queue always covers what is left.
+            del self.queues[side]
+        raise AssertionError("ADL found no counterparty")  # pragma: no cover
 
     def _candidates(self, exclude: Account | None, side: int) -> list[Position]:
         """Every position opposite to ``side`` (the bankrupt side), as the ADL policies see them."""

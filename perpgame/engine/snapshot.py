@@ -2,8 +2,9 @@
 
 The same state always prints the same bytes, so two games can be compared by their text or by
 ``Market.state_hash()``. The text holds the state, not the rules: loading needs the
-``MarketConfig`` too. Accounts are listed in id order; resting orders bids first, best first,
-then asks, in time priority within a price.
+``MarketConfig`` too. Accounts are listed in id order and resting orders in arrival (id) order,
+which keeps both each price level's time priority and each account's own order list when the
+text is loaded again.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def dump_state(market: Market) -> str:
             f"account {a.id} {a.kind} {a.group} {a.name} cash={a.cash} size={a.size} "
             f"cost={a.cost} open_cost={a.open_cost} leverage={a.leverage}"
         )
-    for o in market.book.resting():
+    for o in sorted(market.book.resting(), key=lambda order: order.id):
         side = "B" if o.side == BUY else "S"
         tag = o.tag or "-"
         lines.append(

@@ -9,7 +9,7 @@ from dataclasses import astuple, dataclass
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from perpgame.engine.book import BUY, SELL, BookFill, Order, OrderBook, OrderType, SubmitResult
 
@@ -64,7 +64,10 @@ def test_empty_book() -> None:
 
 def test_limit_orders_rest_and_set_best_prices() -> None:
     book, _ = make_book(
-        (ALICE, BUY, 99_00, 5), (ALICE, BUY, 98_00, 7), (BOB, SELL, 101_00, 3), (BOB, SELL, 102_00, 4)
+        (ALICE, BUY, 99_00, 5),
+        (ALICE, BUY, 98_00, 7),
+        (BOB, SELL, 101_00, 3),
+        (BOB, SELL, 102_00, 4),
     )
     assert book.best_bid() == 99_00
     assert book.best_ask() == 101_00
@@ -300,6 +303,7 @@ def test_many_dead_levels_stay_exact() -> None:
         oid = ids()
         book.submit(oid, BOB, SELL, 1, price)
         book.cancel(oid)
+        assert book.best_ask() == 1_000 and book.level_count(SELL) == 1
     book.submit(ids(), BOB, SELL, 1, 2_250)
     assert book.depth(SELL, 5) == [(1_000, 1, 1), (2_250, 1, 2)]
     book.cancel(1)
@@ -559,13 +563,17 @@ class BookVersusReference(RuleBasedStateMachine):
         self.next_id = 1
         self.issued: list[int] = []
 
+    @initialize(slack=st.sampled_from([-1000, 0, OrderBook.HEAP_SLACK]))
+    def heap_slack(self, slack: int) -> None:
+        """A small slack rebuilds the heaps often (-1000: at every new level), so the rebuild
+        is exercised too."""
+        self.book = type("Book", (OrderBook,), {"HEAP_SLACK": slack})()
+
     def _submit(self, owner, side, qty, price, kind, reduce_only=False, tag=None) -> None:
         oid = self.next_id
         self.next_id += 1
         self.issued.append(oid)
-        got = self.book.submit(
-            oid, owner, side, qty, price, kind, reduce_only=reduce_only, tag=tag
-        )
+        got = self.book.submit(oid, owner, side, qty, price, kind, reduce_only=reduce_only, tag=tag)
         want = self.ref.submit(oid, owner, side, qty, price, kind, reduce_only, tag)
         assert result_tuple(got) == want
         assert all(f.maker != f.taker for f in got.fills)
@@ -580,6 +588,11 @@ class BookVersusReference(RuleBasedStateMachine):
     )
     def limit(self, owner, side, qty, price, reduce_only, tag) -> None:
         self._submit(owner, side, qty, price, LIMIT, reduce_only, tag)
+
+    @rule(owner=OWNERS, side=SIDES, qty=QTYS, away=st.integers(1, 12))
+    def passive_limit(self, owner, side, qty, away) -> None:
+        """A limit away from the middle of the band: builds depth over many levels."""
+        self._submit(owner, side, qty, 100 - side * away, LIMIT)
 
     @rule(owner=OWNERS, side=SIDES, qty=st.integers(1, 40))
     def market(self, owner, side, qty) -> None:
@@ -601,10 +614,18 @@ class BookVersusReference(RuleBasedStateMachine):
         want = self.ref.cancel(oid)
         assert (got.as_tuple() if got is not None else None) == want
 
+    @precondition(lambda self: self.ref.orders)
+    @rule(data=st.data())
+    def cancel_live(self, data) -> None:
+        oid = data.draw(st.sampled_from([o.id for o in self.ref.orders]))
+        got = self.book.cancel(oid)
+        assert got is not None and got.as_tuple() == self.ref.cancel(oid)
+
     @precondition(lambda self: self.issued)
-    @rule(data=st.data(), new_qty=st.integers(-1, 12))
-    def amend_down(self, data, new_qty) -> None:
-        oid = data.draw(st.sampled_from(self.issued))
+    @rule(data=st.data(), new_qty=st.integers(-1, 12), live=st.booleans())
+    def amend_down(self, data, new_qty, live) -> None:
+        pool = [o.id for o in self.ref.orders] if live and self.ref.orders else self.issued
+        oid = data.draw(st.sampled_from(pool))
         try:
             want = self.ref.amend_down(oid, new_qty)
         except ValueError:

@@ -63,3 +63,14 @@ def test_same_inputs_same_hash_in_processes_with_different_hash_seeds():
         )
         hashes.add(out.stdout.strip())
     assert hashes == {scenario.run().state_hash()}
+
+
+def test_restored_orders_keep_each_accounts_own_order():
+    # Found while writing docs/mechanics.md: restoring orders in book order changed each
+    # account's list of its own orders, and so which reduce-only order was trimmed first.
+    a = scenario.run(ticks=45)
+    b = Market.from_text(a.to_text(), a.config)
+    for acct_id in a.accounts:
+        assert [o.id for o in a.book.orders_of(acct_id)] == [
+            o.id for o in b.book.orders_of(acct_id)
+        ]

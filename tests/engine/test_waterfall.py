@@ -175,3 +175,32 @@ def test_vault_is_liquidated_like_anyone_and_deleveraged_when_bankrupt():
     assert m.vault.size == 0
     (debt,) = of_type(events, "bad_debt")
     assert debt.account == m.vault.id and debt.amount == parse_cash("2000")
+
+
+def test_adl_reaches_positions_opened_during_the_tick():
+    # Found while writing docs/mechanics.md: the ADL queue is ranked once per tick, so a short
+    # the vault took over later in the same tick was not in it; once the ranked winners ran out
+    # the waterfall never settled. Mark 50,000, maintenance 2.5%, largest_first, an empty vault
+    # that may run 50x (initial margin 1,000 a coin):
+    m = market("50000", adl_policy="largest_first", vault_leverage=50)
+    long1 = trader(m, "long1", "1000")  # 1.5 long from 60,000: equity 1,000 - 15,000 < 0
+    short1 = trader(m, "short1", "100000")
+    near = trader(m, "near", "1200")  # 1 short from 60,000 whose cash went elsewhere
+    long2 = trader(m, "long2", "1000")  # 1 long from 60,000: bankrupt too
+    other = trader(m, "other", "1")
+    hold(long1, short1, "1.5", "60000")
+    hold(long2, near, "1", "60000")
+    m.transfer(near.id, other.id, parse_cash("10000"))  # near: equity 1,200 < maintenance 1,250
+    events = tick(m)
+    # long1 goes first: ADL ranks the shorts (short1 1.5, near 1) and closes short1.
+    # near goes next: the vault takes its short at 51,200 (+1,200 >= 1,000 of margin).
+    # long2 goes last: the vault takes 0.025 of it; the ranked queue is used up, and only the
+    # vault's new short is left to deleverage.
+    assert [e.account for e in of_type(events, "backstop")] == [near.id, long2.id]
+    adl = of_type(events, "deleverage")
+    assert [(e.account, e.counterparty) for e in adl] == [
+        (short1.id, long1.id),
+        (m.vault.id, long2.id),
+    ]
+    assert long1.size == long2.size == near.size == 0
+    assert all(not m.liquidatable(a) for a in m.accounts.values())
