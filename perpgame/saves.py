@@ -38,6 +38,7 @@ import sys
 import tempfile
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -53,7 +54,7 @@ from pydantic import (
 )
 
 from perpgame.level.actions import PlayerAction
-from perpgame.level.catalog import find_level, levels_dir
+from perpgame.level.catalog import find_level
 from perpgame.level.errors import LevelError
 from perpgame.level.loader import load_level
 from perpgame.level.schema import Level
@@ -78,6 +79,8 @@ __all__ = [
     "Settings",
     "atomic_write",
     "check_replay",
+    "migrate",
+    "migration",
     "read_replay",
     "replay_command",
     "replay_session",
@@ -261,7 +264,7 @@ class Settings(_Model):
 
 
 class LevelProgress(_Model):
-    """One level's record. An entry exists once a game of the level has finished."""
+    """One level's record: in ``Profile.completed`` once won, in ``Profile.tried`` until then."""
 
     stars: int = Field(0, ge=0, le=3)
     """Best stars of a won game (0 until the level is won)."""
@@ -276,11 +279,6 @@ class LevelProgress(_Model):
             raise ValueError(f"wins ({self.wins}) cannot exceed plays ({self.plays})")
         return self
 
-    @property
-    def completed(self) -> bool:
-        """Won at least once: this is what unlocks the next level."""
-        return self.wins > 0
-
 
 class Profile(_Model):
     """``profile.json``: progress through the curriculum and the settings."""
@@ -288,14 +286,32 @@ class Profile(_Model):
     kind: Literal["profile"] = "profile"
     version: int = Field(default_factory=lambda: SCHEMA_VERSION)
     completed: dict[LevelId, LevelProgress] = Field(default_factory=dict)
-    """Every level with a finished game, by id (``.completed`` says whether it was won)."""
+    """The levels won at least once, by id: ``level_id in completed`` unlocks the next level.
+    Their ``plays`` count every finished game, those lost before the first win too."""
+    tried: dict[LevelId, LevelProgress] = Field(default_factory=dict)
+    """Levels with finished games but no win yet (``wins`` is 0); moved to ``completed`` when won."""
     settings: Settings = Field(default_factory=Settings)
     last_level: LevelId | None = None
     """The level played last: where "continue" goes when there is no game to resume."""
 
+    @model_validator(mode="after")
+    def _won_or_tried(self) -> Profile:
+        for level_id, entry in self.completed.items():
+            if entry.wins < 1:
+                raise ValueError(f"completed.{level_id} has no win")
+            if level_id in self.tried:
+                raise ValueError(f"{level_id} is both completed and tried")
+        for level_id, entry in self.tried.items():
+            if entry.wins:
+                raise ValueError(f"tried.{level_id} has wins: it belongs in completed")
+        return self
+
     def is_completed(self, level_id: str) -> bool:
-        entry = self.completed.get(level_id)
-        return entry is not None and entry.completed
+        return level_id in self.completed
+
+    def progress(self, level_id: str) -> LevelProgress | None:
+        """The level's record, won or not (None when no game of it has finished)."""
+        return self.completed.get(level_id) or self.tried.get(level_id)
 
 
 class ResumeSave(_Model):
@@ -565,10 +581,9 @@ def replay_session(replay: Replay, level: Level | None = None) -> GameSession:
     return session
 
 
-class ReplayCheck(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ReplayCheck:
     """What replaying headless gave, against what the replay recorded."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     ok: bool
     ticks: int
@@ -746,13 +761,19 @@ class SaveStore:
         return None
 
     def _load(
-        self, path: Path, kind: str, model: type[BaseModel], what: str, fallback: str
-    ) -> tuple[BaseModel | None, dict[str, Any] | None, str]:
-        """Read a save. Returns (model, None, "") when good; (None, None, "") when absent.
+        self,
+        path: Path,
+        kind: str,
+        model: type[BaseModel],
+        fallback: str,
+        salvage: Callable[[dict[str, Any]], tuple[BaseModel | None, str]] | None = None,
+    ) -> BaseModel | None:
+        """Read a save: the model, or None when there is no file.
 
-        When the file is unusable it is set aside, a notice is given and (None, doc, aside) is
-        returned, ``doc`` being the migrated document when it was valid JSON of the right kind
-        and version (for salvage), ``aside`` the notice's sentence about where the bytes went.
+        A file that cannot be used is set aside (bytes intact) with a notice naming it and what
+        was wrong. Then ``salvage`` (given the migrated document, when it was JSON of the right
+        kind and version that failed validation) may rescue what is still good: its model is
+        returned and the notice says what was kept. Otherwise None.
         """
         try:
             data = _read_bytes(path)
@@ -762,13 +783,14 @@ class SaveStore:
             data, problem = b"", f"it cannot be read ({_reason(exc)})"
         else:
             if data is None:
-                return None, None, ""
+                return None
             problem = ""
-        tag, doc = "damaged", None
+        tag = "damaged"
+        rescued: BaseModel | None = None
         if not problem:
             try:
                 doc = _decode(data, kind)
-                return model.model_validate(doc), None, ""
+                return model.model_validate(doc)
             except _Newer as exc:
                 tag = "newer"
                 problem = (
@@ -779,49 +801,29 @@ class SaveStore:
                 problem = str(exc)
             except ValidationError as exc:
                 problem = f"it does not check out ({_explain(exc)})"
+                if salvage is not None:
+                    rescued, kept = salvage(doc)
+                    if rescued is not None and kept:
+                        fallback = f"Kept what was still good: {kept}."
         aside = self._set_aside(path, tag)
         if aside is not None:
             where = f"It was set aside as {aside.name}, unchanged."
         else:
             self._blocked.add(str(path))
-            where = (
-                "It could not be set aside, so it is left as it is and will not be overwritten."
-            )
+            where = "It could not be set aside, so it is left as it is and will not be overwritten."
         self._notice(f"{path} could not be used: {problem}. {where} {fallback}")
-        return None, doc, where
+        return rescued
 
     # ------------------------------------------------------------ the profile
     def profile(self) -> Profile:
         """The player's profile, read once; a damaged file is set aside and what is good kept."""
         if self._profile is None:
-            self._profile = self._load_profile()
+            loaded = self._load(
+                self.profile_path, "profile", Profile, "Starting a fresh profile.", _salvage_profile
+            )
+            assert loaded is None or isinstance(loaded, Profile)
+            self._profile = loaded if loaded is not None else Profile()
         return self._profile
-
-    def _load_profile(self) -> Profile:
-        path = self.profile_path
-        fallback = "Starting a fresh profile."
-        try:
-            data = _read_bytes(path)
-        except (_Damaged, OSError):
-            data = b"?"
-        if data is None:
-            return Profile()
-        salvaged: Profile | None = None
-        kept = ""
-        try:
-            doc = _decode(data, "profile")
-            Profile.model_validate(doc)
-        except ValidationError:
-            salvaged, kept = _salvage_profile(doc)
-            if kept:
-                fallback = f"Kept what was still good: {kept}."
-        except (_Damaged, _Newer):
-            pass
-        profile, _, _ = self._load(path, "profile", Profile, "", fallback)
-        if profile is not None:
-            assert isinstance(profile, Profile)
-            return profile
-        return salvaged if salvaged is not None else Profile()
 
     def save_profile(self) -> bool:
         """Write the profile; False (and a notice; progress stays in memory) when it cannot be."""
@@ -845,7 +847,7 @@ class SaveStore:
         won = session.status == WON
         stars = session.stars if won else 0
         pnl = int(session.metrics["player_pnl"])
-        entry = profile.completed.get(level_id)
+        entry = profile.progress(level_id)
         if entry is None:
             entry = LevelProgress(stars=stars, best_pnl=pnl, plays=1, wins=int(won))
         else:
@@ -855,7 +857,11 @@ class SaveStore:
                 plays=entry.plays + 1,
                 wins=entry.wins + int(won),
             )
-        profile.completed = {**profile.completed, level_id: entry}
+        if entry.wins:  # (in this order, so that each assignment validates)
+            profile.tried = {k: v for k, v in profile.tried.items() if k != level_id}
+            profile.completed = {**profile.completed, level_id: entry}
+        else:
+            profile.tried = {**profile.tried, level_id: entry}
         profile.last_level = level_id
         self.save_profile()
         self._clear_resume_of(level_id)
@@ -916,9 +922,7 @@ class SaveStore:
 
     def load_resume(self) -> ResumeSave | None:
         """The resume save, validated; None when there is none or it is damaged (set aside)."""
-        save, _, _ = self._load(
-            self.resume_path, "resume", ResumeSave, "", "There is no game to resume."
-        )
+        save = self._load(self.resume_path, "resume", ResumeSave, "There is no game to resume.")
         assert save is None or isinstance(save, ResumeSave)
         return save
 
@@ -975,7 +979,7 @@ class SaveStore:
             return
         try:
             path.unlink()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return
         except OSError as exc:
             self._notice(f"Could not remove {path}: {_reason(exc)}.")
@@ -1065,16 +1069,23 @@ def _salvage_profile(doc: Any) -> tuple[Profile | None, str]:
     """What still validates in a profile that does not: each level entry and setting alone."""
     if not isinstance(doc, dict):
         return None, ""
-    completed: dict[str, LevelProgress] = {}
-    raw = doc.get("completed")
-    if isinstance(raw, dict):
+    books: dict[str, dict[str, LevelProgress]] = {"completed": {}, "tried": {}}
+    for book, entries in books.items():
+        raw = doc.get(book)
+        if not isinstance(raw, dict):
+            continue
         for key, value in raw.items():
             if not isinstance(key, str) or not re.fullmatch(_SLUG, key) or len(key) > 48:
                 continue
             try:
-                completed[key] = LevelProgress.model_validate(value)
+                entry = LevelProgress.model_validate(value)
             except ValidationError:
                 continue
+            entries[key] = entry
+    # An entry filed in the wrong book is moved to the right one (a win is a win).
+    both = [*books["tried"].items(), *books["completed"].items()]
+    completed = {k: v for k, v in both if v.wins}
+    tried = {k: v for k, v in both if not v.wins and k not in completed}
     settings: dict[str, Any] = {}
     raw = doc.get("settings")
     if isinstance(raw, dict):
@@ -1089,11 +1100,15 @@ def _salvage_profile(doc: Any) -> tuple[Profile | None, str]:
     if not (isinstance(last, str) and re.fullmatch(_SLUG, last) and len(last) <= 48):
         last = None
     profile = Profile(
-        completed=completed, settings=Settings.model_validate(settings), last_level=last
+        completed=completed,
+        tried=tried,
+        settings=Settings.model_validate(settings),
+        last_level=last,
     )
     kept = []
-    if completed:
-        kept.append(f"progress on {len(completed)} level{'s' if len(completed) > 1 else ''}")
+    levels = len(completed) + len(tried)
+    if levels:
+        kept.append(f"progress on {levels} level{'s' if levels > 1 else ''}")
     if settings:
         kept.append(f"{len(settings)} setting{'s' if len(settings) > 1 else ''}")
     if last:
