@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where progress and replays are kept (default: ./saves, or $PERPGAME_SAVES)",
     )
+    p.add_argument("--visitor-saves", metavar="ROOT", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     play = sub.add_parser("play", help="play one level in the terminal")
@@ -44,6 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH")
 
     sub.add_parser("levels", help="list the curriculum, in order")
+
+    serve = sub.add_parser("serve", help="play in a browser: one game per visitor")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    serve.add_argument("--port", type=int, default=8000)
+
+    replay = sub.add_parser("replay", help="watch a saved replay (or check it with --headless)")
+    replay.add_argument("file", help="a replay file (saves/replays/*.json)")
+    replay.add_argument(
+        "--headless",
+        action="store_true",
+        help="replay without the screen and check the final state matches",
+    )
     return p
 
 
@@ -52,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.saves:
         os.environ["PERPGAME_SAVES"] = args.saves
+    if args.visitor_saves:  # a game process started by `perpgame serve` for one visitor
+        from perpgame.serve import visitor_saves
+
+        os.environ["PERPGAME_SAVES"] = str(visitor_saves(Path(args.visitor_saves)))
     try:
         if args.command == "sim":
             return _sim(args)
@@ -59,6 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args.paths)
         if args.command == "levels":
             return _levels()
+        if args.command == "serve":
+            from perpgame.saves import saves_dir
+            from perpgame.serve import serve
+
+            return serve(args.host, args.port, saves_dir())
+        if args.command == "replay":
+            return _replay(args.file, args.headless)
         if args.command == "play":
             return _play(args.level, args.seed)
         return _title()
@@ -129,6 +153,17 @@ def _play(name: str, seed: int | None) -> int:
     level_path = Path(name) if Path(name).is_file() else None
     level = _load(name)
     return run_app(start_level=level, level_path=level_path, seed=seed)
+
+
+def _replay(path: str, headless: bool) -> int:
+    from perpgame.saves import replay_command
+
+    watch = None
+    if not headless:
+        from perpgame.tui import app
+
+        watch = getattr(app, "watch_replay", None)
+    return replay_command(path, headless=headless, watch=watch)
 
 
 def _title() -> int:
