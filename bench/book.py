@@ -26,10 +26,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-try:
-    import perpgame  # noqa: F401
-except ImportError:  # a fresh clone without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Measure the book next to this file, installed or not (and whatever else is installed).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
 
@@ -127,7 +125,7 @@ def run_fastlob(ops: list[Op]) -> tuple[float, dict[str, int]]:
     """
     import logging
 
-    from fastlob import OrderParams, Orderbook, OrderSide, ResultType
+    from fastlob import Orderbook, OrderParams, OrderSide, ResultType
 
     logging.disable(logging.CRITICAL)  # it logs a warning for every cancel of a gone order
     book = Orderbook("bench", start=True)  # start=True also starts its GTD-expiry thread

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from heapq import heappop, heappush, nsmallest
 
@@ -60,6 +61,8 @@ _LIMIT = 0
 _MARKET = 1
 _IOC = 2
 _POST_ONLY = 3
+_PRICED_KINDS = (_LIMIT, _IOC, _POST_ONLY)
+_TAKE_ONLY_KINDS = (_MARKET, _IOC)  # never rest: the remainder is cancelled
 
 _NO_LIMIT = float("inf")  # the key bound of a market order: compares exactly with any int
 
@@ -156,6 +159,10 @@ class OrderBook:
 
     __slots__ = ("_by_owner", "_heaps", "_levels", "_orders")
 
+    #: A side's heap is rebuilt (when a level is added) once it holds more than
+    #: ``2 * levels + HEAP_SLACK`` keys. Tests lower it to exercise the rebuild.
+    HEAP_SLACK = 64
+
     def __init__(self) -> None:
         # Indexed by side: [BUY] (index 1) is the bid side, [SELL] (index -1) the ask side.
         self._levels: list[dict[int, _Level]] = [{}, {}, {}]
@@ -186,7 +193,7 @@ class OrderBook:
         that would cross comes back with ``rejected`` set instead.
         """
         orders = self._orders
-        if kind == _LIMIT or kind == _IOC or kind == _POST_ONLY:
+        if kind in _PRICED_KINDS:
             if price is None or price <= 0:
                 raise ValueError(f"a limit order needs a positive price, not {price!r}")
             bound = side * price  # the worst opposite key this order will trade with
@@ -217,7 +224,7 @@ class OrderBook:
                 return SubmitResult(fills, None, 0, expired)
         else:
             remaining = qty
-        if kind == _MARKET or kind == _IOC:
+        if kind in _TAKE_ONLY_KINDS:
             return SubmitResult(fills, None, remaining, expired)
 
         # Rest the remainder at the back of its level.
@@ -237,7 +244,7 @@ class OrderBook:
             level.qty = remaining
             heap = self._heaps[side]
             heappush(heap, key)
-            if len(heap) > 2 * len(levels) + 64:
+            if len(heap) > 2 * len(levels) + self.HEAP_SLACK:
                 heap[:] = sorted(levels)  # drop stale keys; a sorted list is a valid heap
         else:
             level.append(order)
@@ -268,7 +275,8 @@ class OrderBook:
             price = side * key
             while level:
                 maker = level[0]
-                if maker.owner == taker:  # self-trade prevention: expire the maker
+                maker_owner = maker.owner
+                if maker_owner == taker:  # self-trade prevention: expire the maker
                     level.popleft()
                     level.qty -= maker.qty
                     del orders[maker.id]
@@ -280,18 +288,20 @@ class OrderBook:
                     maker.qty = made - qty
                     level.qty -= qty
                     append_fill(
-                        BookFill(maker.id, maker.owner, taker_order, taker, price, qty, side)
+                        BookFill(maker.id, maker_owner, taker_order, taker, price, qty, side)
                     )
                     return 0
+                # the maker is filled whole: take it out of the level, the ids and its owner's
                 level.popleft()
-                del orders[maker.id]
-                mine = by_owner[maker.owner]  # _forget_owner, inlined
-                del mine[maker.id]
+                maker_id = maker.id
+                del orders[maker_id]
+                mine = by_owner[maker_owner]
+                del mine[maker_id]
                 if not mine:
-                    del by_owner[maker.owner]
+                    del by_owner[maker_owner]
                 maker.qty = 0
                 level.qty -= made
-                append_fill(BookFill(maker.id, maker.owner, taker_order, taker, price, made, side))
+                append_fill(BookFill(maker_id, maker_owner, taker_order, taker, price, made, side))
                 qty -= made
                 if not qty:
                     break
@@ -338,7 +348,9 @@ class OrderBook:
         if new_qty <= 0:
             return self.cancel(order_id)
         if new_qty > order.qty:
-            raise ValueError(f"amend_down cannot raise order {order_id} from {order.qty} to {new_qty}")
+            raise ValueError(
+                f"amend_down cannot raise order {order_id} from {order.qty} to {new_qty}"
+            )
         self._levels[order.side][-order.side * order.price].qty -= order.qty - new_qty
         order.qty = new_qty
         return order
@@ -418,10 +430,11 @@ class OrderBook:
         Returns ``(filled qty, cash)`` where cash is the sum of ``price * qty`` over the fills.
         With ``owner``, that owner's resting orders are skipped, as self-trade prevention would.
         """
-        levels = self._levels[-_check_side(side)]
+        opposite = -_check_side(side)
+        levels = self._levels[opposite]
         bound = _NO_LIMIT if limit is None else side * limit
         left, cash = qty, 0
-        for key in sorted(levels):
+        for key in _best_first(self._heaps[opposite], levels):
             if left <= 0 or key > bound:
                 break
             level = levels[key]
@@ -447,6 +460,14 @@ class OrderBook:
         return (
             f"OrderBook({len(self._orders)} orders, bid={self.best_bid()}, ask={self.best_ask()})"
         )
+
+
+def _best_first(heap: list[int], levels: dict[int, _Level]) -> Iterator[int]:
+    """The live keys of one side, best first: the top of the heap at once (most walks stop
+    there), the others sorted only if they are asked for."""
+    if heap:
+        yield heap[0]
+        yield from sorted(levels)[1:]
 
 
 def _forget_owner(by_owner: dict[int, dict[int, Order]], order: Order) -> None:

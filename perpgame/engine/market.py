@@ -278,7 +278,11 @@ class Market:
         before = max(abs(acct.size + buys), abs(acct.size - sells))
         takes_only = kind in (OrderType.MARKET, OrderType.IOC)
         limit = None if kind == OrderType.MARKET else price
-        filled, cash = (0, 0) if kind == OrderType.POST_ONLY else self.book.sweep(side, qty, limit)
+        filled, cash = (
+            (0, 0)
+            if kind == OrderType.POST_ONLY
+            else self.book.sweep(side, qty, limit, owner=acct.id)
+        )
         if takes_only and filled == 0:
             return "no liquidity on the other side of the book"
         added = filled if takes_only else qty
@@ -381,14 +385,13 @@ class Market:
                 )
                 continue
             if order.qty > room:
+                trimmed = order.qty - room
                 if room == 0:
                     self.book.cancel(order.id)
                 else:
                     self.book.amend_down(order.id, room)
                 self._emit(
-                    OrderCancelled(
-                        self.tick, acct.id, order.id, order.qty - room, "reduce-only trimmed"
-                    )
+                    OrderCancelled(self.tick, acct.id, order.id, trimmed, "reduce-only trimmed")
                 )
                 room = 0
             else:

@@ -675,7 +675,7 @@ class BookVersusReference(RuleBasedStateMachine):
 
 
 BookVersusReference.TestCase.settings = settings(
-    max_examples=300,
+    max_examples=250,
     stateful_step_count=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -157,3 +157,27 @@ def test_mark_methods():
     assert m.compute_mark() == parse_price("60000")  # mid of 59,000 and 61,000
     m.config = m.config.with_changes(mark_method="last")
     assert m.compute_mark() == parse_price("61000")
+
+
+def test_reduce_only_trim_reports_what_was_cut():
+    m = market()
+    a, b = trader(m, "a", "10000"), trader(m, "b", "1000000")
+    hold(a, b, "2", "60000")
+    m.begin_tick()
+    rest = m.place_order(a.id, SELL, parse_qty("2"), parse_price("61000"), reduce_only=True)
+    m.place_order(b.id, BUY, parse_qty("1"), parse_price("59000"))
+    m.place_order(a.id, SELL, parse_qty("1"), None, OrderType.MARKET)  # the long is now 1
+    assert a.size == parse_qty("1")
+    assert m.book.get(rest.order_id).qty == parse_qty("1")
+    (cut,) = [e for e in of_type(m.events, "order_cancelled") if e.reason == "reduce-only trimmed"]
+    assert (cut.order, cut.qty) == (rest.order_id, parse_qty("1"))
+
+
+def test_own_resting_orders_are_not_counted_as_liquidity():
+    m = market()
+    a = trader(m, "a", "100000")
+    m.begin_tick()
+    m.place_order(a.id, SELL, parse_qty("1"), parse_price("60000"))
+    # self-trade prevention would remove a's own ask, so there is nothing to buy
+    out = m.place_order(a.id, BUY, parse_qty("1"), None, OrderType.MARKET)
+    assert out.rejected == "no liquidity on the other side of the book"
