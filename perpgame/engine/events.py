@@ -162,13 +162,6 @@ class Funding(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class MarkPrice(Event):
-    type: ClassVar[str] = "mark"
-    mark: int
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
 class LeverageSet(Event):
     type: ClassVar[str] = "leverage"
     account: int
