@@ -61,7 +61,9 @@ class Storyteller:
             if bought
             else f"You {verb} {_qty(e.qty)} at {format_price(e.price)} to {self.name(other)}"
         )
-        if e.liquidation:
+        if e.liquidation and e.taker == self.player_id:
+            text += " (your liquidation order)"
+        elif e.liquidation:
             text += " (their liquidation order: you replaced them)"
         if fee:
             text += f"; fee {format_cash(fee)} to the house"
@@ -94,9 +96,14 @@ class Storyteller:
             f"{subject} auto-deleveraged: {_qty(e.qty)} of a {_qty(e.size_before)} "
             f"{_side(e.size_before)} closed at {format_price(e.price)} (mark "
             f"{format_price(e.mark)}), queue rank {e.rank} under {e.policy}, against "
-            f"{self.name(e.counterparty)}'s bankrupt position; paper profit lost "
-            f"{format_cash(e.lost_pnl)}."
+            f"{self.name(e.counterparty)}'s position"
         )
+        if e.lost_pnl > 0:
+            text += f"; paper profit lost against the mark: {format_cash(e.lost_pnl)}."
+        elif e.lost_pnl < 0:
+            text += f"; closed {format_cash(-e.lost_pnl)} better than the mark."
+        else:
+            text += "; closed at the mark."
         touched = self.player_id in (e.account, e.counterparty)
         return Story(e.tick, "deleverage", text, touched, True, e.price)
 

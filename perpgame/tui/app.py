@@ -10,25 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import App
-from textual.binding import Binding
-from textual.screen import Screen
+from textual.binding import Binding, BindingType
 
 from perpgame.level import Level, LevelError, scan_levels
-from perpgame.session import PLAYING, GameSession, PlayerAction, Snapshot
-from perpgame.session.fmt import BUY, SELL
-from perpgame.tui.progress import open_store
+from perpgame.saves import Replay, SaveStore
+from perpgame.session import PLAYING, GameSession
+from perpgame.session.autopilot import Autopilot
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.levels import LevelsScreen
 from perpgame.tui.screens.title import TitleScreen
 
-__all__ = ["DEFAULT_SEED", "DemoPilot", "PerpGameApp", "run_app"]
+__all__ = ["DEFAULT_SEED", "PerpGameApp", "run_app", "watch_replay"]
 
 DEFAULT_SEED = 1
 """The seed a level is played with unless one is given: the same as ``perpgame sim``'s."""
+
+HOW_IT_WORKS = (
+    "A perp exchange holds no coins, only a pile of cash. Longs win what shorts lose. When a "
+    "trader's cash runs out they are liquidated: the book takes the position, else the backstop "
+    "vault, else winners on the other side are auto-deleveraged. Menus: arrows and Enter, Esc "
+    "goes back, q quits. In a level, these keys trade:"
+)
 
 
 class PerpGameApp(App[int]):
@@ -37,9 +43,9 @@ class PerpGameApp(App[int]):
     CSS_PATH = "perpgame.tcss"
     TITLE = "perpgame"
     SUB_TITLE = "a perpetual-futures exchange, from the inside"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
-    BINDINGS = [
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
@@ -51,8 +57,9 @@ class PerpGameApp(App[int]):
         seed: int | None = None,
         start_level: Level | None = None,
         level_path: Path | None = None,
-        store: Any = None,
+        store: SaveStore | None = None,
         game_options: dict[str, Any] | None = None,
+        replay: Replay | None = None,
     ) -> None:
         """
         Args:
@@ -60,18 +67,24 @@ class PerpGameApp(App[int]):
             saves_dir: where progress goes (default: ``$PERPGAME_SAVES`` or ``./saves``).
             seed: the seed every level is played with (default: ``DEFAULT_SEED``).
             start_level: open this level's briefing straight away (``perpgame play LEVEL``).
-            level_path: the file ``start_level`` came from, if it was given as a path.
-            store: a ready save store (tests); overrides ``saves_dir``.
+            level_path: the file ``start_level`` came from, if it was given as a path (kept for
+                reference: a loaded level knows its own source, which the saves record).
+            store: a ready save store; overrides ``saves_dir``.
             game_options: extra keyword arguments for every GameScreen (tests: ``paused=True``).
+            replay: watch this saved game straight away (``perpgame replay FILE``).
         """
         super().__init__()
         self.levels_dir = levels_dir
         self.seed = seed
         self.start_level = start_level
         self.level_path = level_path
-        self.store = store if store is not None else open_store(saves_dir)
+        self.store = store if store is not None else SaveStore(saves_dir, levels_folder=levels_dir)
         self.game_options = dict(game_options or {})
         self._levels: list[Level] | None = None
+        self._watching: tuple[Callable[[], GameSession], str, Autopilot | None] | None = None
+        """What "watch again" replays: a session maker, its label, its autopilot (or None)."""
+        self._watched: GameSession | None = None
+        self.replay = replay
         self.level_problems: list[str] = []
 
     # ------------------------------------------------------------------ levels
@@ -91,9 +104,8 @@ class PerpGameApp(App[int]):
         return [lv.id for lv in self.levels if lv.meta.order > 0]
 
     def is_unlocked(self, level: Level) -> bool:
-        if level.meta.order <= 0:
-            return True
-        return bool(self.store.is_unlocked(level.id, self.curriculum_ids()))
+        """Levels open in curriculum order; one outside it (order 0, or a file) is always open."""
+        return self.store.is_unlocked(level.id, self.curriculum_ids())
 
     def next_level(self, level: Level) -> Level | None:
         """The curriculum level after ``level`` (None after the last, or for a level off the list)."""
@@ -102,6 +114,20 @@ class PerpGameApp(App[int]):
             return None
         i = ids.index(level.id)
         return self.find(ids[i + 1]) if i + 1 < len(ids) else None
+
+    def tally(self) -> tuple[int, int, int]:
+        """(levels won, levels in the curriculum, stars earned) for the menus."""
+        ids = self.curriculum_ids()
+        done = self.store.profile().completed
+        won = [done[i] for i in ids if i in done]
+        return len(won), len(ids), sum(record.stars for record in won)
+
+    def unlock_hint(self, level: Level) -> str:
+        """What opens a locked level: ``Finish 2. Both sides first.``"""
+        ids = self.curriculum_ids()
+        i = ids.index(level.id) if level.id in ids else 0
+        before = self.find(ids[i - 1]) if i > 0 else None
+        return f"Finish {before.meta.order}. {before.title} first." if before else ""
 
     def find(self, level_id: str) -> Level | None:
         for level in self.levels:
@@ -113,13 +139,11 @@ class PerpGameApp(App[int]):
 
     def first_unfinished(self) -> Level | None:
         """The first unlocked curriculum level not completed yet (None when all are done)."""
-        done = self.store.profile().completed
-        for level in self.levels:
-            if level.meta.order > 0 and level.id not in done and self.is_unlocked(level):
-                return level
-        return None
+        level_id = self.store.next_level(self.curriculum_ids())
+        return self.find(level_id) if level_id else None
 
-    def seed_for(self, level: Level) -> int:
+    @property
+    def play_seed(self) -> int:
         return DEFAULT_SEED if self.seed is None else self.seed
 
     # ------------------------------------------------------------- navigation
@@ -127,12 +151,12 @@ class PerpGameApp(App[int]):
         self.push_screen(TitleScreen())
         if self.start_level is not None:
             self.push_screen(BriefingScreen(self.start_level))
+        elif self.replay is not None:
+            self.watch(self._replay_session, "Replay")
 
-    def _unwind(self, keep: Callable[[Screen[Any]], bool] | None = None) -> None:
-        """Pop screens until the title (or a screen ``keep`` accepts) is on top."""
+    def _unwind(self) -> None:
+        """Pop screens until the title is on top."""
         while len(self.screen_stack) > 2 and not isinstance(self.screen, TitleScreen):
-            if keep is not None and keep(self.screen):
-                return
             self.pop_screen()
 
     def open_levels(self) -> None:
@@ -141,7 +165,7 @@ class PerpGameApp(App[int]):
 
     def open_briefing(self, level: Level) -> None:
         if not self.is_unlocked(level):
-            self.notify("Finish the levels before it first.", title="Locked", severity="warning")
+            self.notify(self.unlock_hint(level), title="Locked", severity="warning")
             return
         if isinstance(self.screen, DebriefScreen):
             self.pop_screen()
@@ -149,21 +173,31 @@ class PerpGameApp(App[int]):
 
     def play(self, level: Level) -> None:
         """Start ``level`` from its first tick."""
-        self.start_game(GameSession(level, self.seed_for(level)))
+        self.start_game(GameSession(level, self.play_seed))
 
-    def start_game(self, session: GameSession, **options: Any) -> None:
+    def start_game(self, session: GameSession) -> None:
+        """Play ``session`` (a new game or a resumed one); its result goes into the profile."""
+        self._watched = None
+        self._push_game(session, None, self._game_over)
+
+    def _push_game(
+        self,
+        session: GameSession,
+        autopilot: Autopilot | None,
+        done: Callable[[GameSession | None], None],
+    ) -> None:
         from perpgame.tui.screens.game import GameScreen
 
         if isinstance(self.screen, BriefingScreen | DebriefScreen):
             self.pop_screen()
-        demo = options.pop("demo", False)
-        callback = self._demo_over if demo else self._game_over
-        self.push_screen(GameScreen(session, **{**self.game_options, **options}), callback)
+        options = {**self.game_options, "autopilot": autopilot}
+        self.push_screen(GameScreen(session, **options), done)
 
     def continue_game(self) -> None:
         """Resume the saved mid-level game, else open the next level to play."""
         if self.store.load_resume() is not None:
-            session = self._resumed()
+            session = self.store.resume_session()
+            self.show_notices()
             if session is not None:
                 self.start_game(session)
                 return
@@ -173,32 +207,50 @@ class PerpGameApp(App[int]):
         else:
             self.open_levels()
 
-    def _resumed(self) -> GameSession | None:
-        try:
-            session = self.store.resume_session()
-        except (LevelError, OSError, ValueError) as exc:
-            session = None
-            self.notify(f"The saved game cannot be resumed: {exc}", severity="warning")
-        if session is None or session.status != PLAYING:
-            self.store.clear_resume()
-            return None
-        return session
-
     def start_demo(self) -> None:
         level = self.demo_level()
         if level is None:
             self.notify("There are no levels to demonstrate.", severity="warning")
             return
-        self.start_game(GameSession(level, self.seed_for(level)), autopilot=DemoPilot(), demo=True)
+        self.watch(lambda: GameSession(level, self.play_seed), "Demo", Autopilot)
+
+    def watch(
+        self, make: Callable[[], GameSession], label: str, autopilot: type[Autopilot] | None = None
+    ) -> None:
+        """Show a game that is not the player's (the demo, a replay): nothing is saved."""
+        self._watching = (make, label, autopilot)
+        session = make()
+        self._watched = session
+        self._push_game(session, autopilot() if autopilot else None, self._watch_over)
+
+    def watch_again(self) -> None:
+        if self._watching is not None:
+            self.watch(*self._watching)
+
+    def _replay_session(self) -> GameSession:
+        replay = self.replay
+        assert replay is not None and replay.level is not None
+        session = GameSession(replay.level, replay.seed)
+        session.schedule(replay.inputs)
+        return session
 
     def demo_level(self) -> Level | None:
         ordered = [lv for lv in self.levels if lv.meta.order > 0]
         return ordered[-1] if ordered else None
 
     def show_help(self) -> None:
+        from perpgame.session.commands import HELP as ORDER_SYNTAX
+        from perpgame.tui.screens.game import GameScreen, key_help
         from perpgame.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(
+            HelpScreen(
+                key_help(self, GameScreen.BINDINGS),
+                title="How to play",
+                lesson=HOW_IT_WORKS,
+                syntax=ORDER_SYNTAX,
+            )
+        )
 
     def _game_over(self, session: GameSession | None) -> None:
         if session is None:
@@ -206,97 +258,54 @@ class PerpGameApp(App[int]):
             return
         if session.status == PLAYING:
             self.store.save_resume(session)
+            self.show_notices()
             if self.start_level is not None:
                 self.exit(0)
                 return
             self._unwind()
+            if isinstance(self.screen, TitleScreen):
+                self.screen.refresh_menu()  # it came back before the game was saved
             return
-        self.store.clear_resume()
-        self.store.record_result(session)
+        self.store.record_result(session)  # (this also forgets its resume save)
         replay = self.store.save_replay(session)
-        self._notify_store()
-        self.push_screen(DebriefScreen(session, next_level=self.next_level(session.level), replay=replay))
+        self.show_notices()
+        self.push_screen(
+            DebriefScreen(session, next_level=self.next_level(session.level), replay=replay)
+        )
 
-    def _demo_over(self, session: GameSession | None) -> None:
+    def _watch_over(self, session: GameSession | None) -> None:
+        label = self._watching[1] if self._watching else "Demo"
         if session is None or session.status == PLAYING:
+            if self.replay is not None:
+                self.exit(0)
+                return
             self._unwind()
             return
-        self.push_screen(DebriefScreen(session, demo=True))
+        self.push_screen(DebriefScreen(session, watched=label))
 
     def autosave(self, session: GameSession) -> None:
-        """Called by the game screen every few seconds: keep a resumable copy of the game."""
-        if session.status == PLAYING and not getattr(self.screen, "demo", False):
+        """Called by the game screen every few seconds (and when it closes mid-level)."""
+        if session.status == PLAYING and session is not self._watched:
             self.store.save_resume(session)
 
-    def _notify_store(self) -> None:
-        while self.store.notices:
-            self.notify(self.store.notices.pop(0), severity="warning", timeout=8)
+    def show_notices(self) -> None:
+        """Tell the player what the save store had to do (a damaged file set aside, ...)."""
+        for notice in self.store.take_notices():
+            self.notify(notice, title="Saves", severity="warning", timeout=10)
 
     async def action_quit(self) -> None:
-        """Ctrl+Q: quit at once; a game in progress is kept to continue next time."""
-        session = getattr(self.screen, "session", None)
-        if isinstance(session, GameSession) and session.status == PLAYING:
-            if getattr(self.screen, "autopilot", None) is None:
-                self.store.save_resume(session)
+        """Ctrl+Q (and q outside a level): quit at once, with exit status 0.
+
+        A level in progress is kept to continue next time: the game screen autosaves as it closes.
+        """
         self.exit(0)
 
 
-class DemoPilot:
-    """The demo's player: rests bids under the market, sells the bounce, flattens at the end.
-
-    Called with each new Snapshot; returns the actions to submit (often none). It reads only what
-    the screen shows, so what it does is what a player could have done.
-    """
-
-    def __init__(self, ladder: tuple[int, ...] = (15_000, 30_000, 50_000)) -> None:
-        self.ladder = ladder
-        """How far under the mark each bid rests, in ppm of the mark."""
-        self._placed = False
-        self._took_profit = False
-        self._closed = False
-
-    def __call__(self, snap: Snapshot) -> list[PlayerAction]:
-        tick, pos = snap.tick, snap.position
-        ticks_left = int((snap.time_limit - snap.seconds) * 1000) // max(1, self._tick_ms(snap))
-        if not self._placed and tick >= 3:
-            self._placed = True
-            return self._bids(snap)
-        if pos.size and not self._took_profit and pos.entry and snap.mark > pos.entry:
-            self._took_profit = True
-            side = SELL if pos.size > 0 else BUY
-            target = pos.entry + (pos.entry * 20_000 // 1_000_000) * (1 if pos.size > 0 else -1)
-            return [
-                PlayerAction.order(
-                    tick, side, abs(pos.size), self._round(target, snap), reduce_only=True
-                )
-            ]
-        if not self._closed and ticks_left <= 10 and (pos.size or pos.orders):
-            self._closed = True
-            return [PlayerAction(tick, "cancel_all"), PlayerAction(tick, "close")]
-        return []
-
-    def _bids(self, snap: Snapshot) -> list[PlayerAction]:
-        pos = snap.position
-        budget = max(pos.equity, 0) * max(1, min(pos.leverage, 3)) // 2
-        actions = []
-        for depth in self.ladder:
-            price = self._round(snap.mark - snap.mark * depth // 1_000_000, snap)
-            if price <= 0:
-                continue
-            lots = budget // len(self.ladder) // price
-            lots -= lots % max(1, snap.lot_size)
-            if lots > 0:
-                actions.append(PlayerAction.order(snap.tick, BUY, lots, price))
-        return actions
-
-    @staticmethod
-    def _round(price: int, snap: Snapshot) -> int:
-        step = max(1, snap.tick_size)
-        return max(step, price - price % step)
-
-    @staticmethod
-    def _tick_ms(snap: Snapshot) -> int:
-        return int(snap.seconds * 1000) // snap.tick if snap.tick else 500
+def watch_replay(replay: Replay) -> int:
+    """``perpgame replay FILE``: watch a saved game again in this terminal (nothing is recorded)."""
+    app = PerpGameApp(replay=replay)
+    app.run()
+    return app.return_code or 0
 
 
 def run_app(

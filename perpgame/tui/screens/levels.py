@@ -5,11 +5,13 @@ Also the small helpers every screen uses to show a level the same way (stars, di
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import re
+import textwrap
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
 
 
 # ---------------------------------------------------------------------------------- shared helpers
+MUTED = "$foreground-muted"
+"""Secondary text. (``$text-muted`` is ``auto 60%``, which Content styles cannot resolve.)"""
+
+
 def clock(tick: int, tick_ms: int) -> str:
     """Game time of ``tick`` as ``m:ss``."""
     seconds = tick * tick_ms // 1000
@@ -39,35 +45,110 @@ def stars_text(stars: int, *, out_of: int = 3, muted: bool = False) -> Content:
     """``★★☆``: filled stars earned, hollow ones not (readable without colour)."""
     filled = "★" * max(0, min(stars, out_of))
     empty = "☆" * (out_of - len(filled))
-    return Content.assemble((filled, "$text-warning bold"), (empty, "$text-muted" if muted else ""))
+    return Content.assemble((filled, "$text-warning bold"), (empty, MUTED if muted else ""))
 
 
 def difficulty_text(level: Level) -> Content:
     n = level.meta.difficulty
-    return Content.assemble(("●" * n, "$text-accent"), ("○" * (5 - n), "$text-muted"))
+    return Content.assemble(("●" * n, "$text-accent"), ("○" * (5 - n), MUTED))
+
+
+_ITEM = re.compile(r"(\d+[.)]|[-*•])\s")
 
 
 def lesson_text(level: Level) -> str:
-    """The lesson as paragraphs: single line breaks in the file are joined, blank lines kept."""
-    paragraphs = [" ".join(p.split()) for p in level.meta.lesson.strip().split("\n\n")]
-    return "\n\n".join(p for p in paragraphs if p)
+    """The lesson reflowed: lines of a paragraph are joined, but list items keep their own lines.
+
+    A line starting ``1.``, ``-``, ``*`` or ``•`` starts an item; an indented line continues it.
+    """
+    paragraphs = []
+    for block in level.meta.lesson.strip().split("\n\n"):
+        lines: list[str] = []
+        in_item = False
+        for raw in block.splitlines():
+            line = " ".join(raw.split())
+            if not line:
+                continue
+            if _ITEM.match(line):
+                lines.append(line)
+                in_item = True
+            elif in_item and not raw[:1].isspace():
+                lines.append(line)
+                in_item = False
+            elif lines:
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 def signed_cash(amount: int) -> str:
     return ("+" if amount > 0 else "") + format_cash(amount)
 
 
+_METRIC = re.compile(r"\b(player_|vault_)?([a-z]+(?:_[a-z]+)*)\b")
+
+
+def goal_text(label: str) -> str:
+    """A goal as a sentence: a written ``text`` stays, a bare condition is made readable.
+
+    ``player_filled_liquidations >= 0.5`` -> ``your filled liquidations >= 0.5``.
+    """
+    if "_" not in label:
+        return label
+
+    def word(m: re.Match[str]) -> str:
+        owner = {"player_": "your ", "vault_": "the vault's "}.get(m.group(1) or "", "")
+        return owner + m.group(2).replace("_", " ").replace("pnl", "PnL")
+
+    return _METRIC.sub(word, label)
+
+
+def objectives_text(level: Level) -> Content:
+    """To win / you lose if / stars, as the player reads them before playing."""
+    o = level.objectives
+    limit = seconds_clock(o.time_limit_ms)
+    win = [goal_text(g.label) for g in o.win]
+    if o.survive:
+        win.append(f"Survive until {limit}")
+    lose = [goal_text(g.label) for g in o.lose]
+    if not o.survive:
+        lose.append(f"Time runs out ({limit})")
+    lines: list[Content] = [Content.styled("To win", "bold $text-success")]
+    lines += [Content.assemble(("  ✓ ", "$text-success"), text) for text in win]
+    if lose:
+        lines += [Content(""), Content.styled("You lose if", "bold $text-error")]
+        lines += [Content.assemble(("  × ", "$text-error"), text) for text in lose]
+    lines += [Content(""), Content.styled("Stars", "bold $text-warning")]
+    lines.append(Content.assemble(("  ★ ", "$text-warning"), "Win the level"))
+    lines += [Content.assemble(("  ★ ", "$text-warning"), goal_text(g.label)) for g in o.stars]
+    return Content("\n").join(lines)
+
+
 # ---------------------------------------------------------------------------------- the screen
+TALL = 32
+"""From this many rows the list leaves a blank line between levels."""
+WIDE = 100
+"""From this many columns the selected level's details show beside the list (the app's -wide)."""
+DETAIL_WIDTH = 44
+"""The details panel's width (``#level-detail`` in the stylesheet)."""
+
+
 class LevelsScreen(Screen[None]):
     """Every level of the curriculum, in order."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Briefing", priority=True),
         Binding("escape", "back", "Back"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
 
     app: PerpGameApp
+    _layout: tuple[bool, int] = (False, 0)
+    """(tall, list width) the options were last laid out for."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="levels-page"):
@@ -88,18 +169,24 @@ class LevelsScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_levels()
 
+    def on_resize(self) -> None:
+        if self._measure() != self._layout:
+            self.refresh_levels()
+
+    def _measure(self) -> tuple[bool, int]:
+        size = self.app.size
+        detail = DETAIL_WIDTH if size.width >= WIDE else 0
+        return size.height >= TALL, max(20, size.width - detail - 4)
+
     def refresh_levels(self) -> None:
         app = self.app
+        self._layout = self._measure()
         levels = app.levels
         done = app.store.profile().completed
-        ids = app.curriculum_ids()
-        finished = sum(1 for i in ids if i in done)
-        stars = sum(done[i].stars for i in ids if i in done)
+        won, total, stars = app.tally()
         self.heading.update(
             Content.assemble(
-                ("Levels", "bold"),
-                (f"   {finished} of {len(ids)} done · ", "$text-muted"),
-                (f"{stars}/{3 * len(ids)} ★", "$text-muted"),
+                ("Levels", "bold"), (f"   {won} of {total} done · {stars}/{3 * total} ★", MUTED)
             )
         )
         width = max((len(lv.title) for lv in levels), default=10)
@@ -127,14 +214,14 @@ class LevelsScreen(Screen[None]):
         order = f"{level.meta.order:>2}" if level.meta.order else " ·"
         title = level.title if len(level.title) <= width else level.title[: width - 1] + "…"
         if not unlocked:
-            status: Content = Content.styled("locked", "$text-muted")
+            status: Content = Content.styled("locked", MUTED)
         elif record is None:
             status = stars_text(0, muted=True)
         else:
             status = stars_text(record.stars)
         head = Content.assemble(
-            (f"{order}  ", "$text-muted" if not unlocked else "bold"),
-            (f"{title:<{width}}", "$text-muted" if not unlocked else "bold"),
+            (f"{order}  ", MUTED if not unlocked else "bold"),
+            (f"{title:<{width}}", MUTED if not unlocked else "bold"),
             "  ",
             difficulty_text(level),
             "  ",
@@ -142,48 +229,51 @@ class LevelsScreen(Screen[None]):
         )
         summary = level.meta.summary or level.title
         if not unlocked:
-            summary = f"Finish {self._previous_title(level)} to open this level."
+            summary = self.app.unlock_hint(level)
+        tall, room = self._layout
+        lines = textwrap.wrap(summary, room - 4) or [""]
+        text = "\n".join(f"    {line}" for line in lines)
         return Option(
-            Content.assemble(head, "\n", (f"    {summary}", "$text-muted")),
-            id=level.id,
+            Content.assemble(head, "\n", (text, MUTED), "\n" if tall else ""), id=level.id
         )
-
-    def _previous_title(self, level: Level) -> str:
-        ids = self.app.curriculum_ids()
-        i = ids.index(level.id) if level.id in ids else 0
-        before = self.app.find(ids[i - 1]) if i > 0 else None
-        return f"{before.meta.order}. {before.title}" if before else "the level before"
 
     def _show(self, level: Level) -> None:
         app = self.app
-        record = app.store.profile().completed.get(level.id)
+        profile = app.store.profile()
+        record = profile.progress(level.id)
+        won = profile.is_completed(level.id)
         o = level.objectives
         lines: list[Content | str] = [
             Content.styled(level.title, "bold"),
             Content.assemble(
-                (f"Lesson {level.meta.order} · " if level.meta.order else "Extra · ", "$text-muted"),
+                (
+                    f"Lesson {level.meta.order} · " if level.meta.order else "Extra · ",
+                    MUTED,
+                ),
                 difficulty_text(level),
-                (f" · {seconds_clock(o.time_limit_ms)} on the clock", "$text-muted"),
+                (f" · {seconds_clock(o.time_limit_ms)} on the clock", MUTED),
             ),
             "",
             lesson_text(level),
+            "",
+            objectives_text(level),
             "",
         ]
         if record is not None:
             lines.append(
                 Content.assemble(
-                    "Best: ",
-                    stars_text(record.stars),
+                    ("Best: ", "bold"),
+                    stars_text(record.stars) if won else Content("not won yet"),
                     f"  PnL {signed_cash(record.best_pnl)}  ·  played {record.plays}×",
                 )
             )
         elif not app.is_unlocked(level):
-            lines.append(
-                Content.styled(f"Locked: finish {self._previous_title(level)} first.", "$text-muted")
-            )
+            lines.append(Content.styled(f"Locked. {self.app.unlock_hint(level)}", MUTED))
         else:
-            lines.append(Content.styled("Not played yet. Enter: read the briefing.", "$text-muted"))
-        self.detail.update(Content("\n").join(Content(x) if isinstance(x, str) else x for x in lines))
+            lines.append(Content.styled("Not played yet. Enter: read the briefing.", MUTED))
+        self.detail.update(
+            Content("\n").join(Content(x) if isinstance(x, str) else x for x in lines)
+        )
 
     @on(OptionList.OptionHighlighted, "#level-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -193,13 +283,16 @@ class LevelsScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#level-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        level = self.app.find(event.option.id or "")
+        self._open(event.option.id)
+
+    def action_open(self) -> None:
+        option = self.list.highlighted_option
+        if option is not None:
+            self._open(option.id)
+
+    def _open(self, level_id: str | None) -> None:
+        level = self.app.find(level_id or "")
         if level is None:
-            return
-        if not self.app.is_unlocked(level):
-            self.app.notify(
-                f"Finish {self._previous_title(level)} first.", title="Locked", severity="warning"
-            )
             return
         self.app.open_briefing(level)
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Center, Horizontal, Vertical
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from perpgame.tui.screens.levels import clock, stars_text
+from perpgame.tui.screens.levels import MUTED, clock, stars_text
 
 if TYPE_CHECKING:
     from perpgame.tui.app import PerpGameApp
@@ -25,7 +24,7 @@ LOGO = """\
 
 TAGLINE = "There is no coin. There is only a pile of cash."
 PITCH = (
-    "A perpetual-futures exchange moves that cash between traders by rules. "
+    "A perpetual-futures exchange moves that cash between traders by rules.\n"
     "Live through a crash from the inside: liquidations, the backstop vault, auto-deleveraging."
 )
 
@@ -33,7 +32,8 @@ PITCH = (
 class TitleScreen(Screen[None]):
     """The first screen: where to go next, with the keys to get there."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Select", priority=True),
         Binding("c", "choose('continue')", "Continue"),
         Binding("l", "choose('levels')", "Levels"),
         Binding("d", "choose('demo')", "Demo"),
@@ -49,9 +49,8 @@ class TitleScreen(Screen[None]):
             yield Static(TAGLINE, id="tagline")
             yield Static(PITCH, id="pitch")
             with Horizontal(id="title-main"):
-                with Center(id="menu-box"):
-                    self.menu = OptionList(id="menu")
-                    yield self.menu
+                self.menu = OptionList(id="menu")
+                yield self.menu
                 self.progress_panel = Static(id="title-progress")
                 yield self.progress_panel
         yield Footer()
@@ -60,9 +59,9 @@ class TitleScreen(Screen[None]):
         self.refresh_menu()
         self.menu.focus()
         app = self.app
-        for notice in [*app.store.notices, *app.level_problems[:3]]:
-            app.notify(notice, severity="warning", timeout=10)
-        app.store.notices.clear()
+        for problem in app.level_problems[:3]:
+            app.notify(problem, title="Level file", severity="warning", timeout=10)
+        app.show_notices()
 
     def on_screen_resume(self) -> None:
         self.refresh_menu()
@@ -75,22 +74,19 @@ class TitleScreen(Screen[None]):
         entries.append(("levels", "Levels", self._levels_detail()))
         if app.demo_level() is not None:
             entries.append(("demo", "Demo", "watch the autopilot live through the last level"))
-        if find_spec("perpgame.tui.screens.help") is not None:
-            entries.append(("help", "Help", "the keys, and how the exchange works"))
+        entries.append(("help", "Help", "the keys, and how the exchange works"))
         entries.append(("quit", "Quit", ""))
         self.menu.set_options(
             Option(
-                Content.assemble((f"{label:<10}", "bold"), (detail, "$text-muted")),
+                Content.assemble((f"{label:<10}", "bold"), (detail, MUTED)),
                 id=ident,
                 disabled=ident == "continue" and not app.levels,
             )
             for ident, label, detail in entries
         )
-        if highlighted is not None:
-            try:
-                self.menu.highlighted = self.menu.get_option_index(highlighted)
-            except Exception:
-                self.menu.highlighted = 0
+        ids = [ident for ident, _, _ in entries]
+        if highlighted in ids:
+            self.menu.highlighted = ids.index(highlighted)
         else:
             self.menu.highlighted = 0 if app.levels else 1
         self.progress_panel.update(self._progress())
@@ -100,40 +96,38 @@ class TitleScreen(Screen[None]):
         resume = app.store.load_resume()
         if resume is not None:
             level = app.find(resume.level_id)
-            if level is not None:
-                return f"resume {level.title} at {clock(resume.tick, level.tick_ms)}"
+            if level is None:
+                return f"resume {resume.level_id} at tick {resume.tick}"
+            return f"resume {level.title} at {clock(resume.tick, level.tick_ms)}"
         level = app.first_unfinished()
         if level is not None:
             return f"next: {level.meta.order}. {level.title}"
         return "every level is done: pick one to replay" if app.levels else "no levels found"
 
     def _levels_detail(self) -> str:
-        app = self.app
-        ids = app.curriculum_ids()
-        done = app.store.profile().completed
-        finished = sum(1 for i in ids if i in done)
-        stars = sum(done[i].stars for i in ids if i in done)
-        return f"{finished} of {len(ids)} done, {stars}/{3 * len(ids)} stars"
+        won, total, stars = self.app.tally()
+        return f"{won} of {total} done, {stars}/{3 * total} stars"
 
     def _progress(self) -> Content:
         app = self.app
         done = app.store.profile().completed
         lines: list[Content] = [Content.styled("The lessons", "bold")]
-        for level in app.levels:
-            if level.meta.order <= 0:
-                continue
+        ordered = [lv for lv in app.levels if lv.meta.order > 0]
+        width = min(24, max((len(lv.title) for lv in ordered), default=0))
+        for level in ordered:
+            title = level.title if len(level.title) <= width else level.title[: width - 1] + "…"
             record = done.get(level.id)
             if record is not None:
-                mark, style = "✔", "$success"
+                mark, style = "✓", "$success"
                 tail = Content.assemble("  ", stars_text(record.stars))
             elif app.is_unlocked(level):
-                mark, style, tail = "▸", "$accent", Content("")
+                mark, style, tail = "›", "$accent", Content("")
             else:
-                mark, style, tail = "·", "$text-muted", Content("")
+                mark, style, tail = "·", MUTED, Content("")
             lines.append(
                 Content.assemble(
                     (f"{mark} ", style),
-                    (f"{level.meta.order:>2}. {level.title}", "" if record else style),
+                    (f"{level.meta.order:>2}. {title:<{width}}", "" if record else style),
                     tail,
                 )
             )
@@ -145,6 +139,11 @@ class TitleScreen(Screen[None]):
         if event.option.id:
             self.action_choose(event.option.id)
 
+    def action_select(self) -> None:
+        option = self.menu.highlighted_option
+        if option is not None and option.id and not option.disabled:
+            self.action_choose(option.id)
+
     def action_choose(self, what: str) -> None:
         app = self.app
         if what == "continue":
@@ -155,7 +154,6 @@ class TitleScreen(Screen[None]):
         elif what == "demo":
             app.start_demo()
         elif what == "help":
-            if find_spec("perpgame.tui.screens.help") is not None:
-                app.show_help()
+            app.show_help()
         elif what == "quit":
             app.exit(0)

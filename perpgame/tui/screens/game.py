@@ -1,0 +1,729 @@
+"""The game screen: trade through a crash and watch the cash move.
+
+The screen owns a :class:`GameSession`. A clock steps the session (one tick per ``level.tick_ms``
+at 1x; 2x, 5x and 10x go faster; paused, it does not step) and a separate 10 Hz timer repaints the
+panels from the latest immutable Snapshot, so drawing never depends on the tick rate. Keys and
+buttons turn into ``PlayerAction``s sent with ``session.submit`` (they apply at the next tick) and
+are acknowledged on screen at once.
+
+When the level ends the screen says so and, after a key or a few seconds, dismisses itself with the
+session; quitting mid-level also dismisses with the session (still ``playing``) so the app can keep
+a resume file. Every five seconds of play the app's ``autosave(session)`` is called, if it has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from time import monotonic
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Key, Resize
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Input, Static
+
+from perpgame.session import PLAYING, WON, CommandError, GameSession, PlayerAction, parse_command
+from perpgame.session.commands import HELP as COMMAND_HELP
+from perpgame.session.fmt import BUY, CASH_SCALE, SELL, format_cash, format_coin, format_price
+from perpgame.session.snapshot import Snapshot
+from perpgame.tui.screens.help import HelpScreen
+from perpgame.tui.screens.quit_confirm import QuitConfirm
+from perpgame.tui.widgets import (
+    Narrator,
+    Objectives,
+    OrderBook,
+    OrderTicket,
+    PilePanel,
+    PositionPanel,
+    PriceChart,
+    QuickOrder,
+    Status,
+    StatusBar,
+    Tape,
+    Ticket,
+    WaterfallPanel,
+)
+
+Autopilot = Callable[[Snapshot], list[PlayerAction]]
+
+SPEEDS = (1, 2, 5, 10)
+SIZE_STEPS = (10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+"""Order sizes in lots (10,000 lots = 1 coin)."""
+LEVERAGE_STEPS = (1, 2, 3, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 125)
+REPAINT_SECONDS = 0.09
+"""Panels repaint about ten times a second (at most eleven), whatever the tick rate."""
+AUTOSAVE_SECONDS = 5.0
+END_SECONDS = 6.0
+"""How long the end-of-level notice waits for a key before it goes on by itself."""
+STEP_BUDGET = 0.04
+"""The most wall time one clock callback spends stepping; beyond it the game slows down."""
+WIDE = (110, 32)
+"""At least this many columns and rows for every panel at once; smaller shows the essentials."""
+VIEWS = ("trade", "market", "tape")
+ALERTS = frozenset({"liquidation", "backstop", "deleverage", "haircut", "bad_debt"})
+"""Events that, when they touch the player, light the Position panel's border."""
+
+_MARKET = Binding.Group("Market")
+_LIMIT = Binding.Group("Limit")
+_PRICE = Binding.Group("Price ▶")
+_SIZE = Binding.Group("Size")
+_LEV = Binding.Group("Lev")
+_MARGIN = Binding.Group("Margin")
+_SPEED = Binding.Group("Speed")
+
+
+def _b(keys: str, action: str, label: str, what: str, *, group=None, show=True, key_display=None):
+    return Binding(
+        keys, action, label, show=show, group=group, tooltip=what, key_display=key_display
+    )
+
+
+class LevelEnd(ModalScreen[None]):
+    """The result of the level over the final board; any key or click (or a few seconds) goes on."""
+
+    DEFAULT_CSS = """
+    LevelEnd { align: center middle; background: $background 40%; }
+    LevelEnd > Static {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        border: thick $success;
+        background: $surface;
+        padding: 1 2;
+        text-align: center;
+    }
+    LevelEnd.-lost > Static { border: thick $error; }
+    """
+
+    def __init__(self, snapshot: Snapshot, delay: float | None = None) -> None:
+        super().__init__(classes="-won" if snapshot.status == WON else "-lost")
+        self.snapshot = snapshot
+        self.delay = END_SECONDS if delay is None else delay
+
+    def compose(self) -> ComposeResult:
+        s = self.snapshot
+        text = Text(justify="center")
+        if s.status == WON:
+            text.append("LEVEL COMPLETE\n", "bold")
+            text.append("★" * s.stars + "☆" * (3 - s.stars) + "\n", "bold")
+        else:
+            text.append("LEVEL OVER\n", "bold")
+        if s.end_reason:
+            text.append(s.end_reason[0].upper() + s.end_reason[1:] + ".\n")
+        text.append(f"Equity {format_cash(s.position.equity)}", "bold")
+        pnl = s.position.pnl
+        text.append(f"  PnL {'+' if pnl > 0 else ''}{format_cash(pnl)}\n")
+        text.append("\npress any key to continue", "dim")
+        box = Static(text)
+        box.border_title = s.title
+        yield box
+
+    def on_mount(self) -> None:
+        if self.delay:
+            self.set_timer(self.delay, self._go)
+
+    def on_key(self, event: Key) -> None:
+        event.stop()
+        self._go()
+
+    def on_click(self) -> None:
+        self._go()
+
+    def _go(self) -> None:
+        if self.is_attached and self.app.screen is self:
+            self.dismiss(None)
+
+
+class GameScreen(Screen[GameSession]):
+    """Play one level of a GameSession; dismisses with the session when it ends or on quit."""
+
+    AUTO_FOCUS = ""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _b("question_mark,f1", "help", "Help", "Pause and show every key", key_display="?"),
+        _b("b", "market(1)", "buy", "Market buy the order size now", group=_MARKET),
+        _b("s", "market(-1)", "sell", "Market sell the order size now", group=_MARKET),
+        _b("B", "limit(1)", "buy", "Limit buy the order size at the ▶ price", group=_LIMIT),
+        _b("S", "limit(-1)", "sell", "Limit sell the order size at the ▶ price", group=_LIMIT),
+        _b("up", "cursor(1)", "up", "Move the ▶ price cursor one row up", group=_PRICE),
+        _b("down", "cursor(-1)", "down", "Move the ▶ price cursor one row down", group=_PRICE),
+        _b("pageup", "cursor(10)", "", "Move the ▶ cursor ten rows up", group=_PRICE, show=False),
+        _b("pagedown", "cursor(-10)", "", "Move it ten rows down", group=_PRICE, show=False),
+        _b("home", "recentre", "", "Back to the best bid, following it", group=_PRICE, show=False),
+        _b(
+            "plus,equals_sign", "size(1)", "more", "Bigger order size", group=_SIZE, key_display="+"
+        ),
+        _b("minus", "size(-1)", "less", "Smaller order size", group=_SIZE),
+        _b("right_square_bracket", "leverage(1)", "up", "More leverage (next tick)", group=_LEV),
+        _b("left_square_bracket", "leverage(-1)", "down", "Less leverage (next tick)", group=_LEV),
+        _b("c", "cancel_all", "Cancel", "Cancel all your resting orders"),
+        _b("x", "close", "Close", "Close your whole position at market"),
+        _b("m", "margin(1)", "add", "Add margin: deposit 10% of your start cash", group=_MARGIN),
+        _b("M", "margin(-1)", "remove", "Remove margin: withdraw 10% of it", group=_MARGIN),
+        _b("space,p", "pause", "Pause", "Pause or resume the game", key_display="space"),
+        _b("1", "speed(1)", "1x", "Play at normal speed", group=_SPEED),
+        _b("2", "speed(2)", "2x", "Play twice as fast", group=_SPEED),
+        _b("3", "speed(5)", "5x", "Play five times as fast", group=_SPEED),
+        _b("4", "speed(10)", "10x", "Play ten times as fast", group=_SPEED),
+        _b("w", "why", "Why?", "Explain the last thing that happened to you, with its numbers"),
+        _b("colon,slash", "order_line", "Order", "Type an order: b 0.5 x10, s 1 @ 61000, close"),
+        _b("v", "view", "View", "Next panel (small terminals): trade, market, tape"),
+        _b("q", "quit", "Quit", "Leave the level (asks first; it can be resumed)"),
+        _b("escape", "escape", "Back", "Leave the order line, hide the why? note", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    GameScreen { layout: vertical; }
+    GameScreen #main { height: 1fr; }
+    GameScreen #book { width: 33; height: 1fr; }
+    GameScreen #centre { width: 1fr; height: 1fr; }
+    GameScreen #side { width: 42; height: 1fr; }
+    GameScreen #chart { height: 1fr; min-height: 6; }
+    GameScreen #waterfall { height: 7; }
+    GameScreen #tape { height: 10; }
+    GameScreen #position { height: 10; }
+    GameScreen #pile { height: 1fr; }
+    GameScreen #bottom { height: 6; }
+    GameScreen #narrator { width: 1fr; height: 1fr; }
+    GameScreen #objectives { width: 42; height: 1fr; }
+
+    GameScreen.-compact #book { width: 31; }
+    GameScreen.-compact #centre { display: none; }
+    GameScreen.-compact #side { width: 1fr; }
+    GameScreen.-compact #position { height: 8; }
+    GameScreen.-compact #objectives { display: none; }
+    GameScreen.-compact #bottom { height: 2; }
+    GameScreen.-compact #narrator { border: none; padding: 0 1; background: $surface; }
+    GameScreen.-compact.-view-market #side { display: none; }
+    GameScreen.-compact.-view-market #centre { display: block; }
+    GameScreen.-compact.-view-market #tape { display: none; }
+    GameScreen.-compact.-view-tape #side { display: none; }
+    GameScreen.-compact.-view-tape #centre { display: block; }
+    GameScreen.-compact.-view-tape #chart { display: none; }
+    GameScreen.-compact.-view-tape #tape { height: 1fr; }
+    GameScreen #position.-alert { border: heavy $error; }
+    GameScreen Footer.-compact FooterLabel { margin: 0 1 0 1; }
+    GameScreen Footer.-compact FooterKey.-grouped { margin: 0 0 0 1; }
+    """
+
+    def __init__(
+        self,
+        session: GameSession,
+        *,
+        speed: int = 1,
+        paused: bool = False,
+        autopilot: Autopilot | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        if speed not in SPEEDS:
+            raise ValueError(f"speed must be one of {SPEEDS}, got {speed}")
+        self.session = session
+        self.speed = speed
+        self.paused = paused
+        self.autopilot = autopilot
+        self.view = VIEWS[0]
+        self.compact = False
+        snap = session.snapshot()
+        self.base = snap.symbol.split("-")[0] or "coin"
+        self.lot = max(1, snap.lot_size)
+        self.sizes = tuple(s for s in SIZE_STEPS if s >= self.lot and s % self.lot == 0) or (
+            self.lot,
+        )
+        self.order_size = self._default_size(snap)
+        self.leverage = snap.position.leverage
+        self._leverage_sent_at: int | None = None
+        start_cash = max(snap.position.deposited, CASH_SCALE)
+        self.margin_step = max(CASH_SCALE, start_cash // 10 // CASH_SCALE * CASH_SCALE)
+        self.why: str | None = None
+        self.last_sent = ""
+        """A description of the last action sent (shown beside the quick-order line)."""
+        self._clock: Timer | None = None
+        self._tick_seconds = 1.0
+        self._last_time = 0.0
+        self._owed = 0.0
+        self._dirty = True
+        self._alert_until = -1
+        self._saved_tick = session.tick
+        self._end_shown = False
+        self._leaving = False
+        self._paused_before_overlay: bool | None = None
+        self._ready = False
+        """Mounted: widgets exist and timers may run."""
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        level = self.session.level
+        self.status_bar = StatusBar(id="status")
+        self.book = OrderBook(id="book")
+        self.chart = PriceChart(id="chart")
+        self.waterfall = WaterfallPanel(id="waterfall")
+        self.tape = Tape(tick_ms=level.tick_ms, id="tape")
+        self.position = PositionPanel(base=self.base, id="position")
+        self.pile = PilePanel(id="pile")
+        self.narrator = Narrator(lesson=level.meta.lesson, id="narrator")
+        self.objectives = Objectives(id="objectives")
+        self.ticket = OrderTicket(id="ticket")
+        self.quick = QuickOrder(id="quick")
+        yield self.status_bar
+        with Horizontal(id="main"):
+            yield self.book
+            with Vertical(id="centre"):
+                yield self.chart
+                yield self.waterfall
+                yield self.tape
+            with Vertical(id="side"):
+                yield self.position
+                yield self.pile
+        with Horizontal(id="bottom"):
+            yield self.narrator
+            yield self.objectives
+        yield self.ticket
+        yield self.quick
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def panels(self) -> tuple:
+        """Every panel that draws from the snapshot (the bench counts their paints)."""
+        return (
+            self.status_bar,
+            self.book,
+            self.chart,
+            self.waterfall,
+            self.tape,
+            self.position,
+            self.pile,
+            self.narrator,
+            self.objectives,
+            self.ticket.query_one("#ticket-line"),
+        )
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.ticket_line = self.ticket.query_one("#ticket-line")
+        self.order_input = self.quick.query_one("#order-line", Input)
+        self._apply_layout(self.app.size.width, self.app.size.height)
+        self._paint()
+        self.set_interval(REPAINT_SECONDS, self._on_repaint)
+        self.set_interval(AUTOSAVE_SECONDS, self._on_autosave)
+        self._restart_clock()
+        if self.session.status != PLAYING:
+            self.call_after_refresh(self._finish)
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_layout(event.size.width, event.size.height)
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        compact = width < WIDE[0] or height < WIDE[1]
+        self.compact = compact
+        self.set_class(compact, "-compact")
+        for view in VIEWS:
+            self.set_class(view == self.view, f"-view-{view}")
+        self.refresh_bindings()
+        self._dirty = True
+        self._paint()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view":
+            return self.compact
+        return True
+
+    # ------------------------------------------------------------------ clock
+    @property
+    def ended(self) -> bool:
+        return self.session.status != PLAYING
+
+    def _restart_clock(self) -> None:
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
+        if self.paused or self.ended or not self._ready:
+            return
+        self._tick_seconds = self.session.level.tick_ms / 1000 / self.speed
+        self._last_time = monotonic()
+        self._owed = 0.0
+        self._clock = self.set_interval(max(self._tick_seconds, 1 / 50), self._on_clock)
+
+    def _on_clock(self) -> None:
+        if self.paused or self.ended:
+            return
+        now = monotonic()
+        self._owed += (now - self._last_time) / self._tick_seconds
+        self._last_time = now
+        due = int(self._owed)
+        self._owed -= due
+        deadline = now + STEP_BUDGET
+        for _ in range(due):
+            if not self._step_once():
+                break
+            if monotonic() > deadline:
+                self._owed = 0.0  # too slow for this speed: slow down rather than stutter
+                break
+        if self.ended:
+            self._finish()
+
+    def _step_once(self) -> bool:
+        """Play one tick; False once the level has ended."""
+        session = self.session
+        if not session.step():
+            return False
+        self._dirty = True
+        snap = session.snapshot()
+        hold = max(2, 2 * self.speed)
+        self.book.flash(snap, hold)
+        if any(s.player and s.kind in ALERTS for s in snap.stories):
+            self._alert_until = snap.tick + hold
+        if self._leverage_sent_at is not None and snap.tick > self._leverage_sent_at:
+            self.leverage = snap.position.leverage  # what the exchange accepted
+            self._leverage_sent_at = None
+        if session.status != PLAYING:
+            return False
+        if self.autopilot is not None:
+            for action in self.autopilot(snap):
+                session.submit(action)
+        return True
+
+    def advance(self, ticks: int) -> int:
+        """Step the session ``ticks`` times now (stopping at the level's end), then repaint.
+
+        Returns how many ticks were played. Tests drive a paused screen with this.
+        """
+        played = 0
+        for _ in range(max(0, ticks)):
+            before = self.session.tick
+            alive = self._step_once()
+            played += self.session.tick != before
+            if not alive:
+                break
+        self._paint()
+        if self.ended:
+            self._finish()
+        return played
+
+    # ------------------------------------------------------------------ painting
+    def _on_repaint(self) -> None:
+        if self._dirty:
+            self._paint()
+
+    def _paint(self) -> None:
+        if not self._ready:
+            return
+        self._dirty = False
+        snap = self.session.snapshot()
+        if self.why is not None and self.why != snap.why:  # keep the explanation current
+            self._explain(snap.why)
+        if self._leverage_sent_at is None:  # no change in flight: show what the exchange has
+            self.leverage = snap.position.leverage
+        self.status_bar.show(Status(snap, self.speed, self.paused, self.compact))
+        self.book.show(snap)
+        self.position.set_class(snap.tick <= self._alert_until, "-alert")
+        for panel in (self.position, self.pile, self.narrator, self.objectives):
+            panel.show(snap)
+        if not self.compact or self.view != "trade":
+            for panel in (self.chart, self.waterfall, self.tape):
+                panel.show(snap)
+        self._paint_ticket(snap)
+
+    def _paint_ticket(self, snap: Snapshot | None = None) -> None:
+        if not self._ready:
+            return
+        snap = snap or self.session.snapshot()
+        self.ticket_line.show(
+            Ticket(
+                size=self.order_size,
+                base=self.base,
+                notional=self.order_size * snap.mark,
+                leverage=self.leverage,
+                max_leverage=snap.position.max_leverage,
+                cursor=self.book.cursor,
+                margin_step=self.margin_step,
+            )
+        )
+
+    # ------------------------------------------------------------------ sending
+    def _send(self, action: PlayerAction) -> None:
+        if self.ended:
+            self._feedback("The level is over.", "warn")
+            return
+        self.session.submit(action)
+        if action.leverage is not None:  # shown now, confirmed by the next snapshot
+            self.leverage = min(action.leverage, self.session.max_leverage)
+            self._leverage_sent_at = self.session.tick
+            self._paint_ticket()
+        when = "queued: paused" if self.paused else "next tick"
+        self.last_sent = describe(action, self.base)
+        self._feedback(f"✓ {self.last_sent} ({when})", "ok")
+
+    def _feedback(self, text: str, kind: str) -> None:
+        pal = self.book.pal
+        style = {"ok": pal.gain, "error": pal.loss, "warn": pal.warn}.get(kind, pal.muted)
+        self.quick.feedback(Text(text, style))
+
+    def action_market(self, side: int) -> None:
+        self._send(PlayerAction.order(self.session.tick, side, self.order_size))
+
+    def action_limit(self, side: int) -> None:
+        price = self.book.cursor
+        if price is None:
+            self._feedback("No price under the cursor yet.", "warn")
+            return
+        self._send(PlayerAction.order(self.session.tick, side, self.order_size, price))
+
+    def action_cursor(self, rows: int) -> None:
+        self.book.move_cursor(rows)
+        self._paint_ticket()
+
+    def action_recentre(self) -> None:
+        self.book.recentre()
+        self._paint_ticket()
+
+    def action_size(self, step: int) -> None:
+        sizes = self.sizes
+        if step > 0:
+            bigger = [s for s in sizes if s > self.order_size]
+            self.order_size = bigger[0] if bigger else sizes[-1]
+        else:
+            smaller = [s for s in sizes if s < self.order_size]
+            self.order_size = smaller[-1] if smaller else sizes[0]
+        self._paint_ticket()
+
+    def action_leverage(self, step: int) -> None:
+        cap = self.session.max_leverage
+        steps = sorted({s for s in LEVERAGE_STEPS if s <= cap} | {cap})
+        if step > 0:
+            higher = [s for s in steps if s > self.leverage]
+            wanted = higher[0] if higher else cap
+        else:
+            lower = [s for s in steps if s < self.leverage]
+            wanted = lower[-1] if lower else 1
+        if wanted == self.leverage:
+            self._feedback(f"Leverage is already at its {'cap' if step > 0 else 'floor'}.", "warn")
+            return
+        self._send(PlayerAction(self.session.tick, "leverage", leverage=wanted))
+
+    def action_cancel_all(self) -> None:
+        self._send(PlayerAction(self.session.tick, "cancel_all"))
+
+    def action_close(self) -> None:
+        self._send(PlayerAction(self.session.tick, "close"))
+
+    def action_margin(self, sign: int) -> None:
+        kind = "add_margin" if sign > 0 else "remove_margin"
+        self._send(PlayerAction(self.session.tick, kind, amount=self.margin_step))
+
+    @on(Button.Pressed, "#buy")
+    def _buy_button(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_market(BUY)
+
+    @on(Button.Pressed, "#sell")
+    def _sell_button(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_market(SELL)
+
+    @on(Button.Pressed, "#close")
+    def _close_button(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_close()
+
+    @on(OrderBook.CursorMoved)
+    def _cursor_clicked(self, event: OrderBook.CursorMoved) -> None:
+        self._paint_ticket()
+
+    # ------------------------------------------------------------------ quick order
+    def action_order_line(self) -> None:
+        self.order_input.focus()
+
+    @on(Input.Submitted, "#order-line")
+    def _order_line(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            action = parse_command(event.value, self.session.tick)
+        except CommandError as exc:
+            self._feedback(f"× {exc}", "error")
+            return
+        self._send(action)
+        self.order_input.value = ""
+        self.set_focus(None)
+
+    def action_escape(self) -> None:
+        if self.focused is not None:
+            self.set_focus(None)
+        elif self.why is not None:
+            self._explain(None)
+
+    # ------------------------------------------------------------------ play state
+    def action_pause(self) -> None:
+        self._set_paused(not self.paused)
+
+    def _set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self._restart_clock()
+        self._dirty = True
+        self._paint()
+
+    def action_speed(self, speed: int) -> None:
+        if speed not in SPEEDS:
+            return
+        self.speed = speed
+        self._restart_clock()
+        self._dirty = True
+        self._paint()
+
+    def action_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        self._apply_layout(self.size.width, self.size.height)
+
+    def action_why(self) -> None:
+        self._explain(None if self.why is not None else self.session.why())
+
+    def _explain(self, why: str | None) -> None:
+        self.why = why
+        self.narrator.explain(why)
+
+    # ------------------------------------------------------------------ overlays
+    def _overlay(self, screen: Screen, done: Callable) -> None:
+        """Pause while an overlay is up; restore the play state when it closes."""
+        self._paused_before_overlay = self.paused
+        self._set_paused(True)
+
+        def closed(result) -> None:
+            before = self._paused_before_overlay
+            self._paused_before_overlay = None
+            if not done(result):
+                self._set_paused(bool(before))
+
+        self.app.push_screen(screen, closed)
+
+    def action_help(self) -> None:
+        level = self.session.level
+        self._overlay(
+            HelpScreen(
+                key_help(self.app, self.BINDINGS),
+                title=level.title,
+                lesson=level.meta.lesson,
+                syntax=COMMAND_HELP,
+            ),
+            lambda _: False,
+        )
+
+    def action_quit(self) -> None:
+        if self.ended:
+            self._leave()
+            return
+
+        def answered(quit_: bool | None) -> bool:
+            if quit_:
+                self._leave()
+                return True
+            return False
+
+        self._overlay(QuitConfirm(), answered)
+
+    def _leave(self) -> None:
+        if self._leaving or not self.is_attached:
+            return
+        if self.app.screen is not self:  # an overlay is still closing: go once it has
+            self.call_after_refresh(self._leave)
+            return
+        self._leaving = True
+        if self._clock is not None:
+            self._clock.stop()
+        self.dismiss(self.session)
+
+    # ------------------------------------------------------------------ the end
+    def _finish(self) -> None:
+        if self._end_shown or not self.ended or self._leaving:
+            return
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
+        self._paint()
+        if self.app.screen is not self:
+            return  # shown when this screen is back on top
+        self._end_shown = True
+        self.app.push_screen(LevelEnd(self.session.snapshot()), lambda _: self._leave())
+
+    def on_screen_resume(self) -> None:
+        if self.ended and not self._end_shown:
+            self.call_after_refresh(self._finish)
+
+    def _on_autosave(self) -> None:
+        if self.paused or self.ended or self.session.tick == self._saved_tick:
+            return
+        self._autosave()
+
+    def _autosave(self) -> None:
+        save = getattr(self.app, "autosave", None)
+        if not callable(save):
+            return
+        self._saved_tick = self.session.tick
+        try:
+            save(self.session)
+        except Exception as exc:  # a failed save must not end the game
+            self.notify(f"Autosave failed: {exc}", severity="warning")
+
+    def on_unmount(self) -> None:
+        if self._clock is not None:
+            self._clock.stop()
+        if not self._leaving and not self.ended and self.session.tick != self._saved_tick:
+            self._autosave()  # the app is closing under us (Ctrl+Q): keep a resume point
+
+    # ------------------------------------------------------------------ helpers
+    def _default_size(self, snap: Snapshot) -> int:
+        """About a quarter of what the player's cash buys at its leverage, rounded to a step."""
+        buying = snap.position.equity * max(1, snap.position.leverage) // max(1, snap.mark)
+        want = buying // 4
+        fitting = [s for s in self.sizes if s <= want]
+        return fitting[-1] if fitting else self.sizes[0]
+
+
+def describe(action: PlayerAction, base: str = "coin") -> str:
+    """A player action in words: ``market buy 0.2 BTC``, ``limit sell 0.1 BTC @ 60,025.00``."""
+    kind = action.kind
+    if kind == "order":
+        side = "buy" if action.side == BUY else "sell"
+        text = f"{side} {format_coin(action.qty)} {base}"
+        text = f"limit {text} @ {format_price(action.price)}" if action.price else f"market {text}"
+        if action.leverage is not None:
+            text += f" at {action.leverage}x"
+        return text + (" reduce-only" if action.reduce_only else "")
+    if kind == "close":
+        return "close the position" + (f" @ {format_price(action.price)}" if action.price else "")
+    if kind == "cancel_all":
+        return "cancel all orders"
+    if kind == "cancel":
+        return f"cancel order #{action.order_id}"
+    if kind == "leverage":
+        return f"leverage {action.leverage}x"
+    if kind == "add_margin":
+        return f"add {format_cash(action.amount)} margin"
+    if kind == "remove_margin":
+        return f"remove {format_cash(action.amount)} margin"
+    return kind
+
+
+def key_help(app, bindings) -> list[tuple[str, str, str]]:
+    """(group, keys, what it does) for every binding, in the order they are declared."""
+    rows: list[tuple[str, str, str]] = []
+    for binding in bindings:
+        keys = [k.strip() for k in binding.key.split(",")]
+        shown = " / ".join(
+            binding.key_display
+            if (binding.key_display and i == 0)
+            else app.get_key_display(Binding(k, ""))
+            for i, k in enumerate(keys)
+        )
+        group = binding.group.description if binding.group else ""
+        rows.append((group, shown, binding.tooltip or binding.description))
+    return rows
+
+
+__all__ = ["SPEEDS", "GameScreen", "LevelEnd", "describe", "key_help"]

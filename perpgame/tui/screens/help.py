@@ -1,0 +1,91 @@
+"""The pause/help overlay: the level's lesson, every key, and the quick-order syntax.
+
+The key list is built from the game screen's own bindings, so it never goes stale. The game is
+paused while the overlay is open; Escape, ``?``, F1 or ``q`` close it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the game screen, grouped, with what it does."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        background: $background 70%;
+    }
+    HelpScreen > VerticalScroll {
+        width: 86;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $accent;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+        background: $surface;
+        padding: 0 1;
+    }
+    HelpScreen Static { width: 100%; }
+    HelpScreen #help-lesson { margin: 0 0 1 0; color: $text; }
+    HelpScreen #help-syntax { margin: 1 0 0 0; color: $text-muted; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,f1,q", "close", "Close help"),
+    ]
+
+    def __init__(
+        self,
+        rows: Sequence[tuple[str, str, str]],
+        *,
+        title: str = "",
+        lesson: str = "",
+        syntax: str = "",
+    ) -> None:
+        super().__init__()
+        self.rows = list(rows)
+        self.level_title = title
+        self.lesson = " ".join(lesson.split())
+        self.syntax = syntax
+
+    def compose(self) -> ComposeResult:
+        box = VerticalScroll(id="help-box")
+        box.border_title = "Paused · Help"
+        box.border_subtitle = "Esc, ? or q to go back"
+        box.can_focus = False
+        with box:
+            if self.lesson:
+                lesson = Text()
+                if self.level_title:
+                    lesson.append(self.level_title + ". ", "bold")
+                lesson.append(self.lesson)
+                yield Static(lesson, id="help-lesson")
+            yield Static(self._table(), id="help-keys")
+            if self.syntax:
+                yield Static(Text("Quick-order line (: or /):  " + self.syntax), id="help-syntax")
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=False, pad_edge=False, expand=True, padding=(0, 1))
+        table.add_column("group", style="dim", no_wrap=True, width=8)
+        table.add_column("keys", style="bold", no_wrap=True, width=11)
+        table.add_column("what", ratio=1)
+        last = None
+        for group, keys, what in self.rows:
+            table.add_row(group if group != last else "", keys, what)
+            last = group
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

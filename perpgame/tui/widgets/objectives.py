@@ -1,0 +1,49 @@
+"""Objectives with the clock: how long is left, and each goal ticked off as it is met.
+
+``☐``/``☑`` for what wins the level, ``×`` for what loses it, ``☆``/``★`` for the stars.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from perpgame.session.snapshot import Goal, Snapshot
+from perpgame.tui.widgets.base import LinePanel, clock, fit, gauge
+
+
+def goal_mark(goal: Goal) -> str:
+    if goal.kind == "win":
+        return "☑" if goal.done else "☐"
+    if goal.kind == "lose":
+        return "×"
+    return "★" if goal.done else "☆"
+
+
+class Objectives(LinePanel):
+    PANEL_TITLE = "Objectives"
+
+    def build(self, width: int, height: int) -> list[Text]:
+        snap: Snapshot = self.data
+        pal = self.pal
+        line = Text("Time ", pal.muted)
+        line.append(f"{clock(snap.seconds)} / {clock(snap.time_limit)} ", pal.strong)
+        fraction = snap.seconds / snap.time_limit if snap.time_limit else 0
+        line.append_text(gauge(fraction, max(4, width - line.cell_len), pal.book, pal.muted))
+        lines = [line]
+        console = self.app.console
+        wrapped_total = sum(
+            len(Text(f"{goal_mark(g)} avoid: {g.text}").wrap(console, width)) for g in snap.goals
+        )
+        wrap = 1 + wrapped_total <= height  # room to show every goal whole
+        for goal in snap.goals:
+            if goal.done:
+                style = pal.loss if goal.kind == "lose" else pal.gain
+            else:
+                style = pal.muted if goal.kind == "star" else pal.strong
+            prefix = ("FAILED: " if goal.done else "avoid: ") if goal.kind == "lose" else ""
+            text = f"{goal_mark(goal)} {prefix}{goal.text}"
+            if wrap:
+                lines.extend(Text(text, style).wrap(console, width))
+            else:
+                lines.append(Text(fit(text, width), style))
+        return lines[:height]

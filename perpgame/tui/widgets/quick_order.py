@@ -1,0 +1,38 @@
+"""The quick-order line: type ``b 0.5 x10``, ``s 1 @ 61000``, ``close``, ``lev 5``, ``margin +500``.
+
+``:`` or ``/`` focuses it, Enter sends, Escape leaves. What was sent (or what was wrong with the
+line) shows right beside it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Static
+
+PLACEHOLDER = "press : then  b 0.5 x10 · s 1 @ 61000 · close · lev 5 · margin +500"
+
+
+class QuickOrder(Horizontal):
+    DEFAULT_CSS = """
+    QuickOrder { height: 1; }
+    QuickOrder > Label { width: 2; color: $accent; text-style: bold; }
+    QuickOrder > Input {
+        width: 1fr;
+        height: 1;
+        border: none;
+        padding: 0;
+        background: $surface;
+    }
+    QuickOrder > Input:focus { border: none; background: $boost; }
+    QuickOrder > #order-feedback { width: 1fr; height: 1; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Label(":")
+        yield Input(placeholder=PLACEHOLDER, id="order-line", select_on_focus=False)
+        yield Static("", id="order-feedback")
+
+    def feedback(self, text: Text | str) -> None:
+        self.query_one("#order-feedback", Static).update(text)

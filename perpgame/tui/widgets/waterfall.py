@@ -1,0 +1,86 @@
+"""Waterfall: where liquidations are going right now: 1 book -> 2 vault -> 3 ADL.
+
+The stage in use is lit (``●`` and its colour), the deepest stage reached so far is marked, and
+the backstop vault's cash is a gauge against what it started with.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from perpgame.session.fmt import format_cash, format_coin, format_price
+from perpgame.session.snapshot import Snapshot
+from perpgame.tui.widgets.base import LinePanel, fit, gauge
+
+STAGES = (("book", "1 BOOK"), ("vault", "2 VAULT"), ("adl", "3 ADL"))
+NOW = {
+    "calm": "calm · no liquidations",
+    "book": "the book takes liquidations",
+    "vault": "the vault takes them over",
+    "adl": "ADL closes winners",
+}
+_RANK = {"calm": 0, "book": 1, "vault": 2, "adl": 3}
+
+
+class WaterfallPanel(LinePanel):
+    PANEL_TITLE = "Waterfall"
+
+    def build(self, width: int, height: int) -> list[Text]:
+        snap: Snapshot = self.data
+        w = snap.waterfall
+        pal = self.pal
+        styles = {"book": pal.book, "vault": pal.vault, "adl": pal.adl}
+        line = Text()
+        for i, (stage, label) in enumerate(STAGES):
+            if i:
+                line.append(" → " if width < 40 else " ━▶ ", pal.muted)
+            if w.stage == stage:
+                line.append(f"● {label}", styles[stage] + pal.cursor)
+            elif _RANK[w.deepest] >= _RANK[stage]:
+                line.append(f"◉ {label}", styles[stage])
+            else:
+                line.append(f"○ {label}", pal.muted)
+        lines = [line]
+        line = Text("Now ", pal.muted)
+        now = NOW.get(w.stage, w.stage)
+        deepest = f" · deepest: {w.deepest}" if _RANK[w.deepest] > _RANK[w.stage] else ""
+        if 4 + len(now) + len(deepest) > width:
+            now = w.stage  # the short form, so the deepest stage still shows
+        line.append(now, styles.get(w.stage, pal.muted))
+        line.append(deepest, pal.muted)
+        lines.append(line)
+
+        line = Text("Vault ", pal.muted)
+        start = max(1, w.vault_start)
+        fraction = max(0, w.vault_equity) / start
+        style = pal.gain if fraction >= 0.75 else pal.warn if fraction >= 0.35 else pal.loss
+        cash_text = f" {format_cash(w.vault_cash, places=0)} cash"
+        gauge_w = max(4, min(24, width - 6 - len(cash_text) - 1))
+        line.append_text(gauge(fraction, gauge_w, style, pal.muted))
+        line.append(cash_text, pal.strong)
+        lines.append(line)
+
+        line = Text("Equity ", pal.muted)
+        line.append(format_cash(w.vault_equity, places=0))
+        line.append(f" of {format_cash(w.vault_start, places=0)}", pal.muted)
+        if w.vault_size:
+            side = "long" if w.vault_size > 0 else "short"
+            holds = f" · holds {format_coin(abs(w.vault_size))} {side}"
+            entry = f" @{format_price(w.vault_entry)}" if w.vault_entry else ""
+            if line.cell_len + len(holds) + len(entry) <= width:
+                holds += entry
+            line.append(holds, pal.vault)
+        lines.append(line)
+
+        line = Text()
+        line.append(f"Liq {w.liquidations}", pal.book)
+        line.append(" · ", pal.muted)
+        line.append(f"backstop {w.backstops}", pal.vault)
+        line.append(" · ", pal.muted)
+        line.append(f"ADL {w.deleverages}", pal.adl)
+        line.append(" · debt ", pal.muted)
+        line.append(format_cash(w.bad_debt), pal.loss if w.bad_debt else pal.muted)
+        lines.append(line)
+        if height > len(lines):
+            lines.append(Text(fit(f"ADL policy {w.policy}: {w.policy_text}", width), pal.muted))
+        return lines[:height]
