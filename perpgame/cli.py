@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("levels", help="list the curriculum, in order")
 
+    shots = sub.add_parser("screenshots", help="play scripted moments and save SVG screenshots")
+    shots.add_argument("dir", help="the folder to write the SVGs to")
+
     serve = sub.add_parser("serve", help="play in a browser: one game per visitor")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument("--port", type=int, default=8000)
@@ -76,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args.paths)
         if args.command == "levels":
             return _levels()
+        if args.command == "screenshots":
+            from perpgame.tui.screenshots import main as screenshots
+
+            return screenshots(args.dir)
         if args.command == "serve":
             from perpgame.saves import saves_dir
             from perpgame.serve import serve

@@ -17,7 +17,8 @@ from perpgame.level.schema import Level
 from perpgame.session import GameSession
 
 ROOT = Path(__file__).resolve().parents[2]
-LEVEL_FILE = ROOT / "levels" / "06-happy-path.toml"
+# A frozen copy of an early "happy path", so redesigning the shipped level cannot break these.
+LEVEL_FILE = ROOT / "tests" / "saves" / "files" / "happy-path.toml"
 STAMP = "20261125T143000Z"
 SEED = 7
 
