@@ -43,7 +43,10 @@ def main() -> None:
         t0 = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-m", "perpgame", "sim", level, "--seed", str(a.seed), "--json"],
-            cwd=ROOT, capture_output=True, text=True, check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         walls.append(time.perf_counter() - t0)
         report = json.loads(out.stdout)
