@@ -888,8 +888,11 @@ class Set(_Trigger):
     @model_validator(mode="after")
     def _known_setting(self) -> Set:
         name = self.setting
-        if name not in SETTINGS and f"market.{name}" in SETTINGS:
-            name = f"market.{name}"
+        if name not in SETTINGS:
+            # a short name works when it is unambiguous: "adl_policy", "funding.interval"
+            matches = [full for full in SETTINGS if full.endswith(f".{name}")]
+            if len(matches) == 1:
+                name = matches[0]
         if name not in SETTINGS:
             try:
                 _known(name, list(SETTINGS), "setting")

@@ -455,3 +455,12 @@ def test_unknown_field_in_a_timeline_entry_names_the_action_fields() -> None:
         "t.toml: timeline[1].price: unknown field 'price'; allowed here: at, when, once, every, "
         "do, change, ticks"
     )
+
+
+def test_a_setting_can_be_named_by_its_unambiguous_tail():
+    text = (FILES / "minimal.toml").read_text()
+    level = load_level_text(
+        text + '\n[[timeline]]\nat = 5\ndo = "set"\nsetting = "adl_policy"\nvalue = "pro_rata"\n'
+    )
+    assert level.timeline[-1].setting == "market.waterfall.adl_policy"
+    assert level.timeline[-1].config_field == "adl_policy"
