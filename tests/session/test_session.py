@@ -115,8 +115,10 @@ def test_narration_placeholders_come_from_the_game():
     s = happy_path()
     s.step()
     # the level says "The mark is {mark}." at tick 1
-    assert any(line == "Degenerates are piling into longs at up to 50x. The mark is 60,000.00."
-               for line in s.narration)
+    assert any(
+        line == "Degenerates are piling into longs at up to 50x. The mark is 60,000.00."
+        for line in s.narration
+    )
 
 
 def test_snapshot_shows_the_pile_and_the_book():
@@ -137,7 +139,11 @@ def sim(*args: str, hash_seed: str = "0") -> dict:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     out = subprocess.run(
         [sys.executable, "-m", "perpgame", "sim", *args, "--json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout)
 
@@ -161,7 +167,11 @@ def test_sim_is_deterministic_across_processes():
 
 
 def test_sim_refuses_bad_input_clearly(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "perpgame", "sim", "no-such-level"],
-                         cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "perpgame", "sim", "no-such-level"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 1 and "no-such-level" in out.stderr
     assert "Traceback" not in out.stderr
