@@ -1,10 +1,13 @@
 """The immutable picture of a game at one tick: everything the screen shows, nothing it can change."""
 
+# OpenOrder is the record a trader's desk shows for a resting order; the snapshot reuses it.
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from perpgame.session.stories import Story
+from perpgame.world.desk import OpenOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,15 +17,6 @@ class BookLevel:
     cumulative: int
     mine: int
     """How much of this level is the player's own orders."""
-
-
-@dataclass(frozen=True, slots=True)
-class OpenOrder:
-    id: int
-    side: int
-    price: int | None
-    qty: int
-    reduce_only: bool
 
 
 @dataclass(frozen=True, slots=True)
