@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
@@ -156,33 +155,6 @@ def played_gamma(levels_dir: Path) -> GameSession:
     session.schedule(GAMMA_ORDERS)
     session.run()
     return session
-
-
-@pytest.fixture
-def levels_dir(tmp_path: Path) -> Path:
-    return write_levels(tmp_path / "levels")
-
-
-@pytest.fixture
-def saves_dir(tmp_path: Path) -> Path:
-    return tmp_path / "saves"
-
-
-@pytest.fixture
-def make_app(levels_dir: Path, saves_dir: Path):
-    """An app factory (Posting-style): the test folders, a fixed seed, a paused game screen."""
-
-    def make(**kwargs) -> PerpGameApp:
-        options = {
-            "levels_dir": levels_dir,
-            "saves_dir": saves_dir,
-            "seed": DEFAULT_SEED,
-            "game_options": {"paused": True},
-        }
-        options.update(kwargs)
-        return PerpGameApp(**options)
-
-    return make
 
 
 async def settle(pilot: Pilot, until=None, tries: int = 20) -> None:

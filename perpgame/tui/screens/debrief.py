@@ -423,6 +423,7 @@ class DebriefScreen(Screen[None]):
         Binding("n", "next", "Next level"),
         Binding("r", "retry", "Retry"),
         Binding("l", "levels", "Levels"),
+        Binding("v", "watch_replay", "Watch replay"),
         Binding("escape", "levels", "Levels", show=False),
         Binding("enter", "default", "Go on", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -474,6 +475,8 @@ class DebriefScreen(Screen[None]):
                         yield KeyButton(label, "n", id="next", variant="success")
                     retry_variant = "default" if self.next_level is not None else "primary"
                     yield KeyButton("Retry", "r", id="retry", variant=retry_variant)
+                    if self.replay is not None:
+                        yield KeyButton("Watch replay", "v", id="watch-replay")
                     yield KeyButton("Levels", "l", id="levels")
         yield Footer()
 
@@ -483,6 +486,8 @@ class DebriefScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":
             return self.next_level is not None and not self.watched
+        if action == "watch_replay":
+            return self.replay is not None and not self.watched
         return True
 
     # --------------------------------------------------------------- content
@@ -592,6 +597,20 @@ class DebriefScreen(Screen[None]):
             self.app.pop_screen()
         else:
             self.app.open_levels()
+
+    @on(Button.Pressed, "#watch-replay")
+    def action_watch_replay(self) -> None:
+        """Watch the game just played again, from its replay file (with pause and speed)."""
+        from perpgame.saves import ReplayError, read_replay, replay_session
+
+        if self.replay is None or self.watched:
+            return
+        try:
+            replay = read_replay(self.replay)
+        except ReplayError as exc:
+            self.notify(str(exc), title="Replay", severity="error")
+            return
+        self.app.watch(lambda: replay_session(replay), "Replay")
 
     def action_help(self) -> None:
         self.app.show_help()
