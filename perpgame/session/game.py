@@ -74,6 +74,9 @@ class GameSession:
         self.chart: deque[views.ChartPoint] = deque(maxlen=CHART_POINTS)
         self.markers: deque[views.ChartMarker] = deque(maxlen=MARKERS)
         self.group_history: list[tuple[int, dict[str, int]]] = []
+        self.paid_in: dict[str, int] = {}
+        """Cash each group put into the pile (deposits less withdrawals): its equity minus this
+        is what its trading won or lost."""
         self._fired: set[int] = set()
         self._was_true: dict[int, bool] = {}
         self._last_fire: dict[int, int] = {}
@@ -127,6 +130,9 @@ class GameSession:
         self.storyteller = Storyteller({a.id: a.name for a in m.accounts.values()}, self.player.id)
         if self.pile_report().ok is False:  # pragma: no cover - presets are validated
             raise ValueError("the level's starting state breaks the pile law")
+        for acct in m.accounts.values():  # before any trade, cash is exactly what was paid in
+            group = self.groups_of.get(acct.id, acct.group)
+            self.paid_in[group] = self.paid_in.get(group, 0) + acct.cash
         self.metrics = views.metrics(self)
         self.chart.append(views.ChartPoint(0, m.index, m.mark, None))
         self.group_history.append((0, views.group_equity(self)))
@@ -303,6 +309,10 @@ class GameSession:
                     self.player_trades += 1
                     if e.liquidation and e.maker == pid:
                         self.player_filled_liquidations += e.qty
+            elif kind in ("deposit", "withdrawal"):
+                group = self.groups_of.get(e.account, self.market.accounts[e.account].group)
+                sign = 1 if kind == "deposit" else -1
+                self.paid_in[group] = self.paid_in.get(group, 0) + sign * e.amount
             elif kind == "funding":
                 self.player_funding += views.player_funding(self, e)
             story = self.storyteller.tell(e)
@@ -445,10 +455,18 @@ class GameSession:
         return self.market.state_hash()
 
     def why(self) -> str:
-        """The last event that touched the player, explained with its numbers."""
-        for story in reversed(self.player_stories):
-            return story.text
-        return "Nothing has happened to you yet: no fills, liquidations or deleverages."
+        """The last event that touched the player, explained with its numbers.
+
+        When the player was liquidated, taken over or deleveraged, that is the answer (all of it,
+        from that tick), even if fills or other accounts' bad debt were told after it.
+        """
+        if not self.player_stories:
+            return "Nothing has happened to you yet: no fills, liquidations or deleverages."
+        last_tick = self.player_stories[-1].tick
+        mine = [s for s in self.player_stories if s.tick == last_tick and s.subject]
+        if mine:
+            return " ".join(s.text for s in mine)
+        return self.player_stories[-1].text
 
     def player_liq_price(self) -> int | None:
         return liquidation_price(self.player, self.market.config.maintenance_ppm)

@@ -22,6 +22,8 @@ class Story:
     loud: bool
     """True for the waterfall's stages: the TUI flashes these."""
     price: int | None = None
+    subject: bool = False
+    """True when the player is who the event happened to (liquidated, deleveraged, taken over)."""
 
 
 def _qty(lots: int) -> str:
@@ -80,15 +82,15 @@ class Storyteller:
         text = f"{subject} liquidated: {e.reason}; {what}."
         if e.fee:
             text += f" Liquidation fee {format_cash(e.fee)} to the vault."
-        return Story(e.tick, "liquidation", text, e.account == self.player_id, True, e.avg_price)
+        mine = e.account == self.player_id
+        return Story(e.tick, "liquidation", text, mine, True, e.avg_price, subject=mine)
 
     def _backstop(self, e: ev.Backstop) -> Story:
         whose = "your" if e.account == self.player_id else f"{self.name(e.account)}'s"
-        text = (
-            f"The vault took over {whose} {_qty(e.qty)} {_side(e.qty)} at {format_price(e.price)}."
-        )
+        taker = "You (the vault) took" if e.vault == self.player_id else "The vault took"
+        text = f"{taker} over {whose} {_qty(e.qty)} {_side(e.qty)} at {format_price(e.price)}."
         touched = self.player_id in (e.account, e.vault)
-        return Story(e.tick, "backstop", text, touched, True, e.price)
+        return Story(e.tick, "backstop", text, touched, True, e.price, subject=touched)
 
     def _deleverage(self, e: ev.Deleverage) -> Story:
         subject = "You were" if e.account == self.player_id else f"{self.name(e.account)} was"
@@ -105,7 +107,7 @@ class Storyteller:
         else:
             text += "; closed at the mark."
         touched = self.player_id in (e.account, e.counterparty)
-        return Story(e.tick, "deleverage", text, touched, True, e.price)
+        return Story(e.tick, "deleverage", text, touched, True, e.price, subject=touched)
 
     def _bad_debt(self, e: ev.BadDebt) -> Story:
         who = "You" if e.account == self.player_id else self.name(e.account)
@@ -124,7 +126,8 @@ class Storyteller:
             f"{who} unrealised profit was cut by {format_cash(e.amount)} to cover "
             f"{self.name(e.counterparty)}'s deficit (socialised loss)."
         )
-        return Story(e.tick, "haircut", text, e.account == self.player_id, True)
+        mine = e.account == self.player_id
+        return Story(e.tick, "haircut", text, mine, True, subject=mine)
 
     def _funding(self, e: ev.Funding) -> Story:
         payer = "Longs" if e.rate_ppm > 0 else "Shorts"

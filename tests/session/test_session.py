@@ -175,3 +175,16 @@ def test_sim_refuses_bad_input_clearly(tmp_path):
     )
     assert out.returncode == 1 and "no-such-level" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_why_names_the_players_own_deleverage_before_others_bad_debt():
+    # the playtest found `w` telling another account's bad debt, told after the player's ADL
+    from perpgame.level.actions import load_actions
+
+    level = load_level(ROOT / "levels" / "09-vault-runs-dry.toml")
+    s = GameSession(level, 1)
+    s.schedule(load_actions(ROOT / "levels" / "solutions" / "09-vault-runs-dry.toml"))
+    while s.player_counts["deleverage"] == 0 and s.step():
+        pass
+    assert s.player_stories[-1].kind == "bad_debt"  # told last, but not what happened to you
+    assert s.why().startswith("You were auto-deleveraged:")

@@ -524,3 +524,18 @@ def test_goal_text_reads_like_a_sentence() -> None:
 
 def test_level_text_loads_for_the_tests() -> None:
     assert load_level_text(ALPHA).id == "alpha"
+
+
+def test_money_moves_do_not_count_deposits_as_gains(levels_dir) -> None:
+    # the playtest found "you +3,971" after adding 4,000 of margin and losing 29
+    from perpgame.session.fmt import parse_cash
+
+    level = load_level_text((levels_dir / "03-gamma.toml").read_text(), "gamma")
+    session = GameSession(level, DEFAULT_SEED)
+    session.submit(PlayerAction(0, "add_margin", amount=parse_cash("4000")))
+    session.run()
+    moves = money_moves(session)
+    assert moves[0].change == session.metrics["player_pnl"]
+    assert sum(m.change for m in moves) == 0
+    assert sum(session.paid_in.values()) == session.market.check_pile().pile
+    assert "fresh cash came in" in str(pile_caption(session))

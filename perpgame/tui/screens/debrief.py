@@ -72,11 +72,15 @@ def group_label(group: str, accounts: int, role: str) -> str:
 
 
 def money_moves(session: GameSession) -> list[Move]:
-    """Each group's equity at the start (or when it arrived) and at the end, in the pile's order."""
+    """What each group paid into the pile and what it holds at the end, in the pile's order.
+
+    The difference is what its trading won or lost: cash a group deposited or withdrew during the
+    level (a margin top-up, fresh traders arriving) is not counted as a gain or a loss.
+    """
     history = session.group_history
     if not history:
         return []
-    first: dict[str, int] = {}
+    first: dict[str, int] = dict(session.paid_in)
     for _, groups in history:
         for group, equity in groups.items():
             first.setdefault(group, equity)
@@ -364,13 +368,14 @@ def pile_caption(session: GameSession) -> Content:
             f"The pile held {format_cash(start, places=0)} at the start and at the end: ",
             ("every gain above is someone else's loss.", MUTED),
         )
+    moved = (
+        f"{format_cash(fresh)} of fresh cash came in (new traders, deposits)"
+        if fresh > 0
+        else f"{format_cash(-fresh)} was taken out (withdrawals)"
+    )
     return Content.assemble(
         f"The pile went from {format_cash(start, places=0)} to {format_cash(end, places=0)}: ",
-        (
-            f"{signed_cash(fresh)} of fresh cash came in (new traders, deposits); ",
-            MUTED,
-        ),
-        ("everything else only moved.", MUTED),
+        (f"{moved}; every gain above is someone else's loss.", MUTED),
     )
 
 

@@ -117,7 +117,7 @@ def objectives_text(level: Level) -> Content:
     if not o.survive:
         lose.append(f"Time runs out ({limit})")
     lines: list[Content] = [Content.styled("To win", "bold $text-success")]
-    lines += [Content.assemble(("  ✓ ", "$text-success"), text) for text in win]
+    lines += [Content.assemble(("  ☐ ", "$text-success"), text) for text in win]
     if lose:
         lines += [Content(""), Content.styled("You lose if", "bold $text-error")]
         lines += [Content.assemble(("  × ", "$text-error"), text) for text in lose]
