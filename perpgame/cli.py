@@ -34,6 +34,24 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("level", help="a level id (see `perpgame levels`) or a path to a .toml file")
     play.add_argument("--seed", type=int, default=None, help="random seed (default: the level's)")
 
+    demo = sub.add_parser(
+        "demo",
+        help="attract mode: the autopilot plays the crash levels until a key is pressed",
+        description="The autopilot plays a playlist of levels (the waterfall: happy path, thin "
+        "book, the vault runs dry, the big one; or just LEVEL) on the real game screen. Press any "
+        "key to take over the game in progress; q in that dialog quits.",
+    )
+    demo.add_argument("level", nargs="?", help="play only this level (an id or a .toml path)")
+    demo.add_argument(
+        "--speed", type=int, choices=(1, 2, 5, 10), default=5, help="game speed (default: 5)"
+    )
+    demo.add_argument(
+        "--loop",
+        action="store_true",
+        help="play the playlist forever, and come back to it after two idle minutes",
+    )
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default: 1)")
+
     sim = sub.add_parser("sim", help="play a level headless and report what happened")
     sim.add_argument("level", help="a level id or a path to a .toml file")
     sim.add_argument("--seed", type=int, default=1)
@@ -88,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from perpgame.serve import serve
 
             return serve(args.host, args.port, saves_dir())
+        if args.command == "demo":
+            return _demo(args)
         if args.command == "replay":
             return _replay(args.file, args.headless)
         if args.command == "play":
@@ -160,6 +180,13 @@ def _play(name: str, seed: int | None) -> int:
     level_path = Path(name) if Path(name).is_file() else None
     level = _load(name)
     return run_app(start_level=level, level_path=level_path, seed=seed)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from perpgame.tui.app import run_demo
+
+    level = _load(args.level) if args.level else None
+    return run_demo(level, speed=args.speed, loop=args.loop, seed=args.seed)
 
 
 def _replay(path: str, headless: bool) -> int:

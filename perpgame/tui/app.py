@@ -4,14 +4,23 @@
 per case, Posting-style; ``run_app`` is what ``perpgame`` and ``perpgame play LEVEL`` call.
 The app owns navigation: screens ask it to open the next screen, it keeps the stack short
 (title at the bottom, at most levels -> briefing or game -> debrief above it).
+
+``run_demo`` is ``perpgame demo``, attract mode: a ``DemoPlan`` (a playlist of levels, a speed,
+whether to loop) is played by the ``Autopilot`` on the real game screen, each level followed by its
+debrief for a few seconds. A key over a demo game offers to take it over; a taken-over game is then
+an ordinary game of the player's (autosaved, recorded, with a replay that holds every input, the
+autopilot's too). With ``loop``, the demo comes back by itself after ``idle_seconds`` without input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from time import monotonic
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -22,12 +31,44 @@ from perpgame.session.autopilot import Autopilot
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.levels import LevelsScreen
+from perpgame.tui.screens.takeover import DemoDebrief
 from perpgame.tui.screens.title import TitleScreen
 
-__all__ = ["DEFAULT_SEED", "PerpGameApp", "run_app", "watch_replay"]
+__all__ = ["DEFAULT_SEED", "DEMO_PLAYLIST", "DemoPlan", "PerpGameApp", "run_app", "run_demo"]
+__all__ += ["watch_replay"]
 
 DEFAULT_SEED = 1
 """The seed a level is played with unless one is given: the same as ``perpgame sim``'s."""
+
+DEMO_PLAYLIST = ("happy-path", "thin-book", "vault-runs-dry", "the-big-one")
+"""What ``perpgame demo`` plays: the waterfall stage by stage, book -> vault -> ADL -> all at once."""
+DEMO_SPEED = 5
+DEMO_END_SECONDS = 3.0
+"""How long a demo level's end notice stays up."""
+DEMO_DEBRIEF_SECONDS = 10.0
+"""How long a demo level's debrief stays up before the next level."""
+IDLE_SECONDS = 120.0
+"""With ``--loop``: this long without a key or click, away from a running game, and the demo
+comes back."""
+DEMO_BANNER = "DEMO{n} · the autopilot is trading at {speed}x — press any key to take over"
+TITLE_DEMO_BANNER = "DEMO · the autopilot is trading — press any key to take over"
+REPLAY_BANNER = "REPLAY · a saved game played back as it was: trading is off (q leaves)"
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """What ``perpgame demo`` plays, and how."""
+
+    levels: tuple[Level, ...] = ()
+    """The playlist (empty: ``DEMO_PLAYLIST`` from the levels folder, else its last level)."""
+    speed: int = DEMO_SPEED
+    loop: bool = False
+    """Start the playlist again after its last level (else the app exits, status 0)."""
+    debrief_seconds: float = DEMO_DEBRIEF_SECONDS
+    """How long each debrief shows (0: none, straight to the next level)."""
+    end_seconds: float = DEMO_END_SECONDS
+    idle_seconds: float = IDLE_SECONDS
+
 
 HOW_IT_WORKS = (
     "A perp exchange holds no coins, only a pile of cash. Longs win what shorts lose. When a "
@@ -60,6 +101,7 @@ class PerpGameApp(App[int]):
         store: SaveStore | None = None,
         game_options: dict[str, Any] | None = None,
         replay: Replay | None = None,
+        demo: DemoPlan | None = None,
     ) -> None:
         """
         Args:
@@ -72,6 +114,7 @@ class PerpGameApp(App[int]):
             store: a ready save store; overrides ``saves_dir``.
             game_options: extra keyword arguments for every GameScreen (tests: ``paused=True``).
             replay: watch this saved game straight away (``perpgame replay FILE``).
+            demo: play this demo playlist straight away (``perpgame demo``).
         """
         super().__init__()
         self.levels_dir = levels_dir
@@ -81,10 +124,20 @@ class PerpGameApp(App[int]):
         self.store = store if store is not None else SaveStore(saves_dir, levels_folder=levels_dir)
         self.game_options = dict(game_options or {})
         self._levels: list[Level] | None = None
-        self._watching: tuple[Callable[[], GameSession], str, Autopilot | None] | None = None
-        """What "watch again" replays: a session maker, its label, its autopilot (or None)."""
+        self._watching: (
+            tuple[Callable[[], GameSession], str, type[Autopilot] | None, dict[str, Any]] | None
+        ) = None
+        """What "watch again" replays: a session maker, its label, its autopilot, screen options."""
         self._watched: GameSession | None = None
         self.replay = replay
+        self.demo = demo
+        self._demo_at = -1
+        """Where the demo is in its playlist."""
+        self._demo_on = False
+        """The attract-mode demo is running: each level's end leads to the next."""
+        self._taken: GameSession | None = None
+        """A watched game the player took over: it ends like a game of theirs."""
+        self._last_input = monotonic()
         self.level_problems: list[str] = []
 
     # ------------------------------------------------------------------ levels
@@ -153,6 +206,15 @@ class PerpGameApp(App[int]):
             self.push_screen(BriefingScreen(self.start_level))
         elif self.replay is not None:
             self.watch(self._replay_session, "Replay")
+        elif self.demo is not None:
+            self.next_demo()
+            if self.demo.loop:
+                self.set_interval(1.0, self._idle_check)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown):
+            self._last_input = monotonic()
+        await super().on_event(event)
 
     def _unwind(self) -> None:
         """Pop screens until the title is on top."""
@@ -185,12 +247,25 @@ class PerpGameApp(App[int]):
         session: GameSession,
         autopilot: Autopilot | None,
         done: Callable[[GameSession | None], None],
+        screen_options: dict[str, Any] | None = None,
+    ) -> None:
+        # Done from the app's own queue: Textual runs a pushed screen's result callback through
+        # whatever was handling a message when it was pushed, and a screen popped here (a debrief
+        # whose button was clicked, a demo debrief's timer) would never run it.
+        self.call_later(self._push_game_now, session, autopilot, done, screen_options)
+
+    def _push_game_now(
+        self,
+        session: GameSession,
+        autopilot: Autopilot | None,
+        done: Callable[[GameSession | None], None],
+        screen_options: dict[str, Any] | None,
     ) -> None:
         from perpgame.tui.screens.game import GameScreen
 
         if isinstance(self.screen, BriefingScreen | DebriefScreen):
             self.pop_screen()
-        options = {**self.game_options, "autopilot": autopilot}
+        options = {**(screen_options or {}), **self.game_options, "autopilot": autopilot}
         self.push_screen(GameScreen(session, **options), done)
 
     def continue_game(self) -> None:
@@ -208,24 +283,126 @@ class PerpGameApp(App[int]):
             self.open_levels()
 
     def start_demo(self) -> None:
+        """The title's Demo: the autopilot plays the last level once, at the usual speed."""
         level = self.demo_level()
         if level is None:
             self.notify("There are no levels to demonstrate.", severity="warning")
             return
-        self.watch(lambda: GameSession(level, self.play_seed), "Demo", Autopilot)
+        self._demo_on = False
+        self.watch(
+            lambda: GameSession(level, self.play_seed), "Demo", Autopilot, banner=TITLE_DEMO_BANNER
+        )
 
     def watch(
-        self, make: Callable[[], GameSession], label: str, autopilot: type[Autopilot] | None = None
+        self,
+        make: Callable[[], GameSession],
+        label: str,
+        autopilot: type[Autopilot] | None = None,
+        **screen_options: Any,
     ) -> None:
-        """Show a game that is not the player's (the demo, a replay): nothing is saved."""
-        self._watching = (make, label, autopilot)
+        """Show a game that is not the player's (the demo, a replay): nothing is saved.
+
+        ``screen_options`` go to the GameScreen (``banner``, ``speed``, ...). A game watched
+        without an autopilot is a replay: it is read-only, so what was recorded plays back exactly.
+        """
+        if autopilot is None:
+            screen_options = {"read_only": True, "banner": REPLAY_BANNER, **screen_options}
+        self._watching = (make, label, autopilot, screen_options)
         session = make()
         self._watched = session
-        self._push_game(session, autopilot() if autopilot else None, self._watch_over)
+        self._push_game(
+            session, autopilot() if autopilot else None, self._watch_over, screen_options
+        )
 
     def watch_again(self) -> None:
         if self._watching is not None:
-            self.watch(*self._watching)
+            make, label, autopilot, options = self._watching
+            self.watch(make, label, autopilot, **options)
+
+    # ------------------------------------------------------------------- demo
+    def demo_playlist(self) -> list[Level]:
+        """The demo's levels: the plan's, else ``DEMO_PLAYLIST`` found in the folder, else the last."""
+        if self.demo is not None and self.demo.levels:
+            return list(self.demo.levels)
+        found = [lv for lv in self.levels if lv.id in DEMO_PLAYLIST]
+        if found:
+            return found
+        last = self.demo_level()
+        return [last] if last is not None else []
+
+    def next_demo(self) -> None:
+        """Start the demo's next level (after the last: again with ``loop``, else exit 0)."""
+        plan = self.demo or DemoPlan()
+        playlist = self.demo_playlist()
+        if not playlist:
+            self.notify("There are no levels to demonstrate.", severity="error")
+            self._demo_on = False
+            return
+        self._demo_at += 1
+        if self._demo_at >= len(playlist):
+            if not plan.loop:
+                self.exit(0)
+                return
+            self._demo_at = 0
+        level = playlist[self._demo_at]
+        self._demo_on = True
+        self._taken = None
+        self._unwind()
+        count = f" {self._demo_at + 1}/{len(playlist)}" if len(playlist) > 1 else ""
+        self.watch(
+            lambda: GameSession(level, self.play_seed),
+            "Demo",
+            Autopilot,
+            speed=plan.speed,
+            end_seconds=plan.end_seconds,
+            banner=DEMO_BANNER.format(n=count, speed=plan.speed),
+        )
+
+    def take_over(self, session: GameSession) -> None:
+        """Called by the game screen: the player has taken the controls of a watched game."""
+        if session is self._watched:
+            self._watched = None
+        self._taken = session
+        self._watching = None
+        self._demo_on = False
+        self._last_input = monotonic()
+
+    def play_from_demo(self, level: Level) -> None:
+        """From a demo debrief: the player plays the level just shown, from its start."""
+        self._demo_on = False
+        self._watching = None
+        self.play(level)
+
+    def stop_demo(self) -> None:
+        """q in a demo's take-over dialog: ``perpgame demo`` exits; the title's demo goes back."""
+        attract = self._demo_on
+        self._demo_on = False
+        if attract:
+            self.exit(0)
+        else:
+            self._unwind()
+
+    def _idle_check(self) -> None:
+        """With ``loop``: bring the demo back when nobody has touched the game for a while."""
+        from perpgame.tui.screens.game import GameScreen, LevelEnd
+
+        plan = self.demo
+        if plan is None or not plan.loop:
+            return
+        now = monotonic()
+        screen = self.screen
+        if isinstance(screen, GameScreen):
+            moving = not screen.paused
+        elif isinstance(screen, DemoDebrief):
+            moving = screen.counting
+        else:
+            moving = isinstance(screen, LevelEnd)
+        if moving:  # a game running, or a screen that goes on by itself: not idle
+            self._last_input = now
+            return
+        if now - self._last_input >= plan.idle_seconds:
+            self._last_input = now
+            self.next_demo()
 
     def _replay_session(self) -> GameSession:
         replay = self.replay
@@ -274,6 +451,13 @@ class PerpGameApp(App[int]):
         )
 
     def _watch_over(self, session: GameSession | None) -> None:
+        if session is not None and session is self._taken:
+            self._taken = None  # taken over: it ends like any game of the player's
+            self._game_over(session)
+            return
+        if self._demo_on:
+            self._demo_level_over(session)
+            return
         label = self._watching[1] if self._watching else "Demo"
         if session is None or session.status == PLAYING:
             if self.replay is not None:
@@ -282,6 +466,29 @@ class PerpGameApp(App[int]):
             self._unwind()
             return
         self.push_screen(DebriefScreen(session, watched=label))
+
+    def _demo_level_over(self, session: GameSession | None) -> None:
+        plan = self.demo or DemoPlan()
+        if session is None or session.status == PLAYING:  # q in the take-over dialog
+            self.stop_demo()
+            return
+        if plan.debrief_seconds <= 0:
+            self.next_demo()
+            return
+        playlist = self.demo_playlist()
+        following = self._demo_at + 1
+        if following < len(playlist) or plan.loop:
+            next_title = playlist[following % len(playlist)].title
+        else:
+            next_title = ""
+        self.push_screen(
+            DemoDebrief(
+                session,
+                seconds=plan.debrief_seconds,
+                next_title=next_title,
+                banner=f"DEMO {self._demo_at + 1}/{len(playlist)}" if len(playlist) > 1 else "",
+            )
+        )
 
     def autosave(self, session: GameSession) -> None:
         """Called by the game screen every few seconds (and when it closes mid-level)."""
@@ -304,6 +511,22 @@ class PerpGameApp(App[int]):
 def watch_replay(replay: Replay) -> int:
     """``perpgame replay FILE``: watch a saved game again in this terminal (nothing is recorded)."""
     app = PerpGameApp(replay=replay)
+    app.run()
+    return app.return_code or 0
+
+
+def run_demo(
+    level: Level | None = None,
+    *,
+    speed: int = DEMO_SPEED,
+    loop: bool = False,
+    seed: int | None = None,
+    saves_dir: Path | None = None,
+    levels_dir: Path | None = None,
+) -> int:
+    """``perpgame demo [LEVEL]``: attract mode until a key is pressed (or the playlist ends)."""
+    plan = DemoPlan(levels=(level,) if level is not None else (), speed=speed, loop=loop)
+    app = PerpGameApp(levels_dir=levels_dir, saves_dir=saves_dir, seed=seed, demo=plan)
     app.run()
     return app.return_code or 0
 

@@ -9,6 +9,12 @@ are acknowledged on screen at once.
 When the level ends the screen says so and, after a key or a few seconds, dismisses itself with the
 session; quitting mid-level also dismisses with the session (still ``playing``) so the app can keep
 a resume file. Every five seconds of play the app's ``autosave(session)`` is called, if it has one.
+
+Two ways to watch instead of play. With an ``autopilot`` (the demo) the autopilot trades and the
+player's keys and buttons place nothing: the first key or click pauses and offers to take over
+(``TakeOver``); taking over drops the autopilot, leaves the game paused at 1x, and calls the app's
+``take_over(session)`` so the rest is a normal game. ``read_only`` (a replay) hides and refuses
+every trading control, so a replay plays back exactly what was recorded.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from perpgame.session.fmt import BUY, CASH_SCALE, SELL, format_cash, format_coin
 from perpgame.session.snapshot import Snapshot
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.quit_confirm import QuitConfirm
+from perpgame.tui.screens.takeover import TakeOver
 from perpgame.tui.widgets import (
     Narrator,
     Objectives,
@@ -67,6 +74,11 @@ WIDE = (110, 32)
 VIEWS = ("trade", "market", "tape")
 ALERTS = frozenset({"liquidation", "backstop", "deleverage", "haircut", "bad_debt"})
 """Events that, when they touch the player, light the Position panel's border."""
+TRADING = frozenset(
+    {"market", "limit", "cursor", "recentre", "size", "leverage", "cancel_all", "close", "margin"}
+    | {"order_line"}
+)
+"""The actions that place, change or aim orders: off while watching a replay or the autopilot."""
 
 _MARKET = Binding.Group("Market")
 _LIMIT = Binding.Group("Limit")
@@ -209,6 +221,13 @@ class GameScreen(Screen[GameSession]):
     GameScreen #position.-alert { border: heavy $error; }
     GameScreen Footer.-compact FooterLabel { margin: 0 1 0 1; }
     GameScreen Footer.-compact FooterKey.-grouped { margin: 0 0 0 1; }
+    GameScreen #banner {
+        height: 1;
+        padding: 0 1;
+        background: $warning;
+        color: $text-warning;
+        text-style: bold;
+    }
     """
 
     def __init__(
@@ -218,10 +237,23 @@ class GameScreen(Screen[GameSession]):
         speed: int = 1,
         paused: bool = False,
         autopilot: Autopilot | None = None,
+        read_only: bool = False,
+        banner: str = "",
+        end_seconds: float | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """
+        Args:
+            session: the game to play (or watch).
+            speed: 1, 2, 5 or 10 times the level's tick rate.
+            paused: start paused (tests step a paused screen with ``advance``).
+            autopilot: trades instead of the player (the demo); a key or click offers to take over.
+            read_only: a replay: nothing may trade, so it plays back exactly what was recorded.
+            banner: a line across the top (what is being watched, and what a key does).
+            end_seconds: how long the end-of-level notice waits (default ``END_SECONDS``).
+        """
         super().__init__(name=name, id=id, classes=classes)
         if speed not in SPEEDS:
             raise ValueError(f"speed must be one of {SPEEDS}, got {speed}")
@@ -229,6 +261,9 @@ class GameScreen(Screen[GameSession]):
         self.speed = speed
         self.paused = paused
         self.autopilot = autopilot
+        self.read_only = read_only
+        self.banner_text = banner
+        self.end_seconds = end_seconds
         self.view = VIEWS[0]
         self.compact = False
         snap = session.snapshot()
@@ -272,6 +307,8 @@ class GameScreen(Screen[GameSession]):
         self.objectives = Objectives(id="objectives")
         self.ticket = OrderTicket(id="ticket")
         self.quick = QuickOrder(id="quick")
+        if self.banner_text:
+            yield Static(Text(self.banner_text), id="banner")
         yield self.status_bar
         with Horizontal(id="main"):
             yield self.book
@@ -309,6 +346,10 @@ class GameScreen(Screen[GameSession]):
         self._ready = True
         self.ticket_line = self.ticket.query_one("#ticket-line")
         self.order_input = self.quick.query_one("#order-line", Input)
+        self.order_input.disabled = self.watching
+        if self.read_only:
+            for button in self.ticket.query(Button):
+                button.disabled = True
         self._apply_layout(self.app.size.width, self.app.size.height)
         self._paint()
         self.set_interval(REPAINT_SECONDS, self._on_repaint)
@@ -330,9 +371,18 @@ class GameScreen(Screen[GameSession]):
         self._dirty = True
         self._paint()
 
+    @property
+    def watching(self) -> bool:
+        """A replay or the autopilot has the game: the player's trading controls are off."""
+        return self.read_only or self.autopilot is not None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "view":
             return self.compact
+        if self.read_only and action in TRADING:
+            return False  # a replay offers no trading at all
+        if self.autopilot is not None and action != "help":
+            return None  # shown dimmed: any key offers to take over instead
         return True
 
     # ------------------------------------------------------------------ clock
@@ -388,6 +438,8 @@ class GameScreen(Screen[GameSession]):
         if self.autopilot is not None:
             for action in self.autopilot(snap):
                 session.submit(action)
+                self.last_sent = describe(action, self.base)
+                self._feedback(f"autopilot: {self.last_sent}", "ok")
         return True
 
     def advance(self, ticks: int) -> int:
@@ -452,6 +504,12 @@ class GameScreen(Screen[GameSession]):
         if self.ended:
             self._feedback("The level is over.", "warn")
             return
+        if self.read_only:
+            self._feedback("This is a replay: it plays back what was recorded.", "warn")
+            return
+        if self.autopilot is not None:
+            self.offer_take_over()
+            return
         self.session.submit(action)
         if action.leverage is not None:  # shown now, confirmed by the next snapshot
             self.leverage = min(action.leverage, self.session.max_leverage)
@@ -462,6 +520,8 @@ class GameScreen(Screen[GameSession]):
         self._feedback(f"✓ {self.last_sent} ({when})", "ok")
 
     def _feedback(self, text: str, kind: str) -> None:
+        if not self._ready:
+            return
         pal = self.book.pal
         style = {"ok": pal.gain, "error": pal.loss, "warn": pal.warn}.get(kind, pal.muted)
         self.quick.feedback(Text(text, style))
@@ -638,6 +698,58 @@ class GameScreen(Screen[GameSession]):
             self._clock.stop()
         self.dismiss(self.session)
 
+    # ------------------------------------------------------------------ the demo
+    def on_key(self, event: Key) -> None:
+        """While the autopilot trades, a key is not a command: it offers to take over."""
+        if self.autopilot is None or self.ended or self._leaving:
+            return
+        if event.key in ("question_mark", "f1"):
+            return  # help stays help
+        event.stop()
+        event.prevent_default()
+        self.offer_take_over()
+
+    def on_click(self) -> None:
+        if self.autopilot is not None and not self.ended:
+            self.offer_take_over()
+
+    def offer_take_over(self) -> None:
+        """Pause and ask: take over, keep watching, or quit (the demo)."""
+        if self.autopilot is None or self.ended or self._leaving or self.app.screen is not self:
+            return
+
+        def answered(choice: str | None) -> bool:
+            if choice == "take":
+                self.take_over()
+                return True  # stay paused: the player looks before the clock runs
+            if choice == "quit":
+                self._leave()
+                return True
+            return False  # keep watching, as it was
+
+        self._overlay(TakeOver(), answered)
+
+    def take_over(self) -> None:
+        """The player has the controls from this tick on: no autopilot, 1x, a normal game."""
+        if self.autopilot is None:
+            return
+        self.autopilot = None
+        self.end_seconds = None
+        self.speed = 1
+        if self.banner_text:
+            self.banner_text = ""
+            for banner in self.query("#banner"):
+                banner.remove()
+        self.order_input.disabled = False
+        self.refresh_bindings()
+        handover = getattr(self.app, "take_over", None)
+        if callable(handover):
+            handover(self.session)
+        self._restart_clock()
+        self._dirty = True
+        self._paint()
+        self._feedback("You have the controls. Space starts the clock; ? shows every key.", "ok")
+
     # ------------------------------------------------------------------ the end
     def _finish(self) -> None:
         if self._end_shown or not self.ended or self._leaving:
@@ -649,7 +761,8 @@ class GameScreen(Screen[GameSession]):
         if self.app.screen is not self:
             return  # shown when this screen is back on top
         self._end_shown = True
-        self.app.push_screen(LevelEnd(self.session.snapshot()), lambda _: self._leave())
+        end = LevelEnd(self.session.snapshot(), delay=self.end_seconds)
+        self.app.push_screen(end, lambda _: self._leave())
 
     def on_screen_resume(self) -> None:
         if self.ended and not self._end_shown:
@@ -726,4 +839,4 @@ def key_help(app, bindings) -> list[tuple[str, str, str]]:
     return rows
 
 
-__all__ = ["SPEEDS", "GameScreen", "LevelEnd", "describe", "key_help"]
+__all__ = ["SPEEDS", "TRADING", "GameScreen", "LevelEnd", "describe", "key_help"]
