@@ -623,3 +623,23 @@ def test_describe_reads_like_a_sentence():
         "limit sell 0.1 BTC @ 60,025.00"
     )
     assert describe(PlayerAction(1, "add_margin", amount=5 * CASH_SCALE)) == "add 5.00 margin"
+
+
+async def test_objectives_never_drop_goals_silently() -> None:
+    # the playtest found level 2's second star and level 3's stars never shown at 120x40
+    from perpgame.tui.widgets.objectives import Objectives
+
+    level = load_level(Path(__file__).resolve().parents[2] / "levels" / "02-both-sides.toml")
+    session = GameSession(level, 1)
+
+    class One(App):
+        def on_mount(self) -> None:
+            self.push_screen(GameScreen(session, paused=True))
+
+    app = One()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.screen.query_one(Objectives)
+        lines = [line.plain for line in panel.build(40, 4)]
+        assert len(session.snapshot().goals) > 3
+        assert lines[-1].startswith("… ") and lines[-1].endswith(" more goals")

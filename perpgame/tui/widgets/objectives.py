@@ -46,4 +46,10 @@ class Objectives(LinePanel):
                 lines.extend(Text(text, style).wrap(console, width))
             else:
                 lines.append(Text(fit(text, width), style))
+        if len(lines) > height >= 2:
+            # never drop goals silently: say how many more there are
+            hidden = len(snap.goals) - sum(
+                1 for ln in lines[1 : height - 1] if ln.plain[:1] in "☑☐×★☆"
+            )
+            lines = [*lines[: height - 1], Text(f"… {hidden} more goals", pal.muted)]
         return lines[:height]
