@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from perpgame.level.errors import LevelError, Problem
 from perpgame.level.schema import ACTION_KINDS, FieldIssue, Level
+from perpgame.level.schema import _show as schema_show
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -222,17 +223,9 @@ def _join(path: str, sub: str) -> str:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, str):
-        text = repr(value)
-        return f"text {text}" if len(text) <= 40 else f"text {text[:37]}..."
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A value as the error message names it; text is called text (``text 'abc'``)."""
+    shown = schema_show(value)
+    return f"text {shown}" if isinstance(value, str) else shown
 
 
 def _explain(
