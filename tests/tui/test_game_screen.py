@@ -643,3 +643,21 @@ async def test_objectives_never_drop_goals_silently() -> None:
         lines = [line.plain for line in panel.build(40, 4)]
         assert len(session.snapshot().goals) > 3
         assert lines[-1].startswith("… ") and lines[-1].endswith(" more goals")
+
+
+async def test_the_clock_waits_while_the_player_types_an_order():
+    # the playtest found 10 game seconds passing at 5x while typing "s 0.6"
+    app = calm(paused=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot, app, ticks=0)
+        assert not screen.paused
+        await pilot.press("colon")
+        assert screen.paused
+        await pilot.press(*"b 0.1", "enter")
+        assert not screen.paused
+        await pilot.press("colon")
+        await pilot.press("escape")
+        assert not screen.paused
+        await pilot.press("space")  # paused by the player: the order line leaves it paused
+        await pilot.press("colon", "escape")
+        assert screen.paused

@@ -260,6 +260,8 @@ class GameScreen(Screen[GameSession]):
         self.session = session
         self.speed = speed
         self.paused = paused
+        self._paused_for_typing = False
+        """True while the clock is stopped only because the quick-order line is open."""
         self.autopilot = autopilot
         self.read_only = read_only
         self.banner_text = banner
@@ -599,7 +601,21 @@ class GameScreen(Screen[GameSession]):
 
     # ------------------------------------------------------------------ quick order
     def action_order_line(self) -> None:
+        # typing takes a few seconds: the clock waits for the player (found in playtesting)
+        if not self.paused and not self.ended:
+            self._paused_for_typing = True
+            self._set_paused(True)
         self.order_input.focus()
+
+    @on(Input.Blurred, "#order-line")
+    def _order_line_left(self, event: Input.Blurred) -> None:
+        self._resume_after_typing()
+
+    def _resume_after_typing(self) -> None:
+        if self._paused_for_typing:
+            self._paused_for_typing = False
+            if not self.ended:
+                self._set_paused(False)
 
     @on(Input.Submitted, "#order-line")
     def _order_line(self, event: Input.Submitted) -> None:
@@ -609,6 +625,7 @@ class GameScreen(Screen[GameSession]):
         except CommandError as exc:
             self._feedback(f"× {exc}", "error")
             return
+        self._resume_after_typing()
         self._send(action)
         self.order_input.value = ""
         self.set_focus(None)
