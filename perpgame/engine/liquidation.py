@@ -23,7 +23,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from perpgame.engine.account import HOUSE, VAULT, Account, bankruptcy_price, initial_margin
+from perpgame.engine.account import (
+    HOUSE,
+    VAULT,
+    Account,
+    bankruptcy_price,
+    initial_margin,
+    is_liquidatable,
+)
 from perpgame.engine.adl import AdlPolicy, Position
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.events import Backstop, BadDebt, Deleverage, Haircut, Liquidation
@@ -45,11 +52,8 @@ def run_waterfall(market: Market) -> None:
         victims = [
             a
             for a in market.accounts.values()
-            if a.size and a.equity(mark) < ceil_div(abs(a.size) * mark * mmr, PPM)
+            if a.id not in run.pooled and is_liquidatable(a, mark, mmr)
         ]
-        if not victims:
-            return
-        victims = [a for a in victims if a.id not in run.pooled]
         if not victims:
             return
         for acct in victims:
