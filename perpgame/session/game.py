@@ -81,6 +81,8 @@ class GameSession:
         self._was_true: dict[int, bool] = {}
         self._last_fire: dict[int, int] = {}
         self._snapshot: Snapshot | None = None
+        self.adl: tuple[int | None, int, int] = (None, 0, 0)
+        """The player's (rank, queue length, lights) in its ADL queue, ranked once per tick."""
 
         m = self.market
         if level.vault.cash:
@@ -127,12 +129,13 @@ class GameSession:
             drift_ppm=o.drift,
             keyframes=[(k.tick, k.price) for k in o.keyframes],
         )
-        self.storyteller = Storyteller({a.id: a.name for a in m.accounts.values()}, self.player.id)
+        self.storyteller = Storyteller(self._account_name, self.player.id)
         if self.pile_report().ok is False:  # pragma: no cover - presets are validated
             raise ValueError("the level's starting state breaks the pile law")
         for acct in m.accounts.values():  # before any trade, cash is exactly what was paid in
             group = self.groups_of.get(acct.id, acct.group)
             self.paid_in[group] = self.paid_in.get(group, 0) + acct.cash
+        self.adl = views.adl_spot(self)
         self.metrics = views.metrics(self)
         self.chart.append(views.ChartPoint(0, m.index, m.mark, None))
         self.group_history.append((0, views.group_equity(self)))
@@ -164,11 +167,11 @@ class GameSession:
             self.groups_of[acct.id] = group
             self._attach(acct.id, population.archetype, population.params)
             ids.append(acct.id)
-        if hasattr(self, "storyteller"):
-            self.storyteller = Storyteller(
-                {a.id: a.name for a in self.market.accounts.values()}, self.player.id
-            )
         return ids
+
+    def _account_name(self, account_id: int) -> str | None:
+        acct = self.market.accounts.get(account_id)
+        return None if acct is None else acct.name
 
     # ------------------------------------------------------------------ inputs
     def submit(self, action: PlayerAction) -> None:
@@ -273,6 +276,7 @@ class GameSession:
         self.groups_now = views.group_equity(self)
         self.groups_before = groups_before
         self.group_history.append((tick, self.groups_now))
+        self.adl = views.adl_spot(self)
         self.metrics = views.metrics(self)
         self._judge(tick)
         return True

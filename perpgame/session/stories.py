@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from perpgame.engine import events as ev
@@ -37,14 +37,15 @@ def _side(lots: int) -> str:
 class Storyteller:
     """Turns engine events into Stories, naming accounts the way the screen does."""
 
-    def __init__(self, names: Mapping[int, str], player_id: int) -> None:
-        self._names = names
+    def __init__(self, name_of: Callable[[int], str | None], player_id: int) -> None:
+        """``name_of(account_id)`` looks a name up at the time of telling (None: unknown)."""
+        self._name_of = name_of
         self.player_id = player_id
 
     def name(self, account_id: int) -> str:
         if account_id == self.player_id:
             return "you"
-        return self._names.get(account_id, f"#{account_id}")
+        return self._name_of(account_id) or f"#{account_id}"
 
     def tell(self, event: ev.Event) -> Story | None:
         """A Story for the events worth telling (fills of others and bookkeeping are not)."""
@@ -57,12 +58,8 @@ class Storyteller:
         bought = (e.taker == self.player_id) == (e.taker_side > 0)
         other = e.maker if e.taker == self.player_id else e.taker
         fee = e.taker_fee if e.taker == self.player_id else e.maker_fee
-        verb = "bought" if bought else "sold"
-        text = (
-            f"You {verb} {_qty(e.qty)} at {format_price(e.price)} from {self.name(other)}"
-            if bought
-            else f"You {verb} {_qty(e.qty)} at {format_price(e.price)} to {self.name(other)}"
-        )
+        verb, towards = ("bought", "from") if bought else ("sold", "to")
+        text = f"You {verb} {_qty(e.qty)} at {format_price(e.price)} {towards} {self.name(other)}"
         if e.liquidation and e.taker == self.player_id:
             text += " (your liquidation order)"
         elif e.liquidation:

@@ -82,7 +82,7 @@ def metrics(session: GameSession) -> dict[str, int]:
     maintenance = m.maintenance(me)
     book = m.book
     bid, ask = book.best_bid(), book.best_ask()
-    rank, _, lights = adl_spot(session)
+    _, _, lights = session.adl
     long_oi = sum(a.size for a in m.accounts.values() if a.size > 0)
     return {
         "tick": m.tick,
@@ -167,7 +167,7 @@ def _position(session: GameSession) -> PositionView:
     distance = None
     if liq is not None and mark:
         distance = abs(mark - liq) * PPM // mark
-    rank, queue_len, lights = adl_spot(session)
+    rank, queue_len, lights = session.adl
     return PositionView(
         account_id=me.id,
         size=me.size,

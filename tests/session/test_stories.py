@@ -3,7 +3,7 @@
 from perpgame.engine.events import Deleverage, Fill
 from perpgame.session.stories import Storyteller
 
-TELLER = Storyteller({2: "you", 3: "mm-1", 4: "degen-7"}, player_id=2)
+TELLER = Storyteller({2: "you", 3: "mm-1", 4: "degen-7"}.get, player_id=2)
 
 
 def fill(maker, taker, liquidation):
