@@ -8,6 +8,7 @@ object only: it reads immutable Snapshots and sends PlayerActions.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from perpgame.world.bots import ARCHETYPES
 from perpgame.world.bots.base import Bot
 from perpgame.world.desk import Desk
 from perpgame.world.oracle import Oracle
+from perpgame.world.state import canonical
 
 CHART_POINTS = 720
 MARKERS = 300
@@ -455,8 +457,29 @@ class GameSession:
     def seconds(self) -> float:
         return self.market.tick * self.level.tick_ms / 1000
 
+    def state_text(self) -> str:
+        """The whole game as canonical text: the market, the oracle, every bot, the timeline.
+
+        Two games that differ anywhere (a bot's memory, an rng stream, the oracle's pending glide,
+        which timeline entries have fired) give different text, so a replay that diverges is caught.
+        """
+        timeline = {
+            "rng": self.rng,
+            "spawned": self._spawned,
+            "fired": self._fired,
+            "was_true": self._was_true,
+            "last_fire": self._last_fire,
+            "status": self.status,
+            "stars": self.stars,
+        }
+        parts = [self.market.to_text(), self.oracle.state_form()]
+        parts.extend(bot.state_form() for bot in self.bots)
+        parts.append("timeline:" + canonical(timeline))
+        return "\n".join(parts)
+
     def state_hash(self) -> str:
-        return self.market.state_hash()
+        """SHA-256 of :meth:`state_text`."""
+        return hashlib.sha256(self.state_text().encode()).hexdigest()
 
     def why(self) -> str:
         """The last event that touched the player, explained with its numbers.

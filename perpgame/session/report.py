@@ -25,6 +25,9 @@ def report(session: GameSession) -> dict:
             "group": session.groups_of.get(a.id, a.group),
             "cash": a.cash,
             "size": a.size,
+            "entry": a.entry_price(),
+            "cost": a.cost,
+            "open_cost": a.open_cost,
             "equity": a.equity(mark),
         }
         for a in m.accounts.values()

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
+from perpgame.world.state import attributes
 
 FINE = 1_000_000
 """Internal price units per cent: small moves accumulate instead of rounding away."""
@@ -155,6 +156,10 @@ class Oracle:
         while frames and frames[0][0] <= t:  # several at one tick: the last one wins
             tick, price = frames.popleft()
         return price * FINE, t
+
+    def state_form(self) -> str:
+        """The path so far and what is pending (glide, gap, keyframes, rng), as canonical text."""
+        return "oracle:" + attributes(self)
 
     @property
     def gliding(self) -> bool:

@@ -20,6 +20,7 @@ from perpgame.engine.book import BUY, SELL
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
 from perpgame.world.desk import Desk
+from perpgame.world.state import attributes
 
 BPS = 10_000
 """Basis points in a whole."""
@@ -147,6 +148,10 @@ class Bot:
 
     def command(self, name: str, **args: Any) -> None:
         """A timeline order to this bot's group. Default: ignored (groups mix archetypes)."""
+
+    def state_form(self) -> str:
+        """Everything this bot remembers between ticks (its rng stream too), as canonical text."""
+        return f"{self.archetype}@{self.desk.account_id}:" + attributes(self, skip=("desk",))
 
     @classmethod
     def make_params(cls, raw: Mapping[str, object] | None = None) -> Any:
