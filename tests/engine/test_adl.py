@@ -385,6 +385,8 @@ def test_registry() -> None:
         "largest_first",
         "random",
         "socialized_loss",
+        "water_fill",
+        "binance",
     ]
     for name, cls in POLICIES.items():
         policy = get_policy(name)
@@ -494,9 +496,10 @@ def test_allocation_properties(positions: list[Position], qty: int, seed: int) -
         spots = policy.queue(positions, Rng(seed))
         assert sorted(s.rank for s in spots.values()) == list(range(1, len(positions) + 1))
         assert all(spots[a.account].rank == a.rank for a in result)
-        if name != "pro_rata":  # a queue: the allocation is a prefix of it, all but the last full
-            ranked = [p.account for p in policy.rank(positions, Rng(seed))]
+        ranked = [p.account for p in policy.rank(positions, Rng(seed))]
+        if name != "pro_rata":  # the accounts hit are a prefix of the queue
             assert [a.account for a in result] == ranked[: len(result)]
+        if not policy.proportional:  # a walk: all but the last closed in full
             assert all(a.qty == sizes[a.account] for a in result[:-1])
 
 

@@ -33,12 +33,14 @@ from perpgame.engine.adl.base import (
     lights_for_percentile,
     pro_rata_haircut,
 )
+from perpgame.engine.adl.binance import BinancePolicy
 from perpgame.engine.adl.hyperliquid import HyperliquidPolicy, hyperliquid_index
 from perpgame.engine.adl.largest_first import LargestFirstPolicy
 from perpgame.engine.adl.pnl_leverage import PnlLeveragePolicy, pnl_leverage_score
 from perpgame.engine.adl.pro_rata import ProRataPolicy
 from perpgame.engine.adl.random_order import RandomPolicy
 from perpgame.engine.adl.socialized_loss import SocializedLossPolicy
+from perpgame.engine.adl.water_fill import WaterFillPolicy
 
 __all__ = [
     "POLICIES",
@@ -80,6 +82,8 @@ register(ProRataPolicy)
 register(LargestFirstPolicy)
 register(RandomPolicy)
 register(SocializedLossPolicy)
+register(WaterFillPolicy)
+register(BinancePolicy)
 
 
 def get_policy(name: str) -> AdlPolicy:
