@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--actions", metavar="FILE", help="the player's scripted inputs (TOML)")
     sim.add_argument("--ticks", type=int, default=None, help="stop after N ticks")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+    sim.add_argument("--policy", help="play under this ADL policy instead of the level's")
+
+    from perpgame.lab_cli import add_parser as add_lab
+
+    add_lab(sub)
 
     check = sub.add_parser("check", help="validate level files")
     check.add_argument("paths", nargs="+", metavar="PATH")
@@ -93,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "sim":
             return _sim(args)
+        if args.command == "lab":
+            from perpgame.lab_cli import main as lab
+
+            return lab(args)
         if args.command == "check":
             return _check(args.paths)
         if args.command == "levels":
@@ -134,6 +143,14 @@ def _sim(args: argparse.Namespace) -> int:
     from perpgame.session.report import report, summary
 
     level = _load(args.level)
+    if args.policy:
+        from perpgame.session.lab import with_policy
+
+        try:
+            level = with_policy(level, args.policy)
+        except ValueError as exc:
+            print(f"perpgame sim: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if args.ticks is not None and not 0 < args.ticks <= 1_000_000:
         print("perpgame sim: --ticks must be between 1 and 1,000,000", file=sys.stderr)
         return EXIT_USAGE
