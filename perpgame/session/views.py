@@ -32,14 +32,35 @@ __all__ = ["ChartMarker", "ChartPoint", "build_snapshot", "group_equity", "metri
 
 
 def group_equity(session: GameSession) -> dict[str, int]:
-    """Equity at the mark of every group (player, each trader group, vault, house)."""
+    """Equity at the mark of every group (player, each trader group, vault, house).
+
+    Runs twice a tick over every account (a sixth of a headless tick once was), so the members
+    of each group are listed once per account count, and equity is summed as
+    ``sum(cash) + mark * sum(size) - sum(cost)`` per group: the same integers as adding
+    ``Account.equity(mark)`` one by one.
+    """
     mark = session.market.mark
-    out: dict[str, int] = {}
+    return {
+        group: sum(a.cash for a in members)
+        + mark * sum(a.size for a in members)
+        - sum(a.cost for a in members)
+        for group, members in _group_members(session)
+    }
+
+
+def _group_members(session: GameSession) -> list[tuple[str, list]]:
+    """Accounts by group, groups in order of first account; rebuilt when accounts are opened."""
+    accounts = session.market.accounts
+    cached = session.__dict__.get("_group_members_cache")
+    if cached is not None and cached[0] == len(accounts):
+        return cached[1]
     groups = session.groups_of
-    for acct in session.market.accounts.values():
-        group = groups.get(acct.id, acct.group)
-        out[group] = out.get(group, 0) + acct.equity(mark)
-    return out
+    by_group: dict[str, list] = {}
+    for acct in accounts.values():
+        by_group.setdefault(groups.get(acct.id, acct.group), []).append(acct)
+    members = list(by_group.items())
+    session.__dict__["_group_members_cache"] = (len(accounts), members)
+    return members
 
 
 def player_funding(session: GameSession, event: Funding) -> int:
