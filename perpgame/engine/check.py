@@ -42,15 +42,15 @@ def check_market(m: Market) -> list[str]:
                     f"vault equity {equity} is below zero by more than the {covered} of bad debt "
                     "it was named for"
                 )
-            if is_liquidatable(a, mark, cfg.maintenance_ppm) and equity >= 0:
-                if m.policy.closes_positions and cfg.adl_trigger != "deficit":
-                    problems.append(f"vault below maintenance with equity {equity}")
+            pooled = not m.policy.closes_positions or cfg.adl_trigger == "deficit"
+            if is_liquidatable(a, mark, cfg.maintenance_ppm) and equity >= 0 and not pooled:
+                problems.append(f"vault below maintenance with equity {equity}")
             continue
         if equity < 0:
             problems.append(f"account {a.id} has equity {equity} below zero and no bad_debt event")
-        if a.kind != HOUSE and is_liquidatable(a, mark, cfg.maintenance_ppm):
-            if not (cfg.adl_trigger == "deficit" and equity >= 0):
-                problems.append(f"account {a.id} is still below maintenance after the waterfall")
+        held = cfg.adl_trigger == "deficit" and equity >= 0
+        if a.kind != HOUSE and not held and is_liquidatable(a, mark, cfg.maintenance_ppm):
+            problems.append(f"account {a.id} is still below maintenance after the waterfall")
     if m.withdrawals > m.deposits:
         problems.append(f"withdrawals {m.withdrawals} exceed deposits {m.deposits}")
     paid_in = m.deposits - m.withdrawals

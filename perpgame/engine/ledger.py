@@ -32,6 +32,9 @@ class Ledger:
         self.next_order_id = 1
         self.last_price: int | None = None
         self.trades: deque[Fill] = deque(maxlen=RECENT_TRADES)
+        self.held: set[int] = set()
+        """Accounts held in liquidation under the ``deficit`` trigger at the end of the last
+        tick (only decides which liquidation events are worth telling again; not state)."""
         self.vault_bad_debt = 0
         """All bad debt the vault was named as absorbing (the most its equity may be below zero)."""
 

@@ -86,6 +86,7 @@ def run_waterfall(
     """
     run = _Run(ledger, book, config, policy, mark, rng, stage)
     run.cover_flat_deficits()
+    held = ledger.held
     accounts = ledger.accounts
     mmr = config.maintenance_ppm
     limit = len(accounts) * 4 + 16
@@ -95,6 +96,8 @@ def run_waterfall(
         ]
         if not victims:
             run.cover_flat_deficits()
+            held.clear()
+            held.update(run.held)
             return run.stage
         for acct in victims:
             if acct.id not in run.done and is_liquidatable(acct, mark, mmr):
@@ -124,6 +127,10 @@ class _Run:
         self.stage = stage
         self.queues: dict[int, list[tuple[int, int, int]]] = {}
         self.heads: dict[int, int] = {}
+        self.quiet = set(ledger.held)
+        """Accounts already held in liquidation on an earlier tick: offering their position to
+        the book again is told only when something fills."""
+        self.held: set[int] = set()
         self.done: set[int] = set()
         """Accounts finished for this tick though still below maintenance: held in liquidation
         under ``deficit``, or the vault whose positions stay open under socialised loss."""
@@ -170,7 +177,9 @@ class _Run:
         if cfg.adl_trigger == "deficit" and acct.equity(self.mark) >= 0:
             # solvent: stays in liquidation, its position offered again next tick
             self.done.add(acct.id)
-            self._emit_liquidation(acct, acct.size, 0, 0, 0, HELD)
+            self.held.add(acct.id)
+            if acct.id not in self.quiet:
+                self._emit_liquidation(acct, acct.size, 0, 0, 0, HELD)
             return
         self._deleverage(acct)
 
@@ -229,6 +238,8 @@ class _Run:
     def _emit_liquidation(
         self, acct: Account, qty: int, filled: int, cash: int, fee: int, code: str
     ) -> None:
+        if filled == 0 and acct.id in self.quiet:
+            return
         bp = bankruptcy_price(acct) if acct.size else None
         self.ledger.emit(
             Liquidation(
@@ -326,12 +337,12 @@ class _Run:
         # a winner's equity changes by this much per lot closed at ``price`` instead of the mark
         per_lot_loss = sign * (price - mark)
         absorbers: list[int] = []
-        for winner, rank, lights in self._queue(acct):
+        for winner, rank, lights, share in self._queue(acct):
             need = abs(acct.size)
             if need == 0:
                 break
             before = winner.equity(mark)
-            qty = min(need, abs(winner.size))
+            qty = min(need, abs(winner.size), share)
             if per_lot_loss > 0:
                 qty = min(qty, max(0, before) // per_lot_loss)
             if qty <= 0:
@@ -368,8 +379,9 @@ class _Run:
             # no winner could absorb the rest without going below zero: the vault takes it
             self._vault_takes(acct, abs(acct.size), price, VAULT_FORCED)
 
-    def _queue(self, acct: Account) -> Iterator[tuple[Account, int, int]]:
-        """(winner, rank, lights) in the policy's order, ranked once this tick for this side."""
+    def _queue(self, acct: Account) -> Iterator[tuple[Account, int, int, int]]:
+        """(winner, rank, lights, most lots) in the policy's order, ranked once this tick for this
+        side; a proportional policy's allocation sets the most lots, a queue walk does not."""
         accounts = self.ledger.accounts
         side = 1 if acct.size > 0 else -1
         if self.policy.proportional:
@@ -380,7 +392,7 @@ class _Run:
                 if not group or acct.size == 0:
                     continue
                 for a in self.policy.allocate(group, abs(acct.size), self.rng):
-                    yield accounts[a.account], a.rank, 5 if group is eligible else 0
+                    yield accounts[a.account], a.rank, 5 if group is eligible else 0, a.qty
             return
         for _ in range(2):
             queue = self.queues.get(side)
@@ -400,7 +412,7 @@ class _Run:
                 other = accounts[account_id]
                 if account_id == acct.id or other.size * side >= 0:
                     continue
-                yield other, rank, lights
+                yield other, rank, lights, abs(other.size)
             if acct.size == 0:
                 return
             # positions opened since the queue was ranked (the vault's, after a backstop) are not

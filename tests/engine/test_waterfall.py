@@ -73,7 +73,7 @@ def test_backstop_threshold_skips_the_book():
     # mark 54,700: equity 700 < 2/3 * 1,367.50 = 911.67
     events = tick(m, "54700")
     assert of_type(events, "liquidation")[0].filled == 0
-    assert "below_backstop" == of_type(events, "liquidation")[0].reason
+    assert of_type(events, "liquidation")[0].reason == "below_backstop"
     assert of_type(events, "backstop")[0].price == parse_price("54000")
     assert bidder.size == 0
 
