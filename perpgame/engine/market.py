@@ -22,45 +22,36 @@ from perpgame.engine.account import (
     HOUSE,
     VAULT,
     Account,
-    initial_margin,
-    is_liquidatable,
-    maintenance_margin,
 )
 from perpgame.engine.adl import AdlPolicy, get_policy
 from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
 from perpgame.engine.config import MarketConfig
 from perpgame.engine.events import (
-    Deposit,
     Event,
     Fill,
     Funding,
     LeverageSet,
-    OrderCancelled,
     OrderRejected,
-    Withdrawal,
+)
+from perpgame.engine.ledger import Ledger
+from perpgame.engine.matching import LIQUIDATION_TAG, OrderOutcome, cancel, cancel_all, submit
+from perpgame.engine.risk import (
+    close_bound,
+    initial_margin,
+    is_liquidatable,
+    maintenance_margin,
 )
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM, apply_rate, format_cash, format_price
 
 HOUSE_ID = 0
 VAULT_ID = 1
-LIQUIDATION_TAG = "liquidation"
-RECENT_TRADES = 200
-
-
-@dataclass(frozen=True, slots=True)
-class OrderOutcome:
-    """What happened to one order the moment it arrived."""
-
-    order_id: int | None
-    filled: int = 0
-    cash: int = 0
-    resting: int = 0
-    rejected: str | None = None
-
-    @property
-    def avg_price(self) -> int | None:
-        return None if self.filled == 0 else self.cash // self.filled
+BEYOND_BANKRUPTCY = "beyond_bankruptcy"
+"""Reason code: the rest of a trader's own order would have filled past its bankruptcy price."""
+IN_LIQUIDATION = "in_liquidation"
+"""Reason code: an account below maintenance may only reduce its position."""
+REASON_CODES = (BEYOND_BANKRUPTCY, IN_LIQUIDATION)
+NO_LIQUIDITY = "no liquidity on the other side of the book"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,17 +81,10 @@ class Market:
             raise ValueError("start price must be positive")
         self.config = config
         self.book = OrderBook()
-        self.accounts: dict[int, Account] = {}
-        self.tick = 0
+        self.ledger = Ledger()
         self.index = start_price
         self.mark = start_price
-        self.last_price: int | None = None
-        self.deposits = 0
-        self.withdrawals = 0
-        self.next_order_id = 1
         self.rng = Rng(config.seed)
-        self.events: list[Event] = []
-        self.trades: deque[Fill] = deque(maxlen=RECENT_TRADES)
         self.stage = "calm"
         self.policy: AdlPolicy = get_policy(config.adl_policy)
         self.last_funding: dict[int, int] = {}
@@ -112,6 +96,63 @@ class Market:
         """New rules from the next order on (a level's timeline can change settings mid-game)."""
         self.policy = get_policy(config.adl_policy)
         self.config = config
+
+    # ------------------------------------------------------- the ledger's state
+    @property
+    def accounts(self) -> dict[int, Account]:
+        return self.ledger.accounts
+
+    @property
+    def events(self) -> list[Event]:
+        return self.ledger.events
+
+    @events.setter
+    def events(self, value: list[Event]) -> None:
+        self.ledger.events = value
+
+    @property
+    def tick(self) -> int:
+        return self.ledger.tick
+
+    @tick.setter
+    def tick(self, value: int) -> None:
+        self.ledger.tick = value
+
+    @property
+    def deposits(self) -> int:
+        return self.ledger.deposits
+
+    @deposits.setter
+    def deposits(self, value: int) -> None:
+        self.ledger.deposits = value
+
+    @property
+    def withdrawals(self) -> int:
+        return self.ledger.withdrawals
+
+    @withdrawals.setter
+    def withdrawals(self, value: int) -> None:
+        self.ledger.withdrawals = value
+
+    @property
+    def next_order_id(self) -> int:
+        return self.ledger.next_order_id
+
+    @next_order_id.setter
+    def next_order_id(self, value: int) -> None:
+        self.ledger.next_order_id = value
+
+    @property
+    def last_price(self) -> int | None:
+        return self.ledger.last_price
+
+    @last_price.setter
+    def last_price(self, value: int | None) -> None:
+        self.ledger.last_price = value
+
+    @property
+    def trades(self) -> deque[Fill]:
+        return self.ledger.trades
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -129,7 +170,7 @@ class Market:
         if any(c.isspace() for c in name + group + kind) or not name:
             raise ValueError("account kind, group and name must be non-empty words without spaces")
         acct = Account(len(self.accounts), kind, group, name, leverage=1)
-        self.accounts[acct.id] = acct
+        self.ledger.add(acct)
         acct.leverage = max(1, min(leverage, self._leverage_cap(acct)))
         if cash:
             self.deposit(acct.id, cash)
@@ -140,11 +181,7 @@ class Market:
 
     def deposit(self, account_id: int, amount: int) -> None:
         """New cash enters the pile."""
-        if amount <= 0:
-            raise ValueError("a deposit must be positive")
-        self.accounts[account_id].cash += amount
-        self.deposits += amount
-        self._emit(Deposit(self.tick, account_id, amount))
+        self.ledger.deposit(account_id, amount)
 
     def withdraw(self, account_id: int, amount: int) -> str | None:
         """Cash leaves the pile; refused (with the reason) if it would breach initial margin."""
@@ -159,16 +196,12 @@ class Market:
                 f"withdrawal of {format_cash(amount)} refused: equity {format_cash(equity)} "
                 f"must stay above initial margin {format_cash(need)}"
             )
-        acct.cash -= amount
-        self.withdrawals += amount
-        self._emit(Withdrawal(self.tick, account_id, amount))
+        self.ledger.withdraw(account_id, amount)
         return None
 
     def transfer(self, source: int, dest: int, amount: int) -> None:
         """Move cash between two accounts (the only way cash moves besides deposit/withdraw)."""
-        if amount:
-            self.accounts[source].cash -= amount
-            self.accounts[dest].cash += amount
+        self.ledger.transfer(source, dest, amount)
 
     def set_leverage(self, account_id: int, leverage: int) -> str | None:
         """Choose leverage (capped by the market); refused if the position would not be covered."""
@@ -226,12 +259,64 @@ class Market:
         reason = self._validate(acct, side, qty, price, kind)
         if reason is None and reduce_only:
             qty, reason = self._reduce_only_qty(acct, side, qty)
+        bounded = False
+        if reason is None:
+            price, kind, bounded, reason = self._bankruptcy_bound(acct, side, price, kind)
         if reason is None and not reduce_only:
             reason = self._margin_rejection(acct, side, qty, price, kind)
+            if reason == NO_LIQUIDITY and bounded and self.book.sweep(side, qty, None)[0]:
+                reason = BEYOND_BANKRUPTCY
         if reason is not None:
-            self._emit(OrderRejected(self.tick, account_id, side, qty, price, reason))
+            code = reason if reason in REASON_CODES else ""
+            self._emit(OrderRejected(self.tick, account_id, side, qty, price, reason, code))
             return OrderOutcome(None, rejected=reason)
-        return self._submit(acct, side, qty, price, kind, reduce_only=reduce_only)
+        outcome = self._submit(acct, side, qty, price, kind, reduce_only=reduce_only)
+        refused = qty - outcome.filled - outcome.resting
+        if bounded and refused > 0 and outcome.rejected is None:
+            self._emit(
+                OrderRejected(
+                    self.tick,
+                    account_id,
+                    side,
+                    refused,
+                    price,
+                    BEYOND_BANKRUPTCY,
+                    code=BEYOND_BANKRUPTCY,
+                )
+            )
+        return outcome
+
+    def _bankruptcy_bound(
+        self, acct: Account, side: int, price: int | None, kind: OrderType
+    ) -> tuple[int | None, OrderType, bool, str | None]:
+        """Keep a trader's own closing order from filling past the account's bankruptcy price.
+
+        An order that reduces the position may take liquidity only at prices where closing the
+        whole position leaves equity >= 0 after the taker fee (``risk.close_bound``). A market
+        order becomes an IOC limited there (the rest is refused with ``beyond_bankruptcy``); a
+        limit order priced past it is refused. Returns (price, kind, bounded, rejection).
+        """
+        if acct.size == 0 or (acct.size > 0) == (side == BUY) or acct.kind == HOUSE:
+            return price, kind, False, None
+        bound = close_bound(acct, self.config.taker_fee_ppm)
+        if bound is None:
+            return price, kind, False, None
+        tick = self.config.tick_size
+        if side == SELL:
+            bound = -(-bound // tick) * tick
+            if kind == OrderType.MARKET or price is None:
+                return bound, OrderType.IOC, True, None
+            if price < bound:
+                return price, kind, False, BEYOND_BANKRUPTCY
+            return price, kind, False, None
+        bound = bound // tick * tick
+        if bound <= 0:
+            return price, kind, False, BEYOND_BANKRUPTCY
+        if kind == OrderType.MARKET or price is None:
+            return bound, OrderType.IOC, True, None
+        if price > bound:
+            return price, kind, False, BEYOND_BANKRUPTCY
+        return price, kind, False, None
 
     def _validate(
         self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
@@ -284,7 +369,7 @@ class Market:
             else self.book.sweep(side, qty, limit, owner=acct.id)
         )
         if takes_only and filled == 0:
-            return "no liquidity on the other side of the book"
+            return NO_LIQUIDITY
         added = filled if takes_only else qty
         if side == BUY:
             buys += added
@@ -293,6 +378,8 @@ class Market:
         worst = max(abs(acct.size + buys), abs(acct.size - sells))
         if worst <= before:
             return None
+        if is_liquidatable(acct, mark, self.config.maintenance_ppm):
+            return IN_LIQUIDATION
         # what the fills would cost against the mark, plus the taker fee on them
         adverse = side * (cash - filled * mark) + apply_rate(cash, self.config.taker_fee_ppm)
         if not takes_only and limit is not None:
@@ -317,101 +404,26 @@ class Market:
         reduce_only: bool = False,
         tag: str | None = None,
     ) -> OrderOutcome:
-        order_id = self.next_order_id
-        self.next_order_id += 1
-        result = self.book.submit(
-            order_id, acct.id, side, qty, price, kind, reduce_only=reduce_only, tag=tag
-        )
-        if result.rejected:
-            self._emit(OrderRejected(self.tick, acct.id, side, qty, price, result.rejected))
-            return OrderOutcome(None, rejected=result.rejected)
-        for order in result.expired:
-            self._emit(
-                OrderCancelled(self.tick, order.owner, order.id, order.qty, "self-trade prevention")
-            )
-        filled = cash = 0
-        touched: dict[int, None] = {acct.id: None}
-        liquidation_order = tag == LIQUIDATION_TAG
-        for bf in result.fills:
-            self._settle(bf, liquidation_order)
-            filled += bf.qty
-            cash += bf.price * bf.qty
-            touched[bf.maker] = None
-        for account_id in touched:
-            self._trim_reduce_only(self.accounts[account_id])
-        resting = result.resting.qty if result.resting is not None else 0
-        return OrderOutcome(order_id, filled, cash, resting)
-
-    def _settle(self, bf, liquidation_order: bool) -> None:
-        maker = self.accounts[bf.maker]
-        taker = self.accounts[bf.taker]
-        qty, price, side = bf.qty, bf.price, bf.taker_side
-        taker.apply_trade(side * qty, price)
-        maker.apply_trade(-side * qty, price)
-        value = price * qty
-        maker_fee = apply_rate(value, self.config.maker_fee_ppm)
-        taker_fee = 0 if liquidation_order else apply_rate(value, self.config.taker_fee_ppm)
-        self.transfer(maker.id, HOUSE_ID, maker_fee)
-        self.transfer(taker.id, HOUSE_ID, taker_fee)
-        self.last_price = price
-        fill = Fill(
-            self.tick,
-            maker.id,
-            taker.id,
-            bf.maker_order,
-            bf.taker_order,
-            price,
-            qty,
+        return submit(
+            self.ledger,
+            self.book,
+            self.config,
+            acct.id,
             side,
-            maker_fee,
-            taker_fee,
-            liquidation_order,
+            qty,
+            price,
+            kind,
+            reduce_only=reduce_only,
+            tag=tag,
         )
-        self.trades.append(fill)
-        self._emit(fill)
-
-    def _trim_reduce_only(self, acct: Account) -> None:
-        """Reduce-only orders may never add up to more than the position they reduce."""
-        orders = [o for o in self.book.orders_of(acct.id) if o.reduce_only]
-        if not orders:
-            return
-        reducing_side = SELL if acct.size > 0 else BUY
-        room = abs(acct.size)
-        for order in orders:
-            if acct.size == 0 or order.side != reducing_side:
-                self.book.cancel(order.id)
-                self._emit(
-                    OrderCancelled(self.tick, acct.id, order.id, order.qty, "position closed")
-                )
-                continue
-            if order.qty > room:
-                trimmed = order.qty - room
-                if room == 0:
-                    self.book.cancel(order.id)
-                else:
-                    self.book.amend_down(order.id, room)
-                self._emit(
-                    OrderCancelled(self.tick, acct.id, order.id, trimmed, "reduce-only trimmed")
-                )
-                room = 0
-            else:
-                room -= order.qty
 
     def cancel(self, account_id: int, order_id: int, reason: str = "cancelled") -> bool:
         """Cancel one of the account's resting orders; False if it is not there."""
-        order = self.book.get(order_id)
-        if order is None or order.owner != account_id:
-            return False
-        self.book.cancel(order_id)
-        self._emit(OrderCancelled(self.tick, account_id, order_id, order.qty, reason))
-        return True
+        return cancel(self.ledger, self.book, account_id, order_id, reason)
 
     def cancel_all(self, account_id: int, reason: str = "cancelled") -> int:
         """Cancel every resting order of the account; returns how many."""
-        orders = self.book.orders_of(account_id)
-        for order in orders:
-            self.cancel(account_id, order.id, reason)
-        return len(orders)
+        return cancel_all(self.ledger, self.book, account_id, reason)
 
     # --------------------------------------------------------------------- tick
     def begin_tick(self) -> None:
@@ -432,7 +444,15 @@ class Market:
         interval = self.config.funding_interval
         if interval and self.tick % interval == 0:
             self.pay_funding()
-        liquidation.run_waterfall(self)
+        self.stage = liquidation.run_waterfall(
+            self.ledger,
+            self.book,
+            self.config,
+            self.policy,
+            mark=self.mark,
+            rng=self.rng,
+            stage=self.stage,
+        )
         return self.events
 
     def compute_mark(self) -> int:
@@ -489,12 +509,11 @@ class Market:
             return
         paid: dict[int, int] = {}
         for acct, amount in payers:
-            acct.cash -= amount
             paid[acct.id] = -amount
         weights = [abs(a.size) for a in receivers]
         for acct, share in zip(receivers, split_pro_rata(total, weights), strict=True):
-            acct.cash += share
             paid[acct.id] = share
+        self.ledger.settle(paid.items())
         self.last_funding = paid
         self._emit(Funding(self.tick, rate, price, total, len(payers), len(receivers)))
 
@@ -510,8 +529,14 @@ class Market:
         ok = pile == expected and size_sum == 0 and cost_sum == 0
         return PileReport(ok, pile, expected, size_sum, cost_sum)
 
+    def check(self) -> list[str]:
+        """Every broken invariant after a tick, [] when sound (see ``engine.check``)."""
+        from perpgame.engine.check import check_market
+
+        return check_market(self)
+
     def _emit(self, event: Event) -> None:
-        self.events.append(event)
+        self.ledger.emit(event)
 
     # --------------------------------------------------------- canonical state
     def to_text(self) -> str:
@@ -549,4 +574,13 @@ def split_pro_rata(total: int, weights: list[int]) -> list[int]:
     return shares
 
 
-__all__ = ["BOT", "BUY", "SELL", "Market", "OrderOutcome", "OrderType", "PileReport"]
+__all__ = [
+    "BOT",
+    "BUY",
+    "LIQUIDATION_TAG",
+    "SELL",
+    "Market",
+    "OrderOutcome",
+    "OrderType",
+    "PileReport",
+]

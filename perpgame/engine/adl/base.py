@@ -254,6 +254,13 @@ class AdlPolicy(ABC):
     proportional: ClassVar[bool] = False
     """True when allocation is not a walk down the queue (the waterfall then calls ``allocate``)."""
     description: ClassVar[str]
+    closes_losers: ClassVar[bool] = True
+    """False when the venue closes only positions in profit: losers are then no candidates (they
+    get no rank or lights) and are closed only if the winners cannot cover the need."""
+
+    def eligible(self, position: Position) -> bool:
+        """Whether the policy counts ``position`` as an ADL candidate (see ``closes_losers``)."""
+        return self.closes_losers or position.pnl > 0
 
     @abstractmethod
     def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:

@@ -68,6 +68,7 @@ class HyperliquidPolicy(AdlPolicy):
     """
 
     name: ClassVar[str] = "hyperliquid"
+    closes_losers: ClassVar[bool] = False
     description: ClassVar[str] = (
         "Closes winners first, ranked by profit ratio times leverage on the whole account, "
         "like Hyperliquid."

@@ -29,6 +29,7 @@ class SocializedLossPolicy(AdlPolicy):
 
     name: ClassVar[str] = "socialized_loss"
     closes_positions: ClassVar[bool] = False
+    closes_losers: ClassVar[bool] = False
     description: ClassVar[str] = (
         "Closes nobody: every winner on the other side pays a share of the loss out of profit."
     )
