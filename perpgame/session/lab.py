@@ -92,7 +92,12 @@ class PolicyRecorder:
         return getattr(self._policy, name)
 
     def _note(self, positions: Sequence[Position]) -> None:
-        self.seen.append((len(self._market.events), tuple(positions)))
+        index = len(self._market.events)
+        if self.seen and self.seen[-1][0] == index:  # one waterfall call, several groups
+            merged = {p.account: p for p in (*self.seen[-1][1], *positions)}
+            self.seen[-1] = (index, tuple(merged[a] for a in sorted(merged)))
+        else:
+            self.seen.append((index, tuple(positions)))
 
     def rank(self, positions, *args, **kwargs):
         self._note(positions)

@@ -169,6 +169,7 @@ class WaterFillPolicy(AdlPolicy):
     """
 
     proportional: ClassVar[bool] = True
+    closes_losers: ClassVar[bool] = False
     name: ClassVar[str] = "water_fill"
     description: ClassVar[str] = (
         "Closes the most levered winners first, just enough to bring everyone down to one "
