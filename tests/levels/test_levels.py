@@ -107,6 +107,25 @@ def test_idle_play_does_not_win(stem, seed):
         assert session.status == "lost"
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_who_pays_the_water_fill_drains_the_crowd_and_a_queue_takes_the_whale(seed):
+    from perpgame.session.lab import with_policy
+
+    s = played("14-who-pays", seed, True)
+    lots: Counter = Counter()
+    for e in events(s, "deleverage"):
+        lots[group(s, e.account)] += e.qty
+    assert "player" not in lots and lots["crowd-10x"] > lots["whale"] > 0
+    queued = GameSession(with_policy(level("14-who-pays"), "pnl_leverage"), seed)
+    queued.run()
+    assert {group(queued, e.account) for e in events(queued, "deleverage")} == {"whale"}
+    # the same long at 9x is drained first under the water-fill
+    greedy = GameSession(level("14-who-pays"), seed)
+    greedy.schedule([PlayerAction.order(30, 1, 15_000, leverage=10)])
+    greedy.run()
+    assert greedy.status == "lost" and greedy.player_counts["deleverage"] >= 1
+
+
 @pytest.mark.parametrize(
     "stem",
     [
@@ -118,6 +137,7 @@ def test_idle_play_does_not_win(stem, seed):
         "11-policy-lab",
         "12-funding",
         "13-the-big-one",
+        "14-who-pays",
     ],
 )
 def test_buying_at_maximum_leverage_does_not_win(stem):
