@@ -256,9 +256,35 @@ def run(spec: RunSpec) -> dict:
     """One run, as a plain JSON-able dict (what a worker process or a Dask task returns)."""
     level = _level(spec.level_path)
     actions = _actions(spec.actions_path) if spec.actions_path else ()
-    session, episodes, marks = play(level, spec.policy, spec.seed, actions)
+    return run_level(level, spec.policy, spec.seed, actions, spec.later_ticks, spec.episodes)
+
+
+def compare(
+    level: Level,
+    seed: int,
+    actions: Iterable = (),
+    policies: Sequence[str] | None = None,
+    later_ticks: int = LATER_TICKS,
+) -> Iterable[dict]:
+    """The same level, seed and inputs under each policy, one record at a time (for a screen that
+    fills in as they come): what would have happened to you under each rule."""
+    actions = tuple(actions)
+    for policy in policies or list(POLICIES):
+        yield run_level(level, policy, seed, actions, later_ticks)
+
+
+def run_level(
+    level: Level,
+    policy: str,
+    seed: int,
+    actions: Iterable = (),
+    later_ticks: int = LATER_TICKS,
+    episodes: bool = False,
+) -> dict:
+    """:func:`run` on a level already loaded."""
+    session, found, marks = play(level, policy, seed, actions)
     last = len(marks) - 1
-    measured = [measure(ep, marks[min(ep.tick + spec.later_ticks, last)]) for ep in episodes]
+    measured = [measure(ep, marks[min(ep.tick + later_ticks, last)]) for ep in found]
     groups = session.groups_of
     market = session.market
 
@@ -267,8 +293,8 @@ def run(spec: RunSpec) -> dict:
 
     metrics = session.metrics
     record = {
-        "policy": spec.policy,
-        "seed": spec.seed,
+        "policy": policy,
+        "seed": seed,
         "level": session.level.id,
         "ticks": market.tick,
         "status": session.status,
@@ -280,7 +306,7 @@ def run(spec: RunSpec) -> dict:
         "player_deleverages": metrics["player_deleverages"],
         "measures": summarise(measured, group_of),
     }
-    if spec.episodes:
+    if episodes:
         record["episodes"] = [m.to_dict() for m in measured]
     return record
 
@@ -417,10 +443,12 @@ __all__ = [
     "PolicyRecorder",
     "RunSpec",
     "aggregate",
+    "compare",
     "play",
     "policy_names",
     "run",
     "run_dask",
+    "run_level",
     "run_local",
     "seed_range",
     "specs_for",

@@ -429,6 +429,7 @@ class DebriefScreen(Screen[None]):
         Binding("r", "retry", "Retry"),
         Binding("l", "levels", "Levels"),
         Binding("v", "watch_replay", "Watch replay"),
+        Binding("p", "compare", "Who pays?", show=False),
         Binding("escape", "levels", "Levels", show=False),
         Binding("enter", "default", "Go on", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -616,6 +617,12 @@ class DebriefScreen(Screen[None]):
             self.notify(str(exc), title="Replay", severity="error")
             return
         self.app.watch(lambda: replay_session(replay), "Replay")
+
+    def action_compare(self) -> None:
+        """The same game under every ADL rule (perpgame/tui/screens/compare.py)."""
+        from perpgame.tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(self.session))
 
     def action_help(self) -> None:
         self.app.show_help()

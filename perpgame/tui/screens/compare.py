@@ -1,0 +1,169 @@
+"""What would have happened to you under each ADL rule: the same game replayed under every policy.
+
+Opened from the debrief (key ``p``). The level, the seed and the player's own inputs are played
+headless under each policy by the session's lab (:func:`perpgame.session.lab.compare`) in a
+background worker, so the screen stays responsive and fills in one row per policy as it goes. Each
+row: accounts hit, cash taken, the top-1 share, the max % of one winner's profit seized, the max
+winner leverage after ADL, the lost upside at +10%, and what you paid; below, one bar per policy of
+who paid (you, and each group).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from perpgame.session import GameSession
+from perpgame.session.fmt import format_cash
+from perpgame.session.lab import compare, policy_names
+
+BAR = 24
+SHADES = ("bold red", "yellow", "cyan", "green", "magenta", "blue", "white")
+
+
+def _dollars(units: int) -> str:
+    """Whole dollars, in thousands past $10,000."""
+    sign, units = ("-" if units < 0 else ""), abs(units)
+    if units >= 10_000_000_000:
+        return f"{sign}${format_cash(units // 1000, places=0)}k"
+    return f"{sign}${format_cash(units, places=0)}"
+
+
+def who_paid_bar(paid: dict[str, int], order: list[str]) -> Text:
+    """A stacked bar of each group's share of what winners paid, ``BAR`` cells wide."""
+    positive = {g: v for g, v in paid.items() if v > 0}
+    total = sum(positive.values())
+    out = Text()
+    if total <= 0:
+        return out.append("nobody paid".ljust(BAR), style="dim")
+    used = 0
+    for i, group in enumerate(order):
+        cells = positive.get(group, 0) * BAR // total
+        if cells:
+            out.append("█" * cells, style=SHADES[i % len(SHADES)])
+            used += cells
+    return out.append("░" * (BAR - used), style="dim")
+
+
+class CompareScreen(ModalScreen[None]):
+    """One row per ADL policy for the game just played, filled in by a background worker."""
+
+    DEFAULT_CSS = """
+    CompareScreen {
+        align: center middle;
+        background: $background 70%;
+    }
+    CompareScreen > VerticalScroll {
+        width: 80;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    CompareScreen Static { width: 100%; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back"),
+        Binding("p", "close", "Back", show=False),
+        Binding("q", "close", "Back", show=False),
+    ]
+
+    def __init__(self, session: GameSession, policies: list[str] | None = None, **kw: Any):
+        super().__init__(**kw)
+        self.session = session
+        self.policies = policies or policy_names("all")
+        self.rows: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as box:
+            box.border_title = "Who pays under each ADL rule"
+            box.border_subtitle = "Esc: back"
+            yield Static(id="compare-table")
+            yield Static(id="compare-bars")
+            yield Static(id="compare-status")
+
+    def on_mount(self) -> None:
+        self._show()
+        self._replay()
+
+    @work(thread=True, exclusive=True, group="compare")
+    def _replay(self) -> None:
+        s = self.session
+        worker = get_current_worker()
+        for row in compare(s.level, s.seed, list(s.input_log), self.policies):
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._add, row)
+
+    def _add(self, row: dict) -> None:
+        self.rows.append(row)
+        self._show()
+
+    @property
+    def done(self) -> bool:
+        return len(self.rows) == len(self.policies)
+
+    def _show(self) -> None:
+        table = Table(box=None, pad_edge=False, padding=(0, 1), expand=False)
+        for name in ("rule", "hit", "taken", "top-1", "seized", "lev", "+10%", "you"):
+            table.add_column(name, justify="left" if name == "rule" else "right", no_wrap=True)
+        groups: list[str] = []
+        for row in self.rows:
+            m = row["measures"]
+            for g in m.get("paid_by_group", {}):
+                if g not in groups:
+                    groups.append(g)
+        if "player" in groups:
+            groups.remove("player")
+            groups.insert(0, "player")
+        for row in self.rows:
+            m = row["measures"]
+            seized = m["max_profit_seized"] or 0
+            you = m.get("paid_by_group", {}).get("player", 0)
+            after = m["max_leverage_after"]
+            table.add_row(
+                row["policy"],
+                str(m["accounts_hit"]),
+                _dollars(m["cash_taken"]),
+                f"{(m['top1_share'] or 0) * 100:.0f}%",
+                Text(f"{seized * 100:.0f}%", style="bold red" if seized > 1 else ""),
+                "inf" if after is None else f"{after:.1f}x",
+                _dollars(m["lost_upside_up10"]),
+                Text(_dollars(you), style="bold" if you else "dim"),
+            )
+        self.query_one("#compare-table", Static).update(table)
+        bars = Text()
+        for row in self.rows:
+            bars.append(f"{row['policy']:<16}")
+            bars.append_text(who_paid_bar(row["measures"].get("paid_by_group", {}), groups))
+            bars.append("\n")
+        if groups:
+            legend = Text("who paid: ")
+            for i, g in enumerate(groups[: len(SHADES)]):
+                legend.append("█ ", style=SHADES[i]).append("you" if g == "player" else g)
+                legend.append("  ")
+            bars.append_text(legend)
+        self.query_one("#compare-bars", Static).update(bars)
+        status = (
+            "Same level, seed and inputs under every rule. hit = winners closed or cut; "
+            "seized = max % of one winner's profit (red: principal); lev = max winner leverage after."
+            if self.done
+            else f"Replaying under each rule: {len(self.rows)}/{len(self.policies)}..."
+        )
+        self.query_one("#compare-status", Static).update(Text(status, style="dim"))
+
+    def action_close(self) -> None:
+        self.workers.cancel_group(self, "compare")
+        self.app.pop_screen()
