@@ -306,6 +306,10 @@ def run_level(
         "player_deleverages": metrics["player_deleverages"],
         "measures": summarise(measured, group_of),
     }
+    top = record["measures"]["top1_account"]
+    if top is not None:  # who paid most, by name and group
+        record["measures"]["top1_name"] = market.accounts[top].name
+        record["measures"]["top1_group"] = group_of(top)
     if episodes:
         record["episodes"] = [m.to_dict() for m in measured]
     return record

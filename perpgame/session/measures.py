@@ -214,9 +214,11 @@ class EpisodeMeasures:
     inversions: int
     winners: int
     burdens: dict[int, int] = field(default_factory=dict)
+    winner_accounts: tuple[int, ...] = ()
 
     def to_dict(self) -> dict:
-        out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "burdens"}
+        skip = ("burdens", "winner_accounts")
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in skip}
         for k in ("top1_share", "gini", "max_profit_seized"):
             out[k] = _ratio(out[k])
         for k in ("max_leverage_before", "max_leverage_after"):
@@ -251,6 +253,7 @@ def measure(ep: Episode, later_price: int, move_ppm: int = 100_000) -> EpisodeMe
         inversions=inversions(ep),
         winners=len(w),
         burdens={h.account: h.burden for h in ep.hits if h.burden},
+        winner_accounts=tuple(p.account for p in w),
     )
 
 
@@ -259,11 +262,14 @@ def summarise(
 ) -> dict:
     """One run: sums of money and counts, maxima of ratios, and the run's own top-1 and Gini.
 
-    Run top-1 share and Gini are over each account's burden summed over the run's episodes;
+    Run top-1 share and Gini are over each account's burden summed over the run's episodes, every
+    account that was a winner in any episode included (with 0 if it paid nothing);
     ``paid_by_group`` sums burdens by the account's group (when ``group_of`` is given).
     """
     per_account: dict[int, int] = {}
     for e in episodes:
+        for account in e.winner_accounts:
+            per_account.setdefault(account, 0)
         for account, burden in e.burdens.items():
             per_account[account] = per_account.get(account, 0) + burden
     hits = [Hit(a, 0, b) for a, b in sorted(per_account.items())]
@@ -292,6 +298,8 @@ def summarise(
     if group_of is not None:
         groups: dict[str, int] = {}
         for account, burden in sorted(per_account.items()):
+            if not burden:
+                continue
             g = group_of(account)
             groups[g] = groups.get(g, 0) + burden
         out["paid_by_group"] = groups
