@@ -175,9 +175,10 @@ def _levels() -> int:
 
 
 def _play(name: str, seed: int | None) -> int:
+    from perpgame.level.catalog import is_level_path
     from perpgame.tui.app import run_app
 
-    level_path = Path(name) if Path(name).is_file() else None
+    level_path = Path(name) if is_level_path(name) else None
     level = _load(name)
     return run_app(start_level=level, level_path=level_path, seed=seed)
 
