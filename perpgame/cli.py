@@ -72,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="play in a browser: one game per visitor")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address players open, e.g. http://192.168.1.20:8000 (default: the one they used)",
+    )
+    serve.add_argument(
+        "--max-visitors",
+        type=int,
+        default=20,
+        metavar="N",
+        help="games at once, about 60 MB each (default: 20); more visitors are told it is full",
+    )
 
     replay = sub.add_parser("replay", help="watch a saved replay (or check it with --headless)")
     replay.add_argument("file", help="a replay file (saves/replays/*.json)")
@@ -120,7 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from perpgame.saves import saves_dir
             from perpgame.serve import serve
 
-            return serve(args.host, args.port, saves_dir())
+            return serve(
+                args.host,
+                args.port,
+                saves_dir(),
+                public_url=args.public_url,
+                max_visitors=args.max_visitors,
+            )
         if args.command == "demo":
             return _demo(args)
         if args.command == "replay":
