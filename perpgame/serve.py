@@ -60,7 +60,6 @@ HEIGHT = (12, 100)
 """The smallest and largest screen a visitor's game draws, in cells."""
 DEFAULT_SIZE = (80, 24)
 
-log = logging.getLogger("textual-serve")
 _REQUEST_URL: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "perpgame_public_url", default=None
 )
@@ -121,17 +120,18 @@ def clamp_size(width: object, height: object) -> tuple[int, int]:
     return w, h
 
 
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?")
+_PATH = re.compile(r"[A-Za-z0-9._~/-]{0,200}")
+
+
 def check_public_url(url: str) -> str:
     """``--public-url`` without a trailing slash; ValueError, in words, if it cannot be one."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(parts.netloc):
         raise ValueError(f"--public-url must look like http://HOST:PORT, got {url!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"--public-url cannot have a query or a fragment, got {url!r}")
+    if parts.query or parts.fragment or not _PATH.fullmatch(parts.path):
+        raise ValueError(f"--public-url can only add a plain path to HOST:PORT, got {url!r}")
     return url.rstrip("/")
-
-
-_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?")
 
 
 def url_from_request(
@@ -151,7 +151,7 @@ def url_from_request(
 def pid_of(folder: Path) -> int | None:
     """The game process id in a visitor folder's name (``<stamp>-<pid>``), if it has one."""
     tail = folder.name.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else None
+    return int(tail) if tail.isascii() and tail.isdigit() and len(tail) <= 9 else None
 
 
 def alive(pid: int) -> bool:
@@ -213,7 +213,8 @@ code{{color:#ffd479}}</style></head>
 <body><main><h1>The booth is full</h1>
 <p>{playing} people are playing right now, as many as this booth can hold.
 This page tries again by itself every 30 seconds.</p>
-<p>Or play on your own machine: <code>pipx install perpgame</code>, then <code>perpgame</code>.</p>
+<p>Or play it in your own terminal: ask at the booth for a copy, then
+<code>pipx install</code> it and run <code>perpgame</code>.</p>
 </main></body></html>
 """
 

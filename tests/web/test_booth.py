@@ -141,7 +141,16 @@ async def test_resize_messages_are_clamped() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["0.0.0.0:8000", "ftp://x", "http://", "http://h:1/?a=1", "http://h#f"]
+    "url",
+    [
+        "0.0.0.0:8000",
+        "ftp://x",
+        "http://",
+        "http://h:1/?a=1",
+        "http://h#f",
+        'http://a"b',
+        "http://h/<x>",
+    ],
 )
 def test_a_public_url_must_be_an_http_address(url) -> None:
     with pytest.raises(ValueError, match="--public-url"):
@@ -174,8 +183,10 @@ def test_only_the_folders_of_ended_games_are_swept(tmp_path) -> None:
     for folder in (mine, gone):
         (folder / "replays").mkdir(parents=True)
         (folder / "profile.json").write_text("{}")
+    odd = visitors / "notes-99999999999999999999"  # not a visitor's folder: left alone
+    odd.mkdir()
     assert sweep_visitors(tmp_path) == [gone]
-    assert mine.is_dir() and not gone.exists()
+    assert mine.is_dir() and odd.is_dir() and not gone.exists()
 
 
 # -- with real processes ----------------------------------------------------------------------
