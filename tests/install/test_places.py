@@ -132,3 +132,11 @@ def test_progress_follows_the_player_between_folders(data_home, tmp_path):
         assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "no-coin 5"
     assert not (tmp_path / "a" / "saves").exists() and not (tmp_path / "b" / "saves").exists()
+
+
+def test_where_points_at_old_progress_not_yet_copied(data_home, tmp_path, monkeypatch) -> None:
+    old = old_saves(tmp_path)
+    found = {place.name: place.path for place in places.places(Path("L"), tmp_path)}
+    assert found["old saves"] == old.resolve()
+    adopt_old_saves(tmp_path)
+    assert "old saves" not in {place.name for place in places.places(Path("L"), tmp_path)}
