@@ -70,7 +70,11 @@ def test_deficit_deleverages_once_equity_is_below_zero():
     assert (adl.account, adl.counterparty, adl.price) == (short.id, player.id, parse_price("54000"))
     assert adl.counterparty_equity == parse_cash("-1000")
     (debt,) = of_type(events, "bad_debt")
-    assert (debt.amount, debt.absorbed_by, debt.absorbers) == (parse_cash("1000"), "adl", (short.id,))
+    assert (debt.amount, debt.absorbed_by, debt.absorbers) == (
+        parse_cash("1000"),
+        "adl",
+        (short.id,),
+    )
     assert player.size == 0 and player.equity(m.mark) == 0
     assert m.check() == []
 
