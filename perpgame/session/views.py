@@ -35,17 +35,17 @@ def group_equity(session: GameSession) -> dict[str, int]:
     """Equity at the mark of every group (player, each trader group, vault, house).
 
     Runs twice a tick over every account (a sixth of a headless tick once was), so the members
-    of each group are listed once per account count, and equity is summed as
-    ``sum(cash) + mark * sum(size) - sum(cost)`` per group: the same integers as adding
-    ``Account.equity(mark)`` one by one.
+    of each group are listed once per account count and each equity is summed inline: the same
+    integers as ``Account.equity(mark)`` (``cash + size * mark - cost``).
     """
     mark = session.market.mark
-    return {
-        group: sum(a.cash for a in members)
-        + mark * sum(a.size for a in members)
-        - sum(a.cost for a in members)
-        for group, members in _group_members(session)
-    }
+    out: dict[str, int] = {}
+    for group, members in _group_members(session):
+        total = 0
+        for a in members:
+            total += a.cash + a.size * mark - a.cost
+        out[group] = total
+    return out
 
 
 def _group_members(session: GameSession) -> list[tuple[str, list]]:

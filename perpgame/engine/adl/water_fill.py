@@ -101,7 +101,7 @@ def _level_estimate(pool: Sequence[tuple[Position, int]], qty: int) -> tuple[int
             lo = mid
         else:
             hi = mid
-        if hi - lo <= hi * 1e-12:
+        if hi - lo <= hi * 1e-9:  # close enough: the heap below makes it exact
             break
     level = Fraction(hi).limit_denominator(1 << 40)
     return level.numerator, level.denominator
