@@ -74,7 +74,17 @@ def main(args: argparse.Namespace) -> int:
         load_actions(args.actions)
         actions = os.path.abspath(args.actions)
     specs = lab.specs_for(path, policies, seeds, actions, args.later, args.episodes)
-    records = _run(specs, args)
+    try:
+        records = _run(specs, args)
+    except ImportError as exc:
+        print(f"perpgame lab: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, TimeoutError) as exc:
+        print(
+            f"perpgame lab: cannot reach the Dask scheduler {args.scheduler}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
     summary = lab.aggregate(records)
     if args.json:
         doc = {

@@ -359,7 +359,7 @@ def run_dask(
         raise ImportError(
             "--scheduler needs Dask: pip install 'perpgame[lab]' (dask[distributed])"
         ) from None
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="10s")
     try:
         futures = client.map(run, list(specs), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
