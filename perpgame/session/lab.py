@@ -136,18 +136,19 @@ class EpisodeCollector:
         self.episodes: list[Episode] = []
 
     def collect(self, tick: int, events: Sequence, seen: Sequence[tuple[int, Sequence[Position]]]):
-        spans: list[tuple[int, str, int, list]] = []  # (first index, kind, bankrupt, events)
+        spans: list[list] = []  # [first index, last index, kind, bankrupt, events]
         for i, e in enumerate(events):
             kind = e.type
             if kind in ("deleverage", "haircut"):
-                if spans and spans[-1][1] == kind and spans[-1][2] == e.counterparty:
-                    spans[-1][3].append(e)
+                if spans and spans[-1][2] == kind and spans[-1][3] == e.counterparty:
+                    spans[-1][1] = i
+                    spans[-1][4].append(e)
                 else:
-                    spans.append((i, kind, e.counterparty, [e]))
-            elif kind == "bad_debt" and spans and spans[-1][2] == e.account:
-                spans[-1][3].append(e)
+                    spans.append([i, i, kind, e.counterparty, [e]])
+            elif kind == "bad_debt" and spans and spans[-1][3] == e.account:
+                spans[-1][4].append(e)
         done: list[tuple[int, Episode]] = []
-        for first, kind, bankrupt, evs in spans:
+        for first, last, kind, bankrupt, evs in spans:
             closes = kind == "deleverage"
             hits = [
                 Hit(e.account, e.qty if closes else 0, e.lost_pnl if closes else e.amount)
@@ -155,7 +156,7 @@ class EpisodeCollector:
                 if e.type == kind
             ]
             debt = sum(e.amount for e in evs if e.type == "bad_debt")
-            candidates = self._state_at(first, seen, done, {h.account for h in hits})
+            candidates = self._state_at(first, last, seen, done)
             mark = evs[0].mark if closes else (candidates[0].mark if candidates else 0)
             side = self._side(candidates, evs, closes)
             ep = Episode(tick, bankrupt, mark, debt, closes, side, candidates, tuple(hits))
@@ -171,33 +172,40 @@ class EpisodeCollector:
     @staticmethod
     def _state_at(
         first: int,
+        last: int,
         seen: Sequence[tuple[int, Sequence[Position]]],
         done: Sequence[tuple[int, Episode]],
-        hit: set[int],
     ) -> tuple[Position, ...]:
-        """The winning side before the events at ``first``: the latest candidates the policy saw
-        before then that include the accounts hit, updated for the episodes since."""
+        """The winning side before the events at ``first``.
+
+        The latest candidates the policy saw at or before ``first``, updated for the episodes
+        since then; plus positions the policy was first shown during the episode (the last-resort
+        group, asked for only once the first group was used up), as they stood when shown.
+        """
+        base_index = -1
+        state: dict[int, Position] = {}
         for index, positions in reversed(seen):
-            if index > first:
+            if index <= first:
+                base_index = index
+                state = {p.account: p for p in positions}
+                break
+        for at, ep in done:
+            if at < base_index:
                 continue
-            accounts = {p.account for p in positions}
-            if not hit <= accounts:
-                continue
-            state = {p.account: p for p in positions}
-            for at, ep in done:
-                if at < index:
+            for h in ep.hits:
+                p = state.get(h.account)
+                if p is None:
                     continue
-                for h in ep.hits:
-                    p = state.get(h.account)
-                    if p is None:
-                        continue
-                    after = _after(p, h)
-                    if after is None:
-                        del state[h.account]
-                    else:
-                        state[h.account] = after
-            return tuple(state[a] for a in sorted(state))
-        return ()
+                after = _after(p, h)
+                if after is None:
+                    del state[h.account]
+                else:
+                    state[h.account] = after
+        for index, positions in seen:
+            if first < index <= last:
+                for p in positions:
+                    state.setdefault(p.account, p)
+        return tuple(state[a] for a in sorted(state))
 
 
 # ------------------------------------------------------------------------------- one run

@@ -148,3 +148,55 @@ def test_run_summary_adds_money_and_takes_maxima():
     assert s["paid_by_group"] == {"whale": D, "crowd": D}
     assert s["top1_account"] == 1 and s["top1_share"] == 0.5
     assert s["accounts_hit"] == 6
+
+
+def test_episodes_from_events_update_the_winners_for_earlier_episodes_in_the_tick():
+    """One ranking at event 0, then two bankrupt shorts (ids 8, 9) absorbed by the same longs.
+
+    Episode 1 closes 4 of acct 1's 10 lots at 90 under mark 100 (h = 4 * 10 = 40): before episode 2
+    acct 1 holds 6 lots, equity 600 - 40 = 560, entry cost 10 * 50 = 500 scaled to 6/10 = 300.
+    """
+    from types import SimpleNamespace as Ev
+
+    from perpgame.session.lab import EpisodeCollector
+
+    a = Position(1, 10, 500, 600, MARK)
+    b = Position(2, 5, 250, 300, MARK)
+    events = [
+        Ev(
+            type="deleverage",
+            account=1,
+            counterparty=8,
+            qty=4,
+            lost_pnl=40,
+            mark=MARK,
+            size_before=10,
+        ),
+        Ev(type="bad_debt", account=8, amount=40),
+        Ev(type="fill"),
+        Ev(
+            type="deleverage",
+            account=1,
+            counterparty=9,
+            qty=2,
+            lost_pnl=20,
+            mark=MARK,
+            size_before=6,
+        ),
+        Ev(
+            type="deleverage",
+            account=2,
+            counterparty=9,
+            qty=1,
+            lost_pnl=10,
+            mark=MARK,
+            size_before=5,
+        ),
+    ]
+    collector = EpisodeCollector()
+    collector.collect(5, events, [(0, (a, b))])
+    first, second = collector.episodes
+    assert (first.bankrupt, first.deficit, first.hits) == (8, 40, (Hit(1, 4, 40),))
+    assert second.bankrupt == 9 and second.deficit == 0  # no bad_debt: the bankrupt was solvent
+    assert second.candidates == (Position(1, 6, 300, 560, MARK), b)
+    assert [h.account for h in second.hits] == [1, 2] and second.side == 1
