@@ -42,9 +42,12 @@ _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 class GameSession:
     """One game of one level. Deterministic: same level, seed and inputs -> same game."""
 
-    def __init__(self, level: Level, seed: int = 0) -> None:
+    def __init__(self, level: Level, seed: int = 0, *, quiet: bool = False) -> None:
         self.level = level
         self.seed = seed
+        self.quiet = quiet
+        """Headless sweeps (the policy lab): skip what only a screen reads, the stories, the tape
+        and the groups' equity history. The game and its state hash are the same."""
         self.rng = Rng(seed ^ 0x5EED_6A3E)
         self.market = Market(level.market_config(seed), start_price=level.market.start_price)
         self.bots: list[Bot] = []
@@ -258,7 +261,7 @@ class GameSession:
         self._snapshot = None
         self._run_timeline(tick)
         m.set_index(self.oracle.step(tick))
-        groups_before = views.group_equity(self)
+        groups_before = None if self.quiet else views.group_equity(self)
         for bot in self.bots:
             bot.act()
         for action in self._scheduled.pop(tick, ()):
@@ -275,9 +278,10 @@ class GameSession:
             self.pile_ok = False
             self.pile_failure = f"tick {tick}: {report.explain()}"
         self.chart.append(views.ChartPoint(tick, m.index, m.mark, m.last_price))
-        self.groups_now = views.group_equity(self)
-        self.groups_before = groups_before
-        self.group_history.append((tick, self.groups_now))
+        if groups_before is not None:
+            self.groups_now = views.group_equity(self)
+            self.groups_before = groups_before
+            self.group_history.append((tick, self.groups_now))
         self.adl = views.adl_spot(self)
         self.metrics = views.metrics(self)
         self._judge(tick)
@@ -321,6 +325,8 @@ class GameSession:
                 self.paid_in[group] = self.paid_in.get(group, 0) + sign * e.amount
             elif kind == "funding":
                 self.player_funding += views.player_funding(self, e)
+            if self.quiet:
+                continue
             story = self.storyteller.tell(e)
             if story is None:
                 continue
@@ -330,6 +336,8 @@ class GameSession:
             if story.player:
                 self.player_stories.append(story)
                 self.narration.append(story.text)
+        if self.quiet:
+            return
         for e in events:
             if e.type == "fill" and pid not in (e.maker, e.taker):
                 self.tape.append(

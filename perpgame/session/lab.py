@@ -239,7 +239,7 @@ def play(
     level: Level, policy: str, seed: int, actions: Iterable = (), ticks: int | None = None
 ) -> tuple[GameSession, list[Episode], list[int]]:
     """Play one game headless under ``policy``: the session, its episodes, the mark per tick."""
-    session = GameSession(with_policy(level, policy), seed)
+    session = GameSession(with_policy(level, policy), seed, quiet=True)
     session.schedule(actions)
     market = session.market
     recorder = PolicyRecorder(market.policy, market)

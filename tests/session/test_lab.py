@@ -52,7 +52,9 @@ def test_recording_does_not_change_the_game():
     session, episodes, marks = play(level, "water_fill", 2)
     plain = GameSession(with_policy(level, "water_fill"), 2)
     plain.run()
-    assert session.state_hash() == plain.state_hash()
+    assert session.state_hash() == plain.state_hash()  # recorded and quiet: the same game
+    assert session.counts == plain.counts and session.metrics == plain.metrics
+    assert session.quiet and not session.tape and plain.tape  # quiet skips the screen's stories
     assert episodes and len(marks) == session.tick + 1
 
 
