@@ -82,6 +82,8 @@ class Market:
         self.config = config
         self.book = OrderBook()
         self.ledger = Ledger()
+        self.accounts: dict[int, Account] = self.ledger.accounts
+        """The ledger's accounts by id (the same dict; write through the ledger)."""
         self.index = start_price
         self.mark = start_price
         self.rng = Rng(config.seed)
@@ -98,10 +100,6 @@ class Market:
         self.config = config
 
     # ------------------------------------------------------- the ledger's state
-    @property
-    def accounts(self) -> dict[int, Account]:
-        return self.ledger.accounts
-
     @property
     def events(self) -> list[Event]:
         return self.ledger.events
