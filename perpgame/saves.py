@@ -1,6 +1,7 @@
 """The player's profile, resumable games and replays: JSON files that survive crashes and damage.
 
-Three kinds of file live in the saves folder (``./saves``, ``$PERPGAME_SAVES`` or ``--saves DIR``)::
+Three kinds of file live in the saves folder (the user's data folder, ``$PERPGAME_SAVES`` or
+``--saves DIR``: :func:`perpgame.places.saves_dir` decides)::
 
     profile.json                         levels played and won, stars, best P&L, settings
     resume.json                          the game in progress: level, seed, tick and inputs
@@ -58,6 +59,7 @@ from perpgame.level.catalog import find_level
 from perpgame.level.errors import LevelError
 from perpgame.level.loader import load_level
 from perpgame.level.schema import Level
+from perpgame.places import ENV_SAVES, saves_dir
 from perpgame.session import PLAYING, WON, GameSession
 from perpgame.session.fmt import format_cash
 
@@ -87,9 +89,6 @@ __all__ = [
     "saves_dir",
 ]
 
-ENV_SAVES = "PERPGAME_SAVES"
-"""The environment variable naming the saves folder (the CLI sets it from ``--saves DIR``)."""
-
 SCHEMA_VERSION = 1
 """The version every file is written with; files with a lower version are migrated on load."""
 
@@ -101,12 +100,6 @@ MAX_FILE_BYTES = 32 << 20
 MAX_TICKS = 10_000_000
 _HEX64 = r"^[0-9a-f]{64}$"
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
-
-def saves_dir() -> Path:
-    """The saves folder: ``$PERPGAME_SAVES`` when set, else ``./saves``."""
-    env = os.environ.get(ENV_SAVES)
-    return Path(env).expanduser() if env else Path("saves")
 
 
 # --------------------------------------------------------------------------------------------------
