@@ -16,7 +16,7 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass
 
-from perpgame.engine import liquidation
+from perpgame.engine import liquidation, risk
 from perpgame.engine.account import (
     BOT,
     HOUSE,
@@ -36,7 +36,10 @@ from perpgame.engine.events import (
 from perpgame.engine.ledger import Ledger
 from perpgame.engine.matching import LIQUIDATION_TAG, OrderOutcome, cancel, cancel_all, submit
 from perpgame.engine.risk import (
-    close_bound,
+    BEYOND_BANKRUPTCY,
+    IN_LIQUIDATION,
+    NO_LIQUIDITY,
+    REASON_CODES,
     initial_margin,
     is_liquidatable,
     maintenance_margin,
@@ -46,12 +49,6 @@ from perpgame.engine.units import PPM, apply_rate, format_cash, format_price
 
 HOUSE_ID = 0
 VAULT_ID = 1
-BEYOND_BANKRUPTCY = "beyond_bankruptcy"
-"""Reason code: the rest of a trader's own order would have filled past its bankruptcy price."""
-IN_LIQUIDATION = "in_liquidation"
-"""Reason code: an account below maintenance may only reduce its position."""
-REASON_CODES = (BEYOND_BANKRUPTCY, IN_LIQUIDATION)
-NO_LIQUIDITY = "no liquidity on the other side of the book"
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,20 +217,7 @@ class Market:
 
     def margin_in_use(self, acct: Account) -> int:
         """Initial margin for the worst case of the position plus every open order filling."""
-        buys, sells = self._open_qty(acct.id)
-        worst = max(abs(acct.size + buys), abs(acct.size - sells))
-        return initial_margin(worst, self.mark, acct.leverage)
-
-    def _open_qty(self, account_id: int) -> tuple[int, int]:
-        buys = sells = 0
-        for order in self.book.orders_of(account_id):
-            if order.reduce_only:
-                continue
-            if order.side == BUY:
-                buys += order.qty
-            else:
-                sells += order.qty
-        return buys, sells
+        return risk.margin_in_use(acct, self.book, self.mark)
 
     def maintenance(self, acct: Account) -> int:
         return maintenance_margin(acct.size, self.mark, self.config.maintenance_ppm)
@@ -259,9 +243,13 @@ class Market:
             qty, reason = self._reduce_only_qty(acct, side, qty)
         bounded = False
         if reason is None:
-            price, kind, bounded, reason = self._bankruptcy_bound(acct, side, price, kind)
+            price, kind, bounded, reason = risk.bound_own_order(
+                acct, self.config, side, price, kind
+            )
         if reason is None and not reduce_only:
-            reason = self._margin_rejection(acct, side, qty, price, kind)
+            reason = risk.margin_rejection(
+                acct, self.book, self.config, self.mark, side, qty, price, kind
+            )
             if reason == NO_LIQUIDITY and bounded and self.book.sweep(side, qty, None)[0]:
                 reason = BEYOND_BANKRUPTCY
         if reason is not None:
@@ -283,38 +271,6 @@ class Market:
                 )
             )
         return outcome
-
-    def _bankruptcy_bound(
-        self, acct: Account, side: int, price: int | None, kind: OrderType
-    ) -> tuple[int | None, OrderType, bool, str | None]:
-        """Keep a trader's own closing order from filling past the account's bankruptcy price.
-
-        An order that reduces the position may take liquidity only at prices where closing the
-        whole position leaves equity >= 0 after the taker fee (``risk.close_bound``). A market
-        order becomes an IOC limited there (the rest is refused with ``beyond_bankruptcy``); a
-        limit order priced past it is refused. Returns (price, kind, bounded, rejection).
-        """
-        if acct.size == 0 or (acct.size > 0) == (side == BUY) or acct.kind == HOUSE:
-            return price, kind, False, None
-        bound = close_bound(acct, self.config.taker_fee_ppm)
-        if bound is None:
-            return price, kind, False, None
-        tick = self.config.tick_size
-        if side == SELL:
-            bound = -(-bound // tick) * tick
-            if kind == OrderType.MARKET or price is None:
-                return bound, OrderType.IOC, True, None
-            if price < bound:
-                return price, kind, False, BEYOND_BANKRUPTCY
-            return price, kind, False, None
-        bound = bound // tick * tick
-        if bound <= 0:
-            return price, kind, False, BEYOND_BANKRUPTCY
-        if kind == OrderType.MARKET or price is None:
-            return bound, OrderType.IOC, True, None
-        if price > bound:
-            return price, kind, False, BEYOND_BANKRUPTCY
-        return price, kind, False, None
 
     def _validate(
         self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
@@ -346,50 +302,6 @@ class Market:
         if room <= 0:
             return qty, "reduce-only orders already cover the whole position"
         return min(qty, room), None
-
-    def _margin_rejection(
-        self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
-    ) -> str | None:
-        """Why the order would breach initial margin, or None if it may go in.
-
-        Orders that do not add to the worst-case exposure (position plus all open orders filling)
-        always pass. Others must leave equity, less what the fills would cost against the mark and
-        the taker fee, above the initial margin of that worst case.
-        """
-        mark = self.mark
-        buys, sells = self._open_qty(acct.id)
-        before = max(abs(acct.size + buys), abs(acct.size - sells))
-        takes_only = kind in (OrderType.MARKET, OrderType.IOC)
-        limit = None if kind == OrderType.MARKET else price
-        filled, cash = (
-            (0, 0)
-            if kind == OrderType.POST_ONLY
-            else self.book.sweep(side, qty, limit, owner=acct.id)
-        )
-        if takes_only and filled == 0:
-            return NO_LIQUIDITY
-        added = filled if takes_only else qty
-        if side == BUY:
-            buys += added
-        else:
-            sells += added
-        worst = max(abs(acct.size + buys), abs(acct.size - sells))
-        if worst <= before:
-            return None
-        if is_liquidatable(acct, mark, self.config.maintenance_ppm):
-            return IN_LIQUIDATION
-        # what the fills would cost against the mark, plus the taker fee on them
-        adverse = side * (cash - filled * mark) + apply_rate(cash, self.config.taker_fee_ppm)
-        if not takes_only and limit is not None:
-            adverse += max(0, side * (limit - mark)) * (qty - filled)
-        need = initial_margin(worst, mark, acct.leverage)
-        available = acct.equity(mark) - adverse
-        if available < need:
-            return (
-                f"needs {format_cash(need)} initial margin at {acct.leverage}x, "
-                f"equity after costs is {format_cash(available)}"
-            )
-        return None
 
     def _submit(
         self,
@@ -573,8 +485,10 @@ def split_pro_rata(total: int, weights: list[int]) -> list[int]:
 
 
 __all__ = [
+    "BEYOND_BANKRUPTCY",
     "BOT",
     "BUY",
+    "IN_LIQUIDATION",
     "LIQUIDATION_TAG",
     "SELL",
     "Market",
