@@ -39,13 +39,13 @@ from perpgame.engine.risk import (
     BEYOND_BANKRUPTCY,
     IN_LIQUIDATION,
     NO_LIQUIDITY,
-    REASON_CODES,
+    Refusal,
     initial_margin,
     is_liquidatable,
     maintenance_margin,
 )
 from perpgame.engine.rng import Rng
-from perpgame.engine.units import PPM, apply_rate, format_cash, format_price
+from perpgame.engine.units import PPM, apply_rate, format_cash
 
 HOUSE_ID = 0
 VAULT_ID = 1
@@ -238,69 +238,78 @@ class Market:
     ) -> OrderOutcome:
         """Check an order against the account's margin and the market's steps, then match it."""
         acct = self.accounts[account_id]
-        reason = self._validate(acct, side, qty, price, kind)
-        if reason is None and reduce_only:
-            qty, reason = self._reduce_only_qty(acct, side, qty)
+        refusal = self._validate(acct, side, qty, price, kind)
+        if refusal is None and reduce_only:
+            qty, refusal = self._reduce_only_qty(acct, side, qty)
         bounded = False
-        if reason is None:
-            price, kind, bounded, reason = risk.bound_own_order(
+        if refusal is None:
+            price, kind, bounded, refusal = risk.bound_own_order(
                 acct, self.config, side, price, kind
             )
-        if reason is None and not reduce_only:
-            reason = risk.margin_rejection(
+        if refusal is None and not reduce_only:
+            refusal = risk.margin_rejection(
                 acct, self.book, self.config, self.mark, side, qty, price, kind
             )
-            if reason == NO_LIQUIDITY and bounded and self.book.sweep(side, qty, None)[0]:
-                reason = BEYOND_BANKRUPTCY
-        if reason is not None:
-            code = reason if reason in REASON_CODES else ""
-            self._emit(OrderRejected(self.tick, account_id, side, qty, price, reason, code))
-            return OrderOutcome(None, rejected=reason)
+            no_fill = refusal is not None and refusal.code == NO_LIQUIDITY
+            if no_fill and bounded and self.book.sweep(side, qty, None)[0]:
+                refusal = Refusal(BEYOND_BANKRUPTCY)
+        if refusal is not None:
+            self._reject(account_id, side, qty, price, refusal)
+            return OrderOutcome(None, rejected=refusal.code)
         outcome = self._submit(acct, side, qty, price, kind, reduce_only=reduce_only)
         refused = qty - outcome.filled - outcome.resting
         if bounded and refused > 0 and outcome.rejected is None:
-            self._emit(
-                OrderRejected(
-                    self.tick,
-                    account_id,
-                    side,
-                    refused,
-                    price,
-                    BEYOND_BANKRUPTCY,
-                    code=BEYOND_BANKRUPTCY,
-                )
-            )
+            self._reject(account_id, side, refused, price, Refusal(BEYOND_BANKRUPTCY))
         return outcome
+
+    def _reject(
+        self, account_id: int, side: int, qty: int, price: int | None, refusal: Refusal
+    ) -> None:
+        r = refusal
+        self._emit(
+            OrderRejected(
+                self.tick,
+                account_id,
+                side,
+                qty,
+                price,
+                r.code,
+                r.need,
+                r.available,
+                r.step,
+                r.leverage,
+            )
+        )
 
     def _validate(
         self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
-    ) -> str | None:
+    ) -> Refusal | None:
         cfg = self.config
         if acct.kind == HOUSE:
-            return "the house does not trade"
+            return Refusal("house_does_not_trade")
         if side not in (BUY, SELL):
-            return "side must be buy or sell"
+            return Refusal("bad_side")
         if qty <= 0:
-            return "quantity must be positive"
+            return Refusal("qty_not_positive")
         if qty % cfg.lot_size:
-            return f"quantity must be a multiple of the lot size ({cfg.lot_size} lots)"
+            return Refusal("qty_not_lot_multiple", step=cfg.lot_size)
         if kind == OrderType.MARKET:
-            return None if price is None else "a market order has no price"
+            return None if price is None else Refusal("market_has_price")
         if price is None or price <= 0:
-            return "a limit order needs a positive price"
+            return Refusal("limit_needs_price")
         if price % cfg.tick_size:
-            return f"price must be a multiple of the tick size ({format_price(cfg.tick_size)})"
+            return Refusal("price_not_tick_multiple", step=cfg.tick_size)
         return None
 
-    def _reduce_only_qty(self, acct: Account, side: int, qty: int) -> tuple[int, str | None]:
+    def _reduce_only_qty(self, acct: Account, side: int, qty: int) -> tuple[int, Refusal | None]:
         if acct.size == 0 or (acct.size > 0) == (side == BUY):
-            return qty, "reduce-only order would not reduce the position"
+            return qty, Refusal("reduce_only_would_not_reduce")
         resting = sum(
             o.qty for o in self.book.orders_of(acct.id) if o.reduce_only and o.side == side
         )
         room = abs(acct.size) - resting
         if room <= 0:
-            return qty, "reduce-only orders already cover the whole position"
+            return qty, Refusal("reduce_only_covered")
         return min(qty, room), None
 
     def _submit(

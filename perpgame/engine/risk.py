@@ -7,10 +7,11 @@ three ledger integers and the market's rates: nothing here writes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
-from perpgame.engine.units import PPM, apply_rate, ceil_div, format_cash
+from perpgame.engine.units import PPM, apply_rate, ceil_div
 
 if TYPE_CHECKING:
     from perpgame.engine.account import Account
@@ -20,8 +21,43 @@ BEYOND_BANKRUPTCY = "beyond_bankruptcy"
 """Reason code: the rest of a trader's own order would have filled past its bankruptcy price."""
 IN_LIQUIDATION = "in_liquidation"
 """Reason code: an account below maintenance may only reduce its position."""
-REASON_CODES = (BEYOND_BANKRUPTCY, IN_LIQUIDATION)
-NO_LIQUIDITY = "no liquidity on the other side of the book"
+NO_LIQUIDITY = "no_liquidity"
+"""Reason code: a market or IOC order would fill nothing."""
+MARGIN = "margin"
+"""Reason code: the order would leave equity below the initial margin (``need``, ``available``)."""
+
+
+REFUSAL_CODES = (
+    "house_does_not_trade",
+    "bad_side",
+    "qty_not_positive",
+    "qty_not_lot_multiple",
+    "market_has_price",
+    "limit_needs_price",
+    "price_not_tick_multiple",
+    "reduce_only_would_not_reduce",
+    "reduce_only_covered",
+    NO_LIQUIDITY,
+    MARGIN,
+    IN_LIQUIDATION,
+    BEYOND_BANKRUPTCY,
+    "post_only_would_cross",
+)
+"""Every reason code an ``order_rejected`` event can carry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why an order is refused: a reason code and the numbers that go with it.
+
+    The engine never words a refusal; the session's storyteller does (``order_rejected``).
+    """
+
+    code: str
+    need: int = 0
+    available: int = 0
+    step: int = 0
+    leverage: int = 0
 
 
 def initial_margin(size: int, price: int, leverage: int) -> int:
@@ -148,7 +184,7 @@ def margin_rejection(
     qty: int,
     price: int | None,
     kind: OrderType,
-) -> str | None:
+) -> Refusal | None:
     """Why the order would breach initial margin, or None if it may go in.
 
     Orders that do not add to the worst-case exposure (position plus all open orders filling)
@@ -164,7 +200,7 @@ def margin_rejection(
         (0, 0) if kind == OrderType.POST_ONLY else book.sweep(side, qty, limit, owner=acct.id)
     )
     if takes_only and filled == 0:
-        return NO_LIQUIDITY
+        return Refusal(NO_LIQUIDITY)
     added = filled if takes_only else qty
     if side == BUY:
         buys += added
@@ -174,7 +210,7 @@ def margin_rejection(
     if worst <= before:
         return None
     if is_liquidatable(acct, mark, config.maintenance_ppm):
-        return IN_LIQUIDATION
+        return Refusal(IN_LIQUIDATION)
     # what the fills would cost against the mark, plus the taker fee on them
     adverse = side * (cash - filled * mark) + apply_rate(cash, config.taker_fee_ppm)
     if not takes_only and limit is not None:
@@ -182,16 +218,13 @@ def margin_rejection(
     need = initial_margin(worst, mark, acct.leverage)
     available = acct.equity(mark) - adverse
     if available < need:
-        return (
-            f"needs {format_cash(need)} initial margin at {acct.leverage}x, "
-            f"equity after costs is {format_cash(available)}"
-        )
+        return Refusal(MARGIN, need=need, available=available, leverage=acct.leverage)
     return None
 
 
 def bound_own_order(
     acct: Account, config: MarketConfig, side: int, price: int | None, kind: OrderType
-) -> tuple[int | None, OrderType, bool, str | None]:
+) -> tuple[int | None, OrderType, bool, Refusal | None]:
     """Keep a trader's own closing order from filling past the account's bankruptcy price.
 
     An order that reduces the position may take liquidity only at prices where closing the
@@ -210,10 +243,10 @@ def bound_own_order(
         bound = -(-bound // tick) * tick
         if kind == OrderType.MARKET or price is None:
             return bound, OrderType.IOC, True, None
-        return price, kind, False, BEYOND_BANKRUPTCY if price < bound else None
+        return price, kind, False, Refusal(BEYOND_BANKRUPTCY) if price < bound else None
     bound = bound // tick * tick
     if bound <= 0:
-        return price, kind, False, BEYOND_BANKRUPTCY
+        return price, kind, False, Refusal(BEYOND_BANKRUPTCY)
     if kind == OrderType.MARKET or price is None:
         return bound, OrderType.IOC, True, None
-    return price, kind, False, BEYOND_BANKRUPTCY if price > bound else None
+    return price, kind, False, Refusal(BEYOND_BANKRUPTCY) if price > bound else None
