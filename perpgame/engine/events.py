@@ -45,8 +45,16 @@ class OrderRejected(Event):
     qty: int
     price: int | None
     reason: str
-    code: str = ""
-    """A reason code the storyteller words (``beyond_bankruptcy``, ``in_liquidation``), or ""."""
+    """A reason code (``margin``, ``beyond_bankruptcy``, ...; docs/mechanics.md lists them): the
+    session's storyteller words it with the numbers below."""
+    need: int = 0
+    """``margin``: the initial margin the order needs."""
+    available: int = 0
+    """``margin``: the equity left after the fills' costs and fee."""
+    step: int = 0
+    """``qty_not_lot_multiple``: the lot size; ``price_not_tick_multiple``: the tick size."""
+    leverage: int = 0
+    """``margin``: the account's leverage."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,6 @@ def run_waterfall(
     Returns the deepest stage reached, at least ``stage``.
     """
     run = _Run(ledger, book, config, policy, mark, rng, stage)
-    run.cover_flat_deficits()
     held = ledger.held
     accounts = ledger.accounts
     mmr = config.maintenance_ppm
@@ -95,7 +94,8 @@ def run_waterfall(
             a for a in accounts.values() if a.id not in run.done and is_liquidatable(a, mark, mmr)
         ]
         if not victims:
-            run.cover_flat_deficits()
+            if run.cover_flat_deficits() and is_liquidatable(run.vault, mark, mmr):
+                continue  # paying a flat deficit took the vault below maintenance
             held.clear()
             held.update(run.held)
             return run.stage
@@ -479,15 +479,21 @@ class _Run:
             self.ledger.emit(BadDebt(tick, acct.id, paid, "socialized_loss", tuple(absorbers)))
 
     # ------------------------------------------------------- flat deficits
-    def cover_flat_deficits(self) -> None:
-        """A flat account below zero (fees, funding, a maker fill past bankruptcy): the vault pays."""
+    def cover_flat_deficits(self) -> bool:
+        """A flat account below zero (fees, funding, a maker fill past bankruptcy): the vault pays.
+
+        Run once the waterfall has settled (a flat account is never liquidated, so nothing
+        before it can change a flat account's deficit). True if it paid anything."""
         vault = self.vault
+        paid = False
         for acct in self.ledger.accounts.values():
-            if acct.size or acct.kind in (HOUSE, VAULT):
+            # flat: equity is cash - cost
+            if acct.size or acct.cash >= acct.cost or acct.kind in (HOUSE, VAULT):
                 continue
-            deficit = -acct.equity(self.mark)
-            if deficit > 0:
-                self.ledger.transfer(vault.id, acct.id, deficit)
-                self.ledger.emit(
-                    BadDebt(self.ledger.tick, acct.id, deficit, "vault", (vault.id,), FLAT_DEFICIT)
-                )
+            deficit = acct.cost - acct.cash
+            self.ledger.transfer(vault.id, acct.id, deficit)
+            self.ledger.emit(
+                BadDebt(self.ledger.tick, acct.id, deficit, "vault", (vault.id,), FLAT_DEFICIT)
+            )
+            paid = True
+        return paid

@@ -16,7 +16,7 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass
 
-from perpgame.engine import liquidation
+from perpgame.engine import liquidation, risk
 from perpgame.engine.account import (
     BOT,
     HOUSE,
@@ -36,22 +36,19 @@ from perpgame.engine.events import (
 from perpgame.engine.ledger import Ledger
 from perpgame.engine.matching import LIQUIDATION_TAG, OrderOutcome, cancel, cancel_all, submit
 from perpgame.engine.risk import (
-    close_bound,
+    BEYOND_BANKRUPTCY,
+    IN_LIQUIDATION,
+    NO_LIQUIDITY,
+    Refusal,
     initial_margin,
     is_liquidatable,
     maintenance_margin,
 )
 from perpgame.engine.rng import Rng
-from perpgame.engine.units import PPM, apply_rate, format_cash, format_price
+from perpgame.engine.units import PPM, apply_rate, format_cash
 
 HOUSE_ID = 0
 VAULT_ID = 1
-BEYOND_BANKRUPTCY = "beyond_bankruptcy"
-"""Reason code: the rest of a trader's own order would have filled past its bankruptcy price."""
-IN_LIQUIDATION = "in_liquidation"
-"""Reason code: an account below maintenance may only reduce its position."""
-REASON_CODES = (BEYOND_BANKRUPTCY, IN_LIQUIDATION)
-NO_LIQUIDITY = "no liquidity on the other side of the book"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +79,8 @@ class Market:
         self.config = config
         self.book = OrderBook()
         self.ledger = Ledger()
+        self.accounts: dict[int, Account] = self.ledger.accounts
+        """The ledger's accounts by id (the same dict; write through the ledger)."""
         self.index = start_price
         self.mark = start_price
         self.rng = Rng(config.seed)
@@ -98,10 +97,6 @@ class Market:
         self.config = config
 
     # ------------------------------------------------------- the ledger's state
-    @property
-    def accounts(self) -> dict[int, Account]:
-        return self.ledger.accounts
-
     @property
     def events(self) -> list[Event]:
         return self.ledger.events
@@ -222,20 +217,7 @@ class Market:
 
     def margin_in_use(self, acct: Account) -> int:
         """Initial margin for the worst case of the position plus every open order filling."""
-        buys, sells = self._open_qty(acct.id)
-        worst = max(abs(acct.size + buys), abs(acct.size - sells))
-        return initial_margin(worst, self.mark, acct.leverage)
-
-    def _open_qty(self, account_id: int) -> tuple[int, int]:
-        buys = sells = 0
-        for order in self.book.orders_of(account_id):
-            if order.reduce_only:
-                continue
-            if order.side == BUY:
-                buys += order.qty
-            else:
-                sells += order.qty
-        return buys, sells
+        return risk.margin_in_use(acct, self.book, self.mark)
 
     def maintenance(self, acct: Account) -> int:
         return maintenance_margin(acct.size, self.mark, self.config.maintenance_ppm)
@@ -256,142 +238,79 @@ class Market:
     ) -> OrderOutcome:
         """Check an order against the account's margin and the market's steps, then match it."""
         acct = self.accounts[account_id]
-        reason = self._validate(acct, side, qty, price, kind)
-        if reason is None and reduce_only:
-            qty, reason = self._reduce_only_qty(acct, side, qty)
+        refusal = self._validate(acct, side, qty, price, kind)
+        if refusal is None and reduce_only:
+            qty, refusal = self._reduce_only_qty(acct, side, qty)
         bounded = False
-        if reason is None:
-            price, kind, bounded, reason = self._bankruptcy_bound(acct, side, price, kind)
-        if reason is None and not reduce_only:
-            reason = self._margin_rejection(acct, side, qty, price, kind)
-            if reason == NO_LIQUIDITY and bounded and self.book.sweep(side, qty, None)[0]:
-                reason = BEYOND_BANKRUPTCY
-        if reason is not None:
-            code = reason if reason in REASON_CODES else ""
-            self._emit(OrderRejected(self.tick, account_id, side, qty, price, reason, code))
-            return OrderOutcome(None, rejected=reason)
+        if refusal is None:
+            price, kind, bounded, refusal = risk.bound_own_order(
+                acct, self.config, side, price, kind
+            )
+        if refusal is None and not reduce_only:
+            refusal = risk.margin_rejection(
+                acct, self.book, self.config, self.mark, side, qty, price, kind
+            )
+            no_fill = refusal is not None and refusal.code == NO_LIQUIDITY
+            if no_fill and bounded and self.book.sweep(side, qty, None)[0]:
+                refusal = Refusal(BEYOND_BANKRUPTCY)
+        if refusal is not None:
+            self._reject(account_id, side, qty, price, refusal)
+            return OrderOutcome(None, rejected=refusal.code)
         outcome = self._submit(acct, side, qty, price, kind, reduce_only=reduce_only)
         refused = qty - outcome.filled - outcome.resting
         if bounded and refused > 0 and outcome.rejected is None:
-            self._emit(
-                OrderRejected(
-                    self.tick,
-                    account_id,
-                    side,
-                    refused,
-                    price,
-                    BEYOND_BANKRUPTCY,
-                    code=BEYOND_BANKRUPTCY,
-                )
-            )
+            self._reject(account_id, side, refused, price, Refusal(BEYOND_BANKRUPTCY))
         return outcome
 
-    def _bankruptcy_bound(
-        self, acct: Account, side: int, price: int | None, kind: OrderType
-    ) -> tuple[int | None, OrderType, bool, str | None]:
-        """Keep a trader's own closing order from filling past the account's bankruptcy price.
-
-        An order that reduces the position may take liquidity only at prices where closing the
-        whole position leaves equity >= 0 after the taker fee (``risk.close_bound``). A market
-        order becomes an IOC limited there (the rest is refused with ``beyond_bankruptcy``); a
-        limit order priced past it is refused. Returns (price, kind, bounded, rejection).
-        """
-        if acct.size == 0 or (acct.size > 0) == (side == BUY) or acct.kind == HOUSE:
-            return price, kind, False, None
-        bound = close_bound(acct, self.config.taker_fee_ppm)
-        if bound is None:
-            return price, kind, False, None
-        tick = self.config.tick_size
-        if side == SELL:
-            bound = -(-bound // tick) * tick
-            if kind == OrderType.MARKET or price is None:
-                return bound, OrderType.IOC, True, None
-            if price < bound:
-                return price, kind, False, BEYOND_BANKRUPTCY
-            return price, kind, False, None
-        bound = bound // tick * tick
-        if bound <= 0:
-            return price, kind, False, BEYOND_BANKRUPTCY
-        if kind == OrderType.MARKET or price is None:
-            return bound, OrderType.IOC, True, None
-        if price > bound:
-            return price, kind, False, BEYOND_BANKRUPTCY
-        return price, kind, False, None
+    def _reject(
+        self, account_id: int, side: int, qty: int, price: int | None, refusal: Refusal
+    ) -> None:
+        r = refusal
+        self._emit(
+            OrderRejected(
+                self.tick,
+                account_id,
+                side,
+                qty,
+                price,
+                r.code,
+                r.need,
+                r.available,
+                r.step,
+                r.leverage,
+            )
+        )
 
     def _validate(
         self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
-    ) -> str | None:
+    ) -> Refusal | None:
         cfg = self.config
         if acct.kind == HOUSE:
-            return "the house does not trade"
+            return Refusal("house_does_not_trade")
         if side not in (BUY, SELL):
-            return "side must be buy or sell"
+            return Refusal("bad_side")
         if qty <= 0:
-            return "quantity must be positive"
+            return Refusal("qty_not_positive")
         if qty % cfg.lot_size:
-            return f"quantity must be a multiple of the lot size ({cfg.lot_size} lots)"
+            return Refusal("qty_not_lot_multiple", step=cfg.lot_size)
         if kind == OrderType.MARKET:
-            return None if price is None else "a market order has no price"
+            return None if price is None else Refusal("market_has_price")
         if price is None or price <= 0:
-            return "a limit order needs a positive price"
+            return Refusal("limit_needs_price")
         if price % cfg.tick_size:
-            return f"price must be a multiple of the tick size ({format_price(cfg.tick_size)})"
+            return Refusal("price_not_tick_multiple", step=cfg.tick_size)
         return None
 
-    def _reduce_only_qty(self, acct: Account, side: int, qty: int) -> tuple[int, str | None]:
+    def _reduce_only_qty(self, acct: Account, side: int, qty: int) -> tuple[int, Refusal | None]:
         if acct.size == 0 or (acct.size > 0) == (side == BUY):
-            return qty, "reduce-only order would not reduce the position"
+            return qty, Refusal("reduce_only_would_not_reduce")
         resting = sum(
             o.qty for o in self.book.orders_of(acct.id) if o.reduce_only and o.side == side
         )
         room = abs(acct.size) - resting
         if room <= 0:
-            return qty, "reduce-only orders already cover the whole position"
+            return qty, Refusal("reduce_only_covered")
         return min(qty, room), None
-
-    def _margin_rejection(
-        self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
-    ) -> str | None:
-        """Why the order would breach initial margin, or None if it may go in.
-
-        Orders that do not add to the worst-case exposure (position plus all open orders filling)
-        always pass. Others must leave equity, less what the fills would cost against the mark and
-        the taker fee, above the initial margin of that worst case.
-        """
-        mark = self.mark
-        buys, sells = self._open_qty(acct.id)
-        before = max(abs(acct.size + buys), abs(acct.size - sells))
-        takes_only = kind in (OrderType.MARKET, OrderType.IOC)
-        limit = None if kind == OrderType.MARKET else price
-        filled, cash = (
-            (0, 0)
-            if kind == OrderType.POST_ONLY
-            else self.book.sweep(side, qty, limit, owner=acct.id)
-        )
-        if takes_only and filled == 0:
-            return NO_LIQUIDITY
-        added = filled if takes_only else qty
-        if side == BUY:
-            buys += added
-        else:
-            sells += added
-        worst = max(abs(acct.size + buys), abs(acct.size - sells))
-        if worst <= before:
-            return None
-        if is_liquidatable(acct, mark, self.config.maintenance_ppm):
-            return IN_LIQUIDATION
-        # what the fills would cost against the mark, plus the taker fee on them
-        adverse = side * (cash - filled * mark) + apply_rate(cash, self.config.taker_fee_ppm)
-        if not takes_only and limit is not None:
-            adverse += max(0, side * (limit - mark)) * (qty - filled)
-        need = initial_margin(worst, mark, acct.leverage)
-        available = acct.equity(mark) - adverse
-        if available < need:
-            return (
-                f"needs {format_cash(need)} initial margin at {acct.leverage}x, "
-                f"equity after costs is {format_cash(available)}"
-            )
-        return None
 
     def _submit(
         self,
@@ -575,8 +494,10 @@ def split_pro_rata(total: int, weights: list[int]) -> list[int]:
 
 
 __all__ = [
+    "BEYOND_BANKRUPTCY",
     "BOT",
     "BUY",
+    "IN_LIQUIDATION",
     "LIQUIDATION_TAG",
     "SELL",
     "Market",

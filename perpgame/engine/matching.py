@@ -18,6 +18,8 @@ from perpgame.engine.units import apply_rate
 
 HOUSE_ID = 0
 LIQUIDATION_TAG = "liquidation"
+POST_ONLY_CROSS = "post_only_would_cross"
+"""Reason code: a post-only order would have traded on arrival."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +56,9 @@ def submit(
         order_id, account_id, side, qty, price, kind, reduce_only=reduce_only, tag=tag
     )
     if result.rejected:
-        ledger.emit(OrderRejected(ledger.tick, account_id, side, qty, price, result.rejected))
-        return OrderOutcome(None, rejected=result.rejected)
+        code = POST_ONLY_CROSS if result.rejected.startswith("post-only") else result.rejected
+        ledger.emit(OrderRejected(ledger.tick, account_id, side, qty, price, code))
+        return OrderOutcome(None, rejected=code)
     for order in result.expired:
         ledger.emit(
             OrderCancelled(ledger.tick, order.owner, order.id, order.qty, "self-trade prevention")

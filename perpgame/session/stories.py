@@ -34,14 +34,35 @@ def _side(lots: int) -> str:
     return "long" if lots > 0 else "short"
 
 
-ORDER_REASONS = {
-    "beyond_bankruptcy": (
+ORDER_REASONS: dict[str, Callable[[ev.OrderRejected], str]] = {
+    "house_does_not_trade": lambda e: "the house does not trade",
+    "bad_side": lambda e: "side must be buy or sell",
+    "qty_not_positive": lambda e: "quantity must be positive",
+    "qty_not_lot_multiple": lambda e: (
+        f"quantity must be a multiple of the lot size ({e.step} lots)"
+    ),
+    "market_has_price": lambda e: "a market order has no price",
+    "limit_needs_price": lambda e: "a limit order needs a positive price",
+    "price_not_tick_multiple": lambda e: (
+        f"price must be a multiple of the tick size ({format_price(e.step)})"
+    ),
+    "reduce_only_would_not_reduce": lambda e: "reduce-only order would not reduce the position",
+    "reduce_only_covered": lambda e: "reduce-only orders already cover the whole position",
+    "no_liquidity": lambda e: "no liquidity on the other side of the book",
+    "margin": lambda e: (
+        f"needs {format_cash(e.need)} initial margin at {e.leverage}x, "
+        f"equity after costs is {format_cash(e.available)}"
+    ),
+    "post_only_would_cross": lambda e: "post-only order would cross the book",
+    "beyond_bankruptcy": lambda e: (
         "the rest would have filled past your bankruptcy price, leaving you owing more than you "
         "have; nothing fills there"
     ),
-    "in_liquidation": "you are below maintenance margin, so only orders that reduce your position go in",
+    "in_liquidation": lambda e: (
+        "you are below maintenance margin, so only orders that reduce your position go in"
+    ),
 }
-"""The engine's reason codes on ``order_rejected`` events, in words."""
+"""The engine's reason codes on ``order_rejected`` events, in words (unknown codes as they are)."""
 
 BACKSTOP_REASONS = {
     "vault_took": ".",
@@ -155,7 +176,10 @@ class Storyteller:
             "socialized_loss": "the winners' profits were haircut to pay it",
         }.get(e.absorbed_by, e.absorbed_by)
         if e.reason == "flat_deficit":
-            text = f"Fees, funding or a fill left {who} flat and {format_cash(e.amount)} below zero"
+            whom = "you" if e.account == self.player_id else who
+            text = (
+                f"Fees, funding or a fill left {whom} flat and {format_cash(e.amount)} below zero"
+            )
             text += f"; {by}."
         else:
             text = f"{who} went {format_cash(e.amount)} below zero; {by}."
@@ -183,7 +207,8 @@ class Storyteller:
     def _order_rejected(self, e: ev.OrderRejected) -> Story | None:
         if e.account != self.player_id:
             return None
-        reason = ORDER_REASONS.get(e.code, e.reason) if e.code else e.reason
+        words = ORDER_REASONS.get(e.reason)
+        reason = words(e) if words is not None else e.reason
         return Story(e.tick, "order_rejected", f"Order rejected: {reason}.", True, False)
 
     def _order_cancelled(self, e: ev.OrderCancelled) -> Story | None:

@@ -50,7 +50,7 @@ def test_deficit_keeps_a_solvent_account_in_liquidation_and_offers_it_to_the_boo
     m.begin_tick()
     out = m.place_order(player.id, BUY, parse_qty("0.1"), parse_price("55300"))
     assert out.rejected == IN_LIQUIDATION
-    assert of_type(m.events, "order_rejected")[0].code == IN_LIQUIDATION
+    assert of_type(m.events, "order_rejected")[0].reason == IN_LIQUIDATION
     # a bidder arrives: on the next tick the waterfall offers the position to the book again
     bidder = trader(m, "bidder", "1000000")
     m.place_order(bidder.id, BUY, parse_qty("1"), parse_price("55000"))
@@ -132,7 +132,7 @@ def test_own_close_never_fills_past_the_bankruptcy_price(kind, price, reduce_onl
     # sold 0.5 at 55,000 and 0.5 at 50,000: flat with equity 6,000 - 2,500 - 5,000 = -1,500 and
     # no bad_debt event anywhere
     refused = of_type(m.events, "order_rejected")
-    assert refused and refused[-1].code == BEYOND_BANKRUPTCY
+    assert refused and refused[-1].reason == BEYOND_BANKRUPTCY
     if kind == OrderType.MARKET:
         assert out.filled == parse_qty("0.5") and out.avg_price == parse_price("55000")
         assert refused[-1].qty == parse_qty("0.5")

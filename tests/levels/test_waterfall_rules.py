@@ -12,7 +12,7 @@ from perpgame.level.loader import load_level
 from perpgame.session import GameSession
 
 ROOT = Path(__file__).resolve().parents[2]
-LEVELS = ROOT / "levels"
+LEVELS = ROOT / "perpgame" / "levels"
 SOLUTIONS = LEVELS / "solutions"
 STEMS = [p.stem for p in sorted(LEVELS.glob("*.toml"))]
 
