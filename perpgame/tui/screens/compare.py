@@ -3,7 +3,7 @@
 Opened from the debrief (key ``p``). The level, the seed and the player's own inputs are played
 headless under each policy by the session's lab (:func:`perpgame.session.lab.compare`) in a
 background worker, so the screen stays responsive and fills in one row per policy as it goes. Each
-row: accounts hit, cash taken, the top-1 share, the max % of one winner's profit seized, the max
+row: accounts hit, notional closed, cash taken, the top-1 share, the max % of one winner's profit seized, the max
 winner leverage after ADL, the lost upside at +10%, and what you paid; below, one bar per policy of
 who paid (you, and each group).
 """
@@ -45,13 +45,15 @@ def who_paid_bar(paid: dict[str, int], order: list[str]) -> Text:
     out = Text()
     if total <= 0:
         return out.append("nobody paid".ljust(BAR), style="dim")
-    used = 0
+    shown = [g for g in order if g in positive]
+    cells = {g: positive[g] * BAR // total for g in shown}
+    spare = BAR - sum(cells.values())  # cells left by the floors: to the largest remainders
+    for g in sorted(shown, key=lambda g: -(positive[g] * BAR % total))[:spare]:
+        cells[g] += 1
     for i, group in enumerate(order):
-        cells = positive.get(group, 0) * BAR // total
-        if cells:
-            out.append("█" * cells, style=SHADES[i % len(SHADES)])
-            used += cells
-    return out.append("░" * (BAR - used), style="dim")
+        if cells.get(group):
+            out.append("█" * cells[group], style=SHADES[i % len(SHADES)])
+    return out.append("░" * (BAR - sum(cells.values())), style="dim")
 
 
 class CompareScreen(ModalScreen[None]):
@@ -117,7 +119,7 @@ class CompareScreen(ModalScreen[None]):
 
     def _show(self) -> None:
         table = Table(box=None, pad_edge=False, padding=(0, 1), expand=False)
-        for name in ("rule", "hit", "taken", "top-1", "seized", "lev", "+10%", "you"):
+        for name in ("rule", "hit", "closed", "taken", "top-1", "seized", "lev", "+10%", "you"):
             table.add_column(name, justify="left" if name == "rule" else "right", no_wrap=True)
         groups: list[str] = []
         for row in self.rows:
@@ -136,6 +138,7 @@ class CompareScreen(ModalScreen[None]):
             table.add_row(
                 row["policy"],
                 str(m["accounts_hit"]),
+                _dollars(m["closed_notional"]),
                 _dollars(m["cash_taken"]),
                 f"{(m['top1_share'] or 0) * 100:.0f}%",
                 Text(f"{seized * 100:.0f}%", style="bold red" if seized > 1 else ""),
@@ -157,8 +160,9 @@ class CompareScreen(ModalScreen[None]):
             bars.append_text(legend)
         self.query_one("#compare-bars", Static).update(bars)
         status = (
-            "Same level, seed and inputs under every rule. hit = winners closed or cut; "
-            "seized = max % of one winner's profit (red: principal); lev = max winner leverage after."
+            "Same level, seed and inputs under every rule. hit = winners closed or cut; closed = "
+            "notional closed; taken = cash winners gave up; seized = max % of one winner's profit "
+            "(red: principal); lev = max winner leverage after."
             if self.done
             else f"Replaying under each rule: {len(self.rows)}/{len(self.policies)}..."
         )
