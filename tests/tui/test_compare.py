@@ -38,6 +38,6 @@ async def test_the_comparison_opens_from_the_debrief_and_fills_in(tmp_path: Path
 def test_who_paid_bar_splits_by_group():
     bar = who_paid_bar({"player": 25, "whale": 75, "vault": -5}, ["player", "whale"])
     assert bar.plain == "█" * 6 + "█" * 18
-    # 1/3 each of 24 cells is 8: no rounding; 1:1:1:1:1 is 4.8 each -> floors 4, spare 4 by id order
+    # five equal payers: 24/5 = 4.8 cells each, floors 4, the 4 spare cells to the largest remainders
     assert len(who_paid_bar({g: 1 for g in "abcde"}, list("abcde")).plain) == 24
     assert who_paid_bar({}, []).plain.startswith("nobody paid")
