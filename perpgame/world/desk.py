@@ -27,11 +27,13 @@ class OpenOrder:
 class Desk:
     """One account's window onto the market: look, then place or cancel orders."""
 
-    __slots__ = ("_market", "account_id")
+    __slots__ = ("_account", "_market", "account_id")
 
     def __init__(self, market: Market, account_id: int) -> None:
         self._market = market
         self.account_id = account_id
+        self._account = market.accounts[account_id]
+        """The account itself (accounts are never replaced): read on every look, so kept at hand."""
 
     # ---------------------------------------------------------------- the market
     @property
@@ -96,7 +98,7 @@ class Desk:
 
     @property
     def _acct(self):
-        return self._market.accounts[self.account_id]
+        return self._account
 
     def equity(self) -> int:
         return self._acct.equity(self._market.mark)
