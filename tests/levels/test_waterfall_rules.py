@@ -60,3 +60,10 @@ def test_no_account_ends_below_zero_without_a_bad_debt_event(stem, seed, solved)
             assert -equity <= max(0, covered), "the vault's deficit is the bad debt it absorbed"
         else:
             assert equity >= 0, (acct, equity)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_shipped_level_names_the_venue_it_follows(stem):
+    waterfall = load_level(LEVELS / f"{stem}.toml").market.waterfall
+    expected = "hyperliquid" if stem == "13-the-big-one" else "bitmex"
+    assert waterfall.venue == expected
