@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import re
@@ -851,9 +852,33 @@ def _locked(path: Path, timeout: float):
         os.close(fd)
 
 
+_STORES = itertools.count(1)
+
+
 def instance_name() -> str:
-    """This running game, as a save names it: ``pid 4242 on HOST``."""
-    return f"pid {os.getpid()} on {socket.gethostname()[:60]}"
+    """A new store of this running game, as a save names it: ``pid 4242 on HOST``.
+
+    (A second store in the same process, as in tests, is ``pid 4242 #2 on HOST``.)
+    """
+    n = next(_STORES)
+    return f"pid {os.getpid()}{f' #{n}' if n > 1 else ''} on {socket.gethostname()[:60]}"
+
+
+def _running(instance: str) -> bool:
+    """Whether the game named ``pid N ... on HOST`` is running now (False when unsure)."""
+    m = re.fullmatch(r"pid (\d{1,10})(?: #\d+)? on (.*)", instance)
+    if m is None or m.group(2) != socket.gethostname()[:60] or os.name == "nt":
+        return False  # (on Windows os.kill would end the process: never probe there)
+    pid = int(m.group(1))
+    if pid == os.getpid():
+        return True  # another store of this very process
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1310,8 +1335,12 @@ class SaveStore:
             data = _read_bytes(self.resume_path)
         except (_Damaged, OSError):
             return
-        if data is not None and _peek(data, "level_id") == level_id:
-            self.clear_resume()
+        if data is None or _peek(data, "level_id") != level_id:
+            return
+        writer = _peek(data, "instance")
+        if isinstance(writer, str) and writer != self.instance and _running(writer):
+            return  # the game in progress of another game running on this folder
+        self.clear_resume()
 
     # ------------------------------------------------------------ replays
     def save_replay(self, session: GameSession) -> Path | None:

@@ -93,7 +93,7 @@ def play(
     return session
 
 
-LOCKS = {saves.PROFILE_LOCK, saves.INSTANCE_LOCK}
+LOCKS = {".profile.lock", ".instance.lock"}
 
 
 def files_in(folder: Path) -> dict[str, bytes]:
