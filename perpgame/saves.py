@@ -514,7 +514,7 @@ def _find_saved_level(
         problem = "; ".join(exc.lines())
     if found is not None and found.sha256 == sha256:
         return found
-    for hint in _candidates(level_file, (*bases, folder or levels_dir())):
+    for hint in _candidates(level_file, (*bases, *([folder] if folder else []), levels_dir())):
         same = found is not None and _same_file(hint, Path(found.source))
         if not same and hint.is_file():
             try:
@@ -554,8 +554,8 @@ def _candidates(level_file: str | None, bases: tuple[Path, ...]) -> list[Path]:
     return found
 
 
-def _level_file(level: Level, root: Path, folder: Path | None) -> str | None:
-    """Where the level came from, relative to the saves folder ``root`` (or the levels folder).
+def _level_file(level: Level, root: Path) -> str | None:
+    """Where the level came from: relative to the shipped levels, else to the saves folder.
 
     Never an absolute path: a save names no folder of the machine that wrote it. None when
     there is no relative way (another drive), and then the level is found by its id.
@@ -565,11 +565,11 @@ def _level_file(level: Level, root: Path, folder: Path | None) -> str | None:
         return None
     try:
         source = Path(source).resolve()
-        with contextlib.suppress(ValueError):  # (Windows: another drive)
-            return Path(os.path.relpath(source, Path(root).resolve())).as_posix()
-        shipped = (folder or levels_dir()).resolve()
+        shipped = levels_dir().resolve()
         if source.is_relative_to(shipped):
             return source.relative_to(shipped).as_posix()
+        with contextlib.suppress(ValueError):  # (Windows: another drive)
+            return Path(os.path.relpath(source, Path(root).resolve())).as_posix()
     except (OSError, RuntimeError):
         pass
     return None
@@ -1244,7 +1244,7 @@ class SaveStore:
         save = ResumeSave(
             level_id=level.id,
             level_sha256=level.sha256,
-            level_file=_level_file(level, self.root, self.levels_folder),
+            level_file=_level_file(level, self.root),
             seed=session.seed,
             tick=session.tick,
             inputs=list(session.input_log),
@@ -1359,7 +1359,7 @@ class SaveStore:
             level_id=level.id,
             level_title=level.title[:200],
             level_sha256=level.sha256,
-            level_file=_level_file(level, self.root, self.levels_folder),
+            level_file=_level_file(level, self.root),
             seed=session.seed,
             ticks=session.tick,
             inputs=list(session.input_log),

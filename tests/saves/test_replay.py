@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from perpgame.level import load_level
+from perpgame.level import find_level, load_level
 from perpgame.saves import (
     ReplayError,
     SaveStore,
@@ -15,6 +15,7 @@ from perpgame.saves import (
     replay_command,
     replay_session,
 )
+from perpgame.session import GameSession
 
 from .conftest import LEVEL_FILE, LOSING, SEED, WINNING, files_in, play
 
@@ -267,3 +268,14 @@ def test_a_replay_names_no_absolute_path(store_factory, own_level, root, levels_
     # found by that relative path when the id is not in the levels folder
     (levels_folder / "happy-path.toml").unlink()
     assert check_replay(read_replay(path, levels_folder)).ok
+
+
+def test_a_shipped_level_is_named_relative_to_the_levels_folder(tmp_path):
+    shipped = load_level(find_level("happy-path"))
+    session = GameSession(shipped, 1)
+    session.step()
+    store = SaveStore(tmp_path)
+    assert store.save_resume(session)
+    doc = json.loads((tmp_path / "resume.json").read_bytes())
+    assert doc["level_file"] == shipped.source.name  # e.g. "06-happy-path.toml"
+    assert store.resume_session() is not None
