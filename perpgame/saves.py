@@ -1,6 +1,7 @@
 """The player's profile, resumable games and replays: JSON files that survive crashes and damage.
 
-Three kinds of file live in the saves folder (``./saves``, ``$PERPGAME_SAVES`` or ``--saves DIR``)::
+Three kinds of file live in the saves folder (the user's data folder, ``$PERPGAME_SAVES`` or
+``--saves DIR``: :func:`perpgame.places.saves_dir` decides)::
 
     profile.json                         levels played and won, stars, best P&L, settings
     resume.json                          the game in progress: level, seed, tick and inputs
@@ -61,6 +62,7 @@ from perpgame.level.catalog import find_level, levels_dir
 from perpgame.level.errors import LevelError
 from perpgame.level.loader import NotRegularFile, load_level, open_regular, plain_error
 from perpgame.level.schema import Level
+from perpgame.places import ENV_SAVES, saves_dir
 from perpgame.session import PLAYING, WON, GameSession
 from perpgame.session.fmt import format_cash
 from perpgame.session.limits import clip, input_problem
@@ -92,9 +94,6 @@ __all__ = [
     "saves_dir",
 ]
 
-ENV_SAVES = "PERPGAME_SAVES"
-"""The environment variable naming the saves folder (the CLI sets it from ``--saves DIR``)."""
-
 SCHEMA_VERSION = 1
 """The version every file is written with; files with a lower version are migrated on load."""
 
@@ -115,12 +114,6 @@ STALE_TEMP_SECONDS = 60.0
 _TEMP = re.compile(r"\..+\.[A-Za-z0-9_]+\.tmp")
 _HEX64 = r"^[0-9a-f]{64}$"
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
-
-def saves_dir() -> Path:
-    """The saves folder: ``$PERPGAME_SAVES`` when set, else ``./saves``."""
-    env = os.environ.get(ENV_SAVES)
-    return Path(env).expanduser() if env else Path("saves")
 
 
 # --------------------------------------------------------------------------------------------------
