@@ -958,9 +958,10 @@ class SaveStore:
             return True  # an unwritable folder: nothing to share, and the writes will say so
         if _try_lock(fd):
             self._instance_fd = fd
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):  # who holds it, for the next game to name
                 os.ftruncate(fd, 0)
-                os.pwrite(fd, self.instance.encode(), 0) if hasattr(os, "pwrite") else None
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.write(fd, self.instance.encode())
             return True
         try:
             other = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
