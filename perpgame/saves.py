@@ -26,6 +26,14 @@ Safety rules, every one of them tested:
 * An unwritable folder is a notice, not a crash: progress stays in memory.
 * Saves are JSON validated by pydantic (strict, no unknown fields). Nothing is unpickled or
   evaluated. The wall clock only names set-aside files; it never enters a save or the game.
+* Two games may share a folder (two terminals, a terminal and the booth): every profile write
+  re-reads the file, applies this game's change and writes, under a lock (``.profile.lock``), so
+  both games' results count. A running game holds ``.instance.lock``; a second one is told, and a
+  resume save names the game that wrote it. Temporary files left by a crashed save are removed
+  when a game starts (:meth:`SaveStore.claim`).
+* Only regular files are read (a FIFO is refused before it can block), at most
+  :data:`MAX_FILE_BYTES`. No save names an absolute path; a replay's inputs are within what a
+  player can ask for, and checking one recomputes every recorded field (:func:`check_replay`).
 """
 
 from __future__ import annotations
