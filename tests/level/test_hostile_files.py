@@ -54,6 +54,16 @@ def test_check_answers_a_fifo_within_a_second(tmp_path: Path) -> None:
     assert "level.toml: is a named pipe (FIFO), not a level file" in done.stdout
 
 
+@needs_fifo
+@pytest.mark.parametrize("command", ["play", "sim"])
+def test_play_and_sim_name_a_fifo_for_what_it_is(tmp_path: Path, command: str) -> None:
+    # before: "level.toml: no such file" (play), or a read that never ended
+    os.mkfifo(tmp_path / "level.toml")
+    done = perpgame(command, "level.toml", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "level.toml: is a named pipe (FIFO), not a level file" in done.stderr
+
+
 def _problems(text: str) -> list[str]:
     with pytest.raises(LevelError) as caught:
         load_level_text(text, "big.toml")
