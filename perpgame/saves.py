@@ -966,6 +966,7 @@ class SaveStore:
             return True  # an unwritable folder: nothing to share, and the writes will say so
         if _try_lock(fd):
             self._instance_fd = fd
+            self._closer = weakref.finalize(self, os.close, fd)  # a dropped store lets go
             with contextlib.suppress(OSError):  # who holds it, for the next game to name
                 os.ftruncate(fd, 0)
                 os.lseek(fd, 0, os.SEEK_SET)
@@ -989,7 +990,7 @@ class SaveStore:
         fd, self._instance_fd = self._instance_fd, None
         if fd is not None:
             _unlock(fd)
-            os.close(fd)
+            self._closer()  # closes fd, once
 
     def _remove_debris(self, *, everything: bool) -> None:
         now = time.time()

@@ -97,6 +97,19 @@ def test_temp_files_of_crashed_saves_are_removed_at_start(root, levels_folder):
     holder.release()
 
 
+def test_a_store_that_is_dropped_lets_the_folder_go(root):
+    import gc
+
+    held = SaveStore(root)
+    assert held.claim() is True
+    del held
+    gc.collect()
+    again = SaveStore(root)
+    assert again.claim() is True  # (the fd was closed: no lock, no leak)
+    again.release()
+    again.release()  # twice is harmless
+
+
 def _temp_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*.tmp")]
 
