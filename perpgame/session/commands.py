@@ -48,6 +48,8 @@ _ORDER = re.compile(
 )
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 _DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]+")
+_NOT_DECIMAL = re.compile(r"\b(?:nan|inf(?:inity)?)\b|\b[0-9.]+e[+-]?[0-9]+|\b0x[0-9a-f]+")
+"""Numbers a programming language reads and a trader does not type: ``nan``, ``1e309``, ``0x10``."""
 
 
 class CommandError(ValueError):
@@ -67,6 +69,10 @@ def parse_command(text: str, tick: int = 0) -> PlayerAction:
         return PlayerAction(tick, "close")
     if line in CANCEL_WORDS:
         return PlayerAction(tick, "cancel_all")
+    if odd := _NOT_DECIMAL.search(line):
+        raise CommandError(
+            f"write numbers as plain decimals like 0.5 or 61000, not {clip(odd.group(0), 12)}"
+        )
     match = re.fullmatch(r"(?:lev|leverage)\s*x?\s*([0-9]+)x?", line)
     if match:
         return PlayerAction(tick, "leverage", leverage=_leverage(match.group(1)))

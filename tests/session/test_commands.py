@@ -49,6 +49,17 @@ def test_hostile_quick_orders_are_refused_in_words(text: str) -> None:
     assert "sys." not in message and "Traceback" not in message
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("b 1e309", "1e309"), ("b nan", "nan"), ("lev 0x10", "0x10"), ("b 0x10", "0x10")],
+)
+def test_numbers_a_language_reads_are_named(text: str, named: str) -> None:
+    # before: "cannot read ..." for most, and `b 0x10` was "b 0 x10" (quantity zero)
+    with pytest.raises(CommandError, match=f"plain decimals like 0.5 or 61000, not {named}$"):
+        parse_command(text, 1)
+    assert parse_command("b 10x10", 1).leverage == 10  # (an order at 10x is still one)
+
+
 def test_one_letter_words_agree_with_the_hotkeys() -> None:
     # before: ":c" closed the position and ":x" cancelled the orders, the keys c/x the other way
     keys = {b.key: b.action for b in GameScreen.BINDINGS if b.key in ("c", "x")}
