@@ -344,8 +344,8 @@ class ResumeSave(_Model):
     level_id: LevelId
     level_sha256: Sha256
     level_file: str | None = Field(None, max_length=4096)
-    """Where the level was loaded from, relative to the saves folder (or the levels folder):
-    tried when the id is not in the levels folder. Never an absolute path."""
+    """Where the level was loaded from, relative to the shipped levels (or else to the saves
+    folder): tried when the id is not in the levels folder. Never an absolute path."""
     seed: Seed
     tick: Tick
     inputs: list[Action] = Field(default_factory=list)
@@ -364,7 +364,8 @@ class ReplayResult(_Model):
     status: Literal["won", "lost"]
     stars: int = Field(ge=0, le=3)
     reason: str = Field("", max_length=2000)
-    player_pnl: int
+    player_pnl: int = Field(ge=-(10**24), le=10**24)
+    """In cash units; far beyond any game's pile either way is damage, not a result."""
 
 
 class Replay(_Model):
@@ -684,7 +685,7 @@ def _recorded_fields(replay: Replay) -> dict[str, tuple[object, str]]:
         "result.status": (r.status, r.status),
         "result.reason": (r.reason, repr(clip(r.reason, 60))),
         "result.stars": (r.stars, str(r.stars)),
-        "result.player_pnl": (r.player_pnl, format_cash(r.player_pnl)),
+        "result.player_pnl": (r.player_pnl, clip(format_cash(r.player_pnl), 40)),
         "level_title": (replay.level_title, repr(clip(replay.level_title, 60))),
     }
 
