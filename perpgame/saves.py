@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import itertools
 import json
 import os
@@ -100,6 +101,7 @@ __all__ = [
     "replay_command",
     "replay_session",
     "saves_dir",
+    "told_hash",
 ]
 
 SCHEMA_VERSION = 1
@@ -382,6 +384,10 @@ class Replay(_Model):
     inputs: list[Action] = Field(default_factory=list)
     final_state_hash: str = Field(pattern=r"^[0-9a-f]{16,128}$")
     result: ReplayResult
+    told_sha256: Sha256 | None = None
+    """:func:`told_hash` of the game: when and what kind of thing it told the player (fills,
+    refusals, liquidations). An input the game refused leaves a refusal here even though it
+    changes no state. (None in replays of older versions: not compared.)"""
 
     _level: Level | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
@@ -677,6 +683,16 @@ class ReplayCheck:
     differences: tuple[ReplayDifference, ...] = ()
 
 
+def told_hash(session: GameSession) -> str:
+    """SHA-256 of the tick and kind of every story told to the player, in order.
+
+    Not the words (a new wording is the same game), but every refusal, fill and liquidation the
+    player was told of: an input the game refused cannot be added to a replay unnoticed.
+    """
+    told = "\n".join(f"{story.tick} {story.kind}" for story in session.player_stories)
+    return hashlib.sha256(told.encode()).hexdigest()
+
+
 def _recorded_fields(replay: Replay) -> dict[str, tuple[object, str]]:
     r = replay.result
     return {
@@ -687,6 +703,7 @@ def _recorded_fields(replay: Replay) -> dict[str, tuple[object, str]]:
         "result.stars": (r.stars, str(r.stars)),
         "result.player_pnl": (r.player_pnl, clip(format_cash(r.player_pnl), 40)),
         "level_title": (replay.level_title, repr(clip(replay.level_title, 60))),
+        "told_sha256": (replay.told_sha256, (replay.told_sha256 or "")[:16] + "..."),
     }
 
 
@@ -703,6 +720,7 @@ def _replayed_fields(session: GameSession, level: Level) -> dict[str, tuple[obje
         "result.stars": (session.stars, str(session.stars)),
         "result.player_pnl": (pnl, format_cash(pnl)),
         "level_title": (title, repr(clip(title, 60))),
+        "told_sha256": (told := told_hash(session), told[:16] + "..."),
     }
 
 
@@ -718,6 +736,8 @@ def check_replay(replay: Replay, level: Level | None = None) -> ReplayCheck:
     level = session.level
     want = _recorded_fields(replay)
     got = _replayed_fields(session, level)
+    if replay.told_sha256 is None:  # (written before it was recorded)
+        del want["told_sha256"], got["told_sha256"]
     differences = tuple(
         ReplayDifference(name, want[name][1], got[name][1])
         for name in want
@@ -1374,6 +1394,7 @@ class SaveStore:
                 reason=session.end_reason[:2000],
                 player_pnl=int(session.metrics["player_pnl"]),
             ),
+            told_sha256=told_hash(session),
         )
         folder = self.replays_dir
         what = "The replay was not saved."

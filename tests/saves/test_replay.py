@@ -243,6 +243,40 @@ def test_an_added_input_the_game_refuses_is_rejected_when_read(
     assert "which the game refuses" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"tick": 40, "kind": "cancel", "order_id": 999},  # no such order
+        {"tick": 40, "kind": "leverage", "leverage": 1000},  # above the level's cap
+        {"tick": 40, "kind": "close"},  # with no position to close
+    ],
+    ids=["cancel-999", "leverage-1000", "close-flat"],
+)
+def test_an_added_refused_input_within_bounds_is_named_by_what_the_player_was_told(
+    replay_file, levels_folder, capsys, forged
+):
+    # a refused input changes no state, so the state hash alone let it ride along
+    path, _ = replay_file
+
+    def add(doc):
+        doc["inputs"] = sorted([*doc["inputs"], forged], key=lambda a: a["tick"])
+
+    _tamper(path, add)
+    replay = read_replay(path, levels_folder)
+    check = check_replay(replay)
+    assert [d.field for d in check.differences] == ["told_sha256"]
+    assert replay_command(path, headless=True, levels_folder=levels_folder) == 1
+    assert "  differs: told_sha256: " in capsys.readouterr().out
+
+
+def test_a_replay_without_told_sha256_is_checked_on_the_rest(replay_file, levels_folder):
+    path, _ = replay_file
+    _tamper(path, lambda d: d.pop("told_sha256"))
+    assert check_replay(read_replay(path, levels_folder)).ok
+    _tamper(path, lambda d: d["result"].update(stars=0))
+    assert not check_replay(read_replay(path, levels_folder)).ok
+
+
 def test_the_untouched_replay_still_matches(replay_file, levels_folder, capsys):
     path, _ = replay_file
     assert replay_command(path, headless=True, levels_folder=levels_folder) == 0
