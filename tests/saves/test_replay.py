@@ -285,7 +285,7 @@ def test_the_untouched_replay_still_matches(replay_file, levels_folder, capsys):
 
 
 def test_a_replay_names_no_absolute_path(store_factory, own_level, root, levels_folder):
-    # before: "level_file": "/home/<who>/.../happy-path.toml", the recording machine's folders
+    # before: "level_file" held the absolute path of the level file on the recording machine
     store = store_factory()
     path = store.save_replay(play(own_level, WINNING))
     doc = json.loads(path.read_bytes())
