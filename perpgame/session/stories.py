@@ -85,11 +85,6 @@ def _liquidation_reason(e: ev.Liquidation) -> str:
         return "this exchange sends liquidations straight to the vault"
     if e.reason == "book_again":
         return "the vault could not take it all, so the book gets another try"
-    if e.reason == "held":
-        return (
-            f"equity {format_cash(e.equity)} is still above zero, so nobody is deleveraged; the "
-            "position stays in liquidation and is offered to the book again each tick"
-        )
     return f"below maintenance margin {format_cash(e.maintenance)} at mark {mark}"
 
 
@@ -136,6 +131,13 @@ class Storyteller:
             what = f"the book took none of {_qty(e.qty)} {_side(e.qty)}"
         subject = "You were" if e.account == self.player_id else f"{who} was"
         text = f"{subject} liquidated: {_liquidation_reason(e)}; {what}."
+        if e.reason == "held":
+            subject = "You stay" if e.account == self.player_id else f"{who} stays"
+            text = (
+                f"{subject} in liquidation with {_qty(e.qty)} {_side(e.qty)}: equity "
+                f"{format_cash(e.equity)} is still above zero, so nobody is deleveraged; the "
+                "position goes back to the book each tick, and only orders that reduce it go in."
+            )
         if e.fee:
             text += f" Liquidation fee {format_cash(e.fee)} to the vault."
         mine = e.account == self.player_id

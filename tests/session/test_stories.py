@@ -65,13 +65,20 @@ def test_a_margin_refusal_says_what_was_needed():
     )
 
 
-@pytest.mark.parametrize(
-    "code", ["below_maintenance", "below_backstop", "book_off", "book_again", "held"]
-)
+@pytest.mark.parametrize("code", ["below_maintenance", "below_backstop", "book_off", "book_again"])
 def test_every_liquidation_code_is_told_in_words(code):
     e = Liquidation(5, 2, 10_000, 0, None, 5_530_000, 1_300_000_000, 1_382_500_000, 0, 0, code)
     text = TELLER.tell(e).text
     assert text.startswith("You were liquidated: ") and code not in text
+
+
+def test_a_held_account_is_told_why_nobody_is_deleveraged():
+    e = Liquidation(5, 2, 10_000, 0, None, 5_530_000, 1_300_000_000, 1_382_500_000, 0, 0, "held")
+    assert TELLER.tell(e).text == (
+        "You stay in liquidation with 1 long: equity 1,300.00 is still above zero, so nobody is "
+        "deleveraged; the position goes back to the book each tick, and only orders that reduce "
+        "it go in."
+    )
 
 
 @pytest.mark.parametrize("code", ["vault_took", "vault_forced", "socialized"])
