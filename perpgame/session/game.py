@@ -47,8 +47,9 @@ class GameSession:
         self.level = level
         self.seed = seed
         self.quiet = quiet
-        """Headless sweeps (the policy lab): skip what only a screen reads, the stories, the tape
-        and the groups' equity history. The game and its state hash are the same."""
+        """Headless sweeps (the policy lab): skip the stories (the player's too, so no ``why()``
+        and no replay ``told_sha256``), the tape and the groups' equity history. The game, its
+        metrics and its state hash are the same; not for games that are saved or shown."""
         self.rng = Rng(seed ^ 0x5EED_6A3E)
         self.market = Market(level.market_config(seed), start_price=level.market.start_price)
         self.bots: list[Bot] = []
