@@ -85,6 +85,32 @@ def _parser() -> argparse.ArgumentParser:
         help="games at once, about 60 MB each (default: 20); more visitors are told it is full",
     )
 
+    host = sub.add_parser(
+        "host",
+        help="run one shared table that several players (and programs) join",
+        description="One authoritative exchange for a room: each seat is a trader with the "
+        "level's starting cash, the level's bots trade around them. Prints a join URL (with its "
+        "token) per seat and one for the instructor. Binds loopback unless --host says otherwise.",
+    )
+    host.add_argument("level", help="a level id or a path to a .toml file")
+    host.add_argument("--seats", type=int, default=2, help="how many seats (default: 2)")
+    host.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    host.add_argument("--port", type=int, default=8765)
+    host.add_argument("--seed", type=int, default=1)
+    host.add_argument(
+        "--tps", type=float, default=None, help="ticks per second (default: the level's pace)"
+    )
+    host.add_argument("--paused", action="store_true", help="wait for the instructor's start")
+    host.add_argument("--log", metavar="FILE", help="where the table log goes (a replay)")
+    host.add_argument("--urls", metavar="FILE", help="also write the join URLs here, as JSON")
+
+    join = sub.add_parser("join", help="take a seat at a table that `perpgame host` runs")
+    join.add_argument("url", help="the seat's URL as `perpgame host` printed it")
+    join.add_argument(
+        "--headless", action="store_true", help="no screen: play the --actions file and report"
+    )
+    join.add_argument("--actions", metavar="FILE", help="the seat's inputs (TOML, table ticks)")
+
     replay = sub.add_parser("replay", help="watch a saved replay (or check it with --headless)")
     replay.add_argument("file", help="a replay file (saves/replays/*.json)")
     replay.add_argument(
@@ -139,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 public_url=args.public_url,
                 max_visitors=args.max_visitors,
             )
+        if args.command == "host":
+            return _host(args)
+        if args.command == "join":
+            return _join(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "replay":
@@ -257,7 +287,58 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(level, speed=args.speed, loop=args.loop, seed=args.seed)
 
 
+def _host(args: argparse.Namespace) -> int:
+    from perpgame.saves import saves_dir
+    from perpgame.table.host import default_log_path, run_host
+
+    if not 1 <= args.seats <= 200 or not 0 < (args.tps or 1) <= 100:
+        print("perpgame host: --seats is 1 to 200, --tps above 0 and at most 100", file=sys.stderr)
+        return EXIT_USAGE
+    level = _load(args.level)
+    log = Path(args.log) if args.log else default_log_path(saves_dir(), level, args.seed)
+    return run_host(
+        level,
+        seats=args.seats,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        ticks_per_second=args.tps,
+        paused=args.paused,
+        log_path=log,
+        urls_path=Path(args.urls) if args.urls else None,
+    )
+
+
+def _join(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from perpgame.client import TableError, play_actions
+    from perpgame.level.actions import load_actions
+
+    if not args.headless:
+        print(
+            "perpgame join: only --headless is here so far (with --actions FILE)", file=sys.stderr
+        )
+        return EXIT_USAGE
+    actions = load_actions(args.actions) if args.actions else []
+    try:
+        report = asyncio.run(play_actions(args.url, actions))
+    except TableError as exc:
+        print(f"perpgame join: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    print(json.dumps(report))
+    return EXIT_FAIL if report["refused"] else EXIT_OK
+
+
 def _replay(path: str, headless: bool) -> int:
+    from perpgame.table.log import is_table_log
+
+    if is_table_log(path):
+        from perpgame.table.log import replay_command as table_replay
+
+        if not headless:
+            print("perpgame replay: a table log is checked headless.", file=sys.stderr)
+        return table_replay(path)
     from perpgame.saves import replay_command
 
     watch = None

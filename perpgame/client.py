@@ -248,4 +248,58 @@ class TableClient:
         return (await self.send({"type": "fire", "event": event}))["tick"]
 
 
-__all__ = ["Frame", "TableClient", "TableError"]
+def _coin(lots: int) -> str:
+    return f"{lots // 10_000}.{lots % 10_000:04d}"
+
+
+def _dollars(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def action_message(action: Any) -> dict[str, Any]:
+    """An actions-file input (a ``PlayerAction``) as a table message."""
+    kind = action.kind
+    msg: dict[str, Any] = {"type": kind}
+    if kind == "order":
+        msg.update(side="buy" if action.side > 0 else "sell", qty=_coin(action.qty))
+        if action.leverage is not None:
+            msg["leverage"] = action.leverage
+        if action.reduce_only:
+            msg["reduce_only"] = True
+    if kind in ("order", "close") and action.price is not None:
+        msg["price"] = _dollars(action.price)
+    if kind == "cancel":
+        msg["order"] = action.order_id
+    if kind == "leverage":
+        msg["value"] = action.leverage
+    return msg
+
+
+async def play_actions(url: str, actions: list[Any], timeout: float = 60.0) -> dict[str, Any]:
+    """Play a seat from an actions file: each input is sent once the table has played the tick
+    before its own, so it applies at that tick (or, if the table is past it, at the next).
+    Returns the seat's account after the last input's tick, and what was refused."""
+    refused: list[str] = []
+    last = 0
+    async with await TableClient.connect(url) as seat:
+        for action in sorted(actions, key=lambda a: a.tick):
+            if action.tick - 1 > seat.tick:
+                await seat.wait_for(
+                    lambda f, t=action.tick - 1: f["market"]["tick"] >= t, timeout=timeout
+                )
+            try:
+                last = await seat.send(action_message(action))
+                last = last["tick"]
+            except TableError as exc:
+                refused.append(f"tick {action.tick}: {exc}")
+        if last:
+            await seat.wait_for(lambda f: f["market"]["tick"] >= last, timeout=timeout)
+        return {
+            "seat": seat.seat,
+            "tick": seat.tick,
+            "account": seat.account,
+            "refused": refused,
+        }
+
+
+__all__ = ["Frame", "TableClient", "TableError", "action_message", "play_actions"]
