@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,6 +104,12 @@ def _parser() -> argparse.ArgumentParser:
     host.add_argument("--paused", action="store_true", help="wait for the instructor's start")
     host.add_argument("--log", metavar="FILE", help="where the table log goes (a replay)")
     host.add_argument("--urls", metavar="FILE", help="also write the join URLs here, as JSON")
+    host.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the table's address as players reach it, e.g. wss://event.example/t1 behind a "
+        "reverse proxy (default: ws://HOST:PORT)",
+    )
 
     join = sub.add_parser("join", help="take a seat at a table that `perpgame host` runs")
     join.add_argument("url", help="the seat's URL as `perpgame host` printed it")
@@ -294,6 +301,11 @@ def _host(args: argparse.Namespace) -> int:
     if not 1 <= args.seats <= 200 or not 0 < (args.tps or 1) <= 100:
         print("perpgame host: --seats is 1 to 200, --tps above 0 and at most 100", file=sys.stderr)
         return EXIT_USAGE
+    if args.public_url and not re.fullmatch(
+        r"wss?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?", args.public_url
+    ):
+        print("perpgame host: --public-url is a plain ws:// or wss:// address", file=sys.stderr)
+        return EXIT_USAGE
     level = _load(args.level)
     log = Path(args.log) if args.log else default_log_path(saves_dir(), level, args.seed)
     return run_host(
@@ -306,6 +318,7 @@ def _host(args: argparse.Namespace) -> int:
         paused=args.paused,
         log_path=log,
         urls_path=Path(args.urls) if args.urls else None,
+        public_url=args.public_url,
     )
 
 

@@ -34,12 +34,13 @@ def run_host(
     paused: bool,
     log_path: Path,
     urls_path: Path | None = None,
+    public_url: str | None = None,
 ) -> int:
     """Serve the table until Ctrl-C (or SIGTERM); the log is written at the end of the game and
     again on the way out."""
     table = Table(level, seed, seat_names(seats))
     tps = ticks_per_second or 1000 / level.tick_ms
-    return asyncio.run(_serve(table, host, port, tps, paused, log_path, urls_path))
+    return asyncio.run(_serve(table, host, port, tps, paused, log_path, urls_path, public_url))
 
 
 async def _serve(
@@ -50,6 +51,7 @@ async def _serve(
     paused: bool,
     log_path: Path,
     urls_path: Path | None,
+    public_url: str | None,
 ) -> int:
     def save(t: Table) -> None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +64,9 @@ async def _serve(
     except OSError as exc:
         print(f"perpgame host: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
-    urls = {"instructor": server.url(None)} | {seat: server.url(seat) for seat in table.seats}
+    urls = {"instructor": server.url(None, public_url)} | {
+        seat: server.url(seat, public_url) for seat in table.seats
+    }
     print(
         f"table: {table.level.id} ({table.level.title}), seed {table.seed}, {len(table.seats)} "
         f"seats, {tps:g} ticks/s{', paused' if paused else ''}",

@@ -131,13 +131,17 @@ class TableServer:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def url(self, seat: str | None = None) -> str:
-        """The address a seat (or, with no seat, the instructor) joins with, token included."""
+    def url(self, seat: str | None = None, public: str | None = None) -> str:
+        """The address a seat (or, with no seat, the instructor) joins with, token included.
+
+        ``public`` is the table's address as players reach it (``wss://event.example/t1``, behind
+        a reverse proxy); without it, the address the server is bound to.
+        """
         assert self.address is not None
         host, port = self.address
-        if seat is None:
-            return f"ws://{host}:{port}/ws?seat={INSTRUCTOR}&token={self.host_token}"
-        return f"ws://{host}:{port}/ws?seat={seat}&token={self.tokens[seat]}"
+        base = public.rstrip("/") if public else f"ws://{host}:{port}"
+        token = self.host_token if seat is None else self.tokens[seat]
+        return f"{base}/ws?seat={seat or INSTRUCTOR}&token={token}"
 
     # ----------------------------------------------------------------- ticks
     async def _tick_loop(self) -> None:
