@@ -329,8 +329,15 @@ def _join(args: argparse.Namespace) -> int:
     from perpgame.level.actions import load_actions
 
     if not args.headless:
+        if re.search(r"[?&]seat=host(&|$)", args.url):
+            from perpgame.tui.instructor import run_instructor
+
+            return run_instructor(args.url)
         print(
-            "perpgame join: only --headless is here so far (with --actions FILE)", file=sys.stderr
+            "perpgame join: a seat's game screen is not here yet: join with --headless --actions"
+            " FILE, or trade from Python with perpgame.client (docs/table.md); the instructor's"
+            " URL (seat=host) opens the instructor's screen",
+            file=sys.stderr,
         )
         return EXIT_USAGE
     actions = load_actions(args.actions) if args.actions else []

@@ -74,6 +74,8 @@ class Table:
         timeline = self.level.timeline
         if not 0 <= index < len(timeline):
             raise TableError(f"the level's timeline has entries 0 to {len(timeline) - 1}")
+        if timeline[index].every is not None:
+            raise TableError(f"timeline entry {index} repeats; only one-off events fire early")
         if index in self.session._fired or index in self._fire_queue:
             raise TableError(f"timeline entry {index} has already fired")
         if not self.playing:

@@ -301,6 +301,10 @@ class TableServer:
         }
         if msg.seat != INSTRUCTOR:
             welcome["account"] = views.seat_view(t.session, msg.seat)
+        else:
+            welcome["events"] = views.timeline_view(t.level)
+            welcome["board"] = views.leaderboard(t.session, t.seats)
+            welcome["tps"] = self.tps
         welcome["market"] = views.market_view(t.session)
         conn.send(_json(welcome))
 
@@ -325,7 +329,8 @@ class TableServer:
                 conn.send(_error(msg.id, str(exc)))
                 return
         self._wake.set()
-        conn.send(_json({"type": "ack", "id": msg.id, "tick": tick, "running": self.running}))
+        answer = {"type": "ack", "id": msg.id, "tick": tick, "running": self.running}
+        conn.send(_json(answer | {"tps": self.tps}))
 
 
 def _id_of(raw: str) -> int | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from perpgame.engine.account import liquidation_price
+from perpgame.engine.adl import Position
 from perpgame.engine.book import BUY, SELL
 from perpgame.engine.units import CASH_SCALE, PRICE_SCALE, QTY_SCALE
+from perpgame.level.schema import Level
 from perpgame.session import GameSession
 
 BOOK_LEVELS = 10
@@ -83,13 +85,56 @@ def seat_view(session: GameSession, seat: str) -> dict[str, Any]:
 
 
 def leaderboard(session: GameSession, seats: list[str]) -> list[dict[str, Any]]:
-    """Every seat by profit (equity less the starting cash), best first; ties by seat name."""
+    """Every seat by profit (equity less the starting cash), best first; ties by seat name.
+
+    With each: size, leverage in hundredths (notional / equity; None when equity <= 0), the
+    liquidation price, the distance to it in basis points of the mark, and the seat's ADL rank,
+    queue length and lights (0-5) on its side, as the one-player screen shows them.
+    """
     m = session.market
     start = session.level.player.cash
+    mark = m.mark
+    queues = {side: _adl_queue(session, side) for side in (BUY, SELL)}
     rows = []
     for seat in seats:
         acct = m.accounts[session.seats[seat]]
-        equity = acct.equity(m.mark)
-        rows.append({"seat": seat, "equity": equity, "pnl": equity - start, "size": acct.size})
+        equity = acct.equity(mark)
+        liq = liquidation_price(acct, m.config.maintenance_ppm) if acct.size else None
+        spot = queues[BUY if acct.size > 0 else SELL].get(acct.id) if acct.size else None
+        rows.append(
+            {
+                "seat": seat,
+                "equity": equity,
+                "pnl": equity - start,
+                "size": acct.size,
+                "leverage": abs(acct.size) * mark * 100 // equity if equity > 0 else None,
+                "liq_price": liq,
+                "liq_distance_bps": abs(mark - liq) * 10_000 // mark if liq and mark else None,
+                "adl_rank": spot.rank if spot else None,
+                "adl_lights": spot.lights if spot else 0,
+            }
+        )
     rows.sort(key=lambda r: (-r["pnl"], r["seat"]))
     return rows
+
+
+def _adl_queue(session: GameSession, side: int) -> dict[int, Any]:
+    """The ADL queue of the positions on ``side``, by account (read-only: the rng is forked)."""
+    m = session.market
+    positions = [
+        Position(a.id, a.size, a.open_cost, a.equity(m.mark), m.mark)
+        for a in m.accounts.values()
+        if a.size * side > 0 and a.kind != "house"
+    ]
+    return m.policy.queue(positions, m.rng.fork(m.tick)) if positions else {}
+
+
+def timeline_view(level: Level) -> list[dict[str, Any]]:
+    """The level's timeline entries an instructor can fire: index, what it does, when it is due."""
+    out = []
+    for i, entry in enumerate(level.timeline):
+        change = getattr(entry, "change", None)
+        what = entry.do + (f" {change / 10_000:+g}%" if isinstance(change, int) else "")
+        due = f"tick {entry.at}" if entry.at is not None else "when a condition holds"
+        out.append({"index": i, "do": entry.do, "what": what, "due": due})
+    return out

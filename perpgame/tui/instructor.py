@@ -1,0 +1,212 @@
+"""The instructor's screen for a shared table: every seat at a glance, and the controls.
+
+``perpgame join URL`` with the instructor's URL (``seat=host``) opens it. It shows each seat's
+equity, profit, position, leverage, liquidation price and distance to it, and ADL lights, best
+first (the live leaderboard); the level's timeline events, which the digit keys fire early; and
+who paid whom: who was liquidated into whose bid, who was deleveraged against whom (where a seat is on either side). Space starts
+and pauses the table, n plays one tick of a paused table, + and - change its speed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, RichLog, Static
+
+from perpgame.client import TableClient, TableError
+
+SPEEDS = (0.5, 1, 2, 5, 10, 20, 50)
+COLUMNS = (
+    ("#", 3), ("seat", 10), ("equity", 13), ("P&L", 13), ("size", 10), ("lev", 6),
+    ("liq price", 11), ("to liq", 7), ("ADL", 6),
+)  # fmt: skip
+
+
+def _money(micro: int) -> str:
+    sign = "-" if micro < 0 else ""
+    cents = abs(micro) // 10_000
+    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+
+
+def _price(cents: int | None) -> str:
+    return "—" if cents is None else f"{cents // 100:,}.{cents % 100:02d}"
+
+
+def _coin(lots: int) -> str:
+    sign = "-" if lots < 0 else "+" if lots > 0 else " "
+    return f"{sign}{abs(lots) // 10_000}.{abs(lots) % 10_000:04d}"
+
+
+def who_paid_whom(market: dict[str, Any], seats: set[str]) -> list[str]:
+    """This tick's waterfall as sentences, where a seat is on at least one side."""
+    lines = []
+    liquidated = {w["account"] for w in market["waterfall"] if w["kind"] == "liquidation"}
+    tick = market["tick"]
+    for fill in market["tape"]:
+        if not fill["liquidation"]:
+            continue
+        loser = fill["seller"] if fill["seller"] in liquidated else fill["buyer"]
+        taker = fill["buyer"] if loser == fill["seller"] else fill["seller"]
+        side = "bid" if loser == fill["seller"] else "offer"
+        if loser not in seats and taker not in seats:
+            continue
+        lines.append(
+            f"{tick}: {loser} liquidated into {taker}'s {side}: "
+            f"{_coin(fill['qty']).strip('+')} at {_price(fill['price'])}"
+        )
+    for w in market["waterfall"]:
+        if w["account"] not in seats and w.get("against") not in seats:
+            continue
+        if w["kind"] == "deleverage":
+            lines.append(
+                f"{tick}: {w['account']} deleveraged against {w['against']}: "
+                f"{_coin(w['qty']).strip('+-')} at {_price(w['price'])}"
+            )
+        elif w["kind"] == "backstop":
+            lines.append(f"{tick}: the vault took over {w['account']}")
+    return lines
+
+
+class InstructorApp(App):
+    """Connects to the table as the instructor and keeps the view of every seat live."""
+
+    TITLE = "perpgame · instructor"
+    CSS = """
+    #status { height: 2; padding: 0 1; background: $boost; }
+    #seats { height: 1fr; }
+    #below { height: 12; }
+    #events { width: 36; border: round $primary; padding: 0 1; }
+    #paid { border: round $warning; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle", "start/pause"),
+        Binding("n", "step", "one tick"),
+        Binding("plus,equals_sign", "faster", "faster"),
+        Binding("minus", "slower", "slower"),
+        *[Binding(str(i), f"fire({i})", "fire", show=i == 0) for i in range(10)],
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.client: TableClient | None = None
+        self.running = False
+        self.tps = 1.0
+        self.paid: list[str] = []
+        """Every who-paid-whom line so far (the table debrief)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("connecting to the table ...", id="status")
+        yield DataTable(id="seats", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="below"):
+            yield Static("", id="events")
+            yield RichLog(id="paid", wrap=True, markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#seats", DataTable)
+        for name, width in COLUMNS:
+            table.add_column(name, width=width)
+        self.query_one("#paid", RichLog).write("Who paid whom (liquidations, ADL):")
+        self.run_worker(self._follow(), exclusive=True)
+
+    async def _follow(self) -> None:
+        try:
+            self.client = await TableClient.connect(self.url)
+        except (TableError, TimeoutError) as exc:
+            self.query_one("#status", Static).update(f"cannot join the table: {exc}")
+            return
+        w = self.client.welcome
+        self.running, self.tps = w["running"], w["tps"]
+        events = "\n".join(f"{e['index']}  {e['what']}  ({e['due']})" for e in w["events"][:10])
+        self.query_one("#events", Static).update(
+            "Fire early (digit key):\n" + (events or "this level has no timeline")
+        )
+        self._show(w["market"], w["board"])
+        while not self.client.closed.is_set():
+            try:
+                frame = await self.client.next_frame(timeout=3600)
+            except TimeoutError:
+                continue
+            self._show(frame["market"], frame["board"])
+        self.query_one("#status", Static).update("the table has closed the connection")
+
+    def _show(self, market: dict[str, Any], board: list[dict[str, Any]]) -> None:
+        w = self.client.welcome if self.client else {}
+        state = "running" if self.running else "paused"
+        if market["status"] != "playing":
+            state = f"game over ({market['status']})"
+        self.query_one("#status", Static).update(
+            f"{w.get('title', '')} · {len(board)} seats · tick {market['tick']}/"
+            f"{w.get('tick_limit', '?')} · {state} at {self.tps:g} ticks/s\n"
+            f"mark {_price(market['mark'])} · index {_price(market['index'])} · "
+            f"waterfall: {market['stage']}"
+        )
+        table = self.query_one("#seats", DataTable)
+        table.clear()
+        for i, row in enumerate(board, 1):
+            lev = row["leverage"]
+            dist = row["liq_distance_bps"]
+            table.add_row(
+                str(i),
+                row["seat"],
+                _money(row["equity"]),
+                _money(row["pnl"]),
+                _coin(row["size"]),
+                "—" if lev is None or not row["size"] else f"{lev / 100:.1f}x",
+                _price(row["liq_price"]),
+                "—" if dist is None else f"{dist / 100:.1f}%",
+                "●" * row["adl_lights"] + "○" * (5 - row["adl_lights"]) if row["size"] else "",
+            )
+        lines = who_paid_whom(market, set(w.get("seats", ())))
+        if lines:
+            self.paid += lines
+            log = self.query_one("#paid", RichLog)
+            for line in lines:
+                log.write(line)
+
+    # --------------------------------------------------------------- controls
+    async def _send(self, message: dict[str, Any]) -> dict[str, Any] | None:
+        if self.client is None:
+            return None
+        try:
+            answer = await self.client.send(message)
+        except (TableError, TimeoutError) as exc:
+            self.notify(str(exc), severity="warning")
+            return None
+        self.running, self.tps = answer["running"], answer["tps"]
+        return answer
+
+    async def action_toggle(self) -> None:
+        await self._send({"type": "pause" if self.running else "start"})
+
+    async def action_step(self) -> None:
+        await self._send({"type": "step", "ticks": 1})
+
+    async def action_faster(self) -> None:
+        faster = [s for s in SPEEDS if s > self.tps]
+        if faster:
+            await self._send({"type": "speed", "ticks_per_second": faster[0]})
+
+    async def action_slower(self) -> None:
+        slower = [s for s in SPEEDS if s < self.tps]
+        if slower:
+            await self._send({"type": "speed", "ticks_per_second": slower[-1]})
+
+    async def action_fire(self, index: int) -> None:
+        answer = await self._send({"type": "fire", "event": index})
+        if answer is not None:
+            self.notify(f"Timeline entry {index} fires at tick {answer['tick']}.")
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+
+def run_instructor(url: str) -> int:
+    InstructorApp(url).run()
+    return 0
