@@ -13,6 +13,7 @@ from pathlib import Path
 from perpgame.level.schema import Level
 from perpgame.saves import atomic_write
 from perpgame.table.core import Table, seat_names
+from perpgame.table.debrief import debrief_text
 from perpgame.table.log import write_log
 from perpgame.table.server import TableServer
 
@@ -58,7 +59,12 @@ async def _serve(
         write_log(t, log_path)
         print(f"table log: {log_path} (tick {t.tick})", flush=True)
 
-    server = TableServer(table, ticks_per_second=tps, running=not paused, on_end=save)
+    def end(server: TableServer) -> None:
+        save(server.table)
+        if server.debrief is not None:
+            print(debrief_text(server.debrief), flush=True)
+
+    server = TableServer(table, ticks_per_second=tps, running=not paused, on_end=end)
     try:
         await server.start(host, port)
     except OSError as exc:

@@ -21,6 +21,7 @@ from aiohttp import WSMsgType, web
 
 from perpgame.table import views
 from perpgame.table.core import Table, TableError
+from perpgame.table.debrief import table_debrief, who_paid_whom
 from perpgame.table.protocol import (
     MAX_MESSAGE_BYTES,
     BadMessage,
@@ -87,7 +88,7 @@ class TableServer:
         *,
         ticks_per_second: float,
         running: bool = True,
-        on_end: Callable[[Table], None] | None = None,
+        on_end: Callable[[TableServer], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.table = table
@@ -105,6 +106,11 @@ class TableServer:
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task | None = None
         self._ended = False
+        self._seat_set = set(table.seats)
+        self.paid: list[str] = []
+        """Who paid whom so far: every liquidation and deleverage with a seat on a side."""
+        self.debrief: dict[str, Any] | None = None
+        """The table debrief, once the game has ended."""
         self.address: tuple[str, int] | None = None
 
     # ------------------------------------------------------------------ life
@@ -178,11 +184,13 @@ class TableServer:
         if not self.table.playing and not self._ended:
             self._ended = True
             if self.on_end is not None:
-                self.on_end(self.table)
+                self.on_end(self)
 
     def _broadcast(self) -> None:
         session = self.table.session
-        market = json.dumps(views.market_view(session), separators=(",", ":"))
+        market_view = views.market_view(session)
+        self.paid += who_paid_whom(market_view, self._seat_set)
+        market = json.dumps(market_view, separators=(",", ":"))
         notes: dict[int, list[str]] = {}
         for account_id, story in session.seat_notes:
             notes.setdefault(account_id, []).append(story.text)
@@ -191,15 +199,19 @@ class TableServer:
         if self.instructors or session.tick % BOARD_EVERY == 0 or not self.table.playing:
             board = json.dumps(views.leaderboard(session, self.table.seats), separators=(",", ":"))
         shared_board = board if session.tick % BOARD_EVERY == 0 or not self.table.playing else None
+        end = ""
+        if not self.table.playing:
+            self.debrief = table_debrief(session, self.table.seats, self.paid)
+            end = ',"debrief":' + json.dumps(self.debrief, separators=(",", ":"))
         for seat, conn in self.conns.items():
             account = views.seat_view(session, seat)
             account["notes"] = notes.get(session.seats[seat], [])
             text = '{"type":"frame","market":' + market + ',"account":' + json.dumps(account)
             if shared_board is not None:
                 text += ',"board":' + shared_board
-            conn.send(text + "}")
+            conn.send(text + end + "}")
         if self.instructors:
-            text = '{"type":"frame","market":' + market + ',"board":' + str(board) + "}"
+            text = '{"type":"frame","market":' + market + ',"board":' + str(board) + end + "}"
             for conn in self.instructors:
                 conn.send(text)
 

@@ -17,57 +17,16 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, RichLog, Static
 
 from perpgame.client import TableClient, TableError
+from perpgame.table.debrief import coin as _coin
+from perpgame.table.debrief import debrief_text, who_paid_whom
+from perpgame.table.debrief import money as _money
+from perpgame.table.debrief import price as _price
 
 SPEEDS = (0.5, 1, 2, 5, 10, 20, 50)
 COLUMNS = (
     ("#", 3), ("seat", 10), ("equity", 13), ("P&L", 13), ("size", 10), ("lev", 6),
     ("liq price", 11), ("to liq", 7), ("ADL", 6),
 )  # fmt: skip
-
-
-def _money(micro: int) -> str:
-    sign = "-" if micro < 0 else ""
-    cents = abs(micro) // 10_000
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
-
-
-def _price(cents: int | None) -> str:
-    return "—" if cents is None else f"{cents // 100:,}.{cents % 100:02d}"
-
-
-def _coin(lots: int) -> str:
-    sign = "-" if lots < 0 else "+" if lots > 0 else " "
-    return f"{sign}{abs(lots) // 10_000}.{abs(lots) % 10_000:04d}"
-
-
-def who_paid_whom(market: dict[str, Any], seats: set[str]) -> list[str]:
-    """This tick's waterfall as sentences, where a seat is on at least one side."""
-    lines = []
-    liquidated = {w["account"] for w in market["waterfall"] if w["kind"] == "liquidation"}
-    tick = market["tick"]
-    for fill in market["tape"]:
-        if not fill["liquidation"]:
-            continue
-        loser = fill["seller"] if fill["seller"] in liquidated else fill["buyer"]
-        taker = fill["buyer"] if loser == fill["seller"] else fill["seller"]
-        side = "bid" if loser == fill["seller"] else "offer"
-        if loser not in seats and taker not in seats:
-            continue
-        lines.append(
-            f"{tick}: {loser} liquidated into {taker}'s {side}: "
-            f"{_coin(fill['qty']).strip('+')} at {_price(fill['price'])}"
-        )
-    for w in market["waterfall"]:
-        if w["account"] not in seats and w.get("against") not in seats:
-            continue
-        if w["kind"] == "deleverage":
-            lines.append(
-                f"{tick}: {w['account']} deleveraged against {w['against']}: "
-                f"{_coin(w['qty']).strip('+-')} at {_price(w['price'])}"
-            )
-        elif w["kind"] == "backstop":
-            lines.append(f"{tick}: the vault took over {w['account']}")
-    return lines
 
 
 class InstructorApp(App):
@@ -97,6 +56,7 @@ class InstructorApp(App):
         self.running = False
         self.tps = 1.0
         self.paid: list[str] = []
+        self.debriefed = False
         """Every who-paid-whom line so far (the table debrief)."""
 
     def compose(self) -> ComposeResult:
@@ -133,6 +93,11 @@ class InstructorApp(App):
             except TimeoutError:
                 continue
             self._show(frame["market"], frame["board"])
+            if "debrief" in frame and not self.debriefed:
+                self.debriefed = True
+                log = self.query_one("#paid", RichLog)
+                for line in debrief_text(frame["debrief"]).splitlines():
+                    log.write(line)
         self.query_one("#status", Static).update("the table has closed the connection")
 
     def _show(self, market: dict[str, Any], board: list[dict[str, Any]]) -> None:
