@@ -30,6 +30,23 @@ def seat_names(count: int) -> list[str]:
     return [f"seat-{i}" for i in range(1, count + 1)]
 
 
+def table_level(level: Level) -> Level:
+    """The level as a table plays it: its market, bots, timeline and time limit, without the
+    objectives of the level's one player and without endings that hang on a condition (both read
+    the one player's numbers, and that player is not at the table: its account stays idle).
+    Timeline entries keep their places, so an instructor fires entry ``i`` of the level file."""
+    timeline = [
+        e.model_copy(update={"do": "narrate", "text": ""})
+        if e.do == "end" and e.when is not None
+        else e
+        for e in level.timeline
+    ]
+    objectives = level.objectives.model_copy(
+        update={"win": [], "lose": [], "stars": [], "survive": True}
+    )
+    return level.model_copy(update={"timeline": timeline, "objectives": objectives})
+
+
 class Table:
     """A level's market with the level's bots and one account per seat."""
 
@@ -41,7 +58,7 @@ class Table:
                 raise TableError(f"{seat!r} is not a seat name (1-24 letters, digits, - or _)")
         self.level = level
         self.seed = seed
-        self.session = GameSession(level, seed)
+        self.session = GameSession(table_level(level), seed)
         for seat in seats:
             self.session.add_seat(seat)
         self.seats = list(seats)
