@@ -3,7 +3,7 @@
 
 Usage: python bench/table.py [LEVEL] [--seats 50] [--tps 10] [--seconds 30] [--seed 1]
 
-Starts `perpgame host LEVEL` on a random loopback port (the level's bots trade around the seats),
+Starts `perpgame host LEVEL` (default: the-big-one, the most bots) on a random loopback port,
 joins every seat from this one process with perpgame.client, and has each seat send one order a
 second (a small market or limit order around the mid, seeded), staggered across the second.
 Reports the ticks per second the table held, the input-to-frame latency (from sending an order to
@@ -70,13 +70,16 @@ async def _trader(seat: TableClient, rng: random.Random, offset: float, until: f
         await asyncio.sleep(max(0.0, nxt - time.monotonic()))
 
 
-async def _run(urls: dict, host_pid: int, seconds: float, seed: int) -> dict:
+async def _run(urls: dict, host_pid: int, seconds: float, seed: int, tps: float) -> dict:
     seats = [await TableClient.connect(urls[s]) for s in urls if s != "instructor"]
     watcher = seats[0]
     await watcher.wait_for(lambda f: f["market"]["tick"] >= 1, timeout=10)
     tick0, t0, cpu0 = watcher.tick, time.monotonic(), _cpu_seconds(host_pid)
     latencies: list = []
-    until = t0 + seconds
+    left = (watcher.welcome["tick_limit"] - tick0 - 20) / tps  # stop before the level ends
+    if left < seconds:
+        print(f"bench: the level leaves {left:.0f} s; measuring that long", file=sys.stderr)
+    until = t0 + min(seconds, left)
     rng = random.Random(seed)
     await asyncio.gather(
         *(
@@ -110,7 +113,7 @@ async def _run(urls: dict, host_pid: int, seconds: float, seed: int) -> dict:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("level", nargs="?", default="happy-path")
+    p.add_argument("level", nargs="?", default="the-big-one")
     p.add_argument("--seats", type=int, default=50)
     p.add_argument("--tps", type=float, default=10)
     p.add_argument("--seconds", type=float, default=30)
@@ -132,7 +135,7 @@ def main() -> int:
                     return 1
                 time.sleep(0.05)
             urls = json.loads(urls_file.read_text())
-            result = asyncio.run(_run(urls, host.pid, args.seconds, args.seed))
+            result = asyncio.run(_run(urls, host.pid, args.seconds, args.seed, args.tps))
         finally:
             host.send_signal(signal.SIGTERM)
             host.wait(timeout=30)

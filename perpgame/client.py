@@ -27,6 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 
 Frame = dict[str, Any]
+FRAMES_KEPT = 100
+"""Frames a client keeps for :meth:`TableClient.next_frame` (10 s at 10 ticks/s); older go."""
 
 
 class TableError(Exception):
@@ -41,7 +43,7 @@ class TableClient:
         self._ws = ws
         self._ids = itertools.count(1)
         self._answers: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self._frames: asyncio.Queue[Frame] = asyncio.Queue(maxsize=1000)
+        self._frames: asyncio.Queue[Frame] = asyncio.Queue(maxsize=FRAMES_KEPT)
         self._changed = asyncio.Condition()
         self.welcome: dict[str, Any] = {}
         self.frame: Frame | None = None
@@ -119,7 +121,7 @@ class TableClient:
         return asks[0][0] if asks else None
 
     async def next_frame(self, timeout: float = 10.0) -> Frame:
-        """The next frame not yet taken (frames queue up; at most 1000 are kept)."""
+        """The next frame not yet taken (the newest ``FRAMES_KEPT`` wait to be taken)."""
         return await asyncio.wait_for(self._frames.get(), timeout)
 
     async def wait_for(self, test: Callable[[Frame], bool], timeout: float = 10.0) -> Frame:

@@ -195,10 +195,14 @@ class TableServer:
         for account_id, story in session.seat_notes:
             notes.setdefault(account_id, []).append(story.text)
         session.seat_notes.clear()
-        board = None
+        rows = None
         if self.instructors or session.tick % BOARD_EVERY == 0 or not self.table.playing:
-            board = json.dumps(views.leaderboard(session, self.table.seats), separators=(",", ":"))
-        shared_board = board if session.tick % BOARD_EVERY == 0 or not self.table.playing else None
+            rows = views.leaderboard(session, self.table.seats)
+        board = json.dumps(rows, separators=(",", ":"))
+        shared_board = None  # the seats' board: place, seat and profit only
+        if rows is not None and (session.tick % BOARD_EVERY == 0 or not self.table.playing):
+            short = [{"seat": r["seat"], "pnl": r["pnl"]} for r in rows]
+            shared_board = json.dumps(short, separators=(",", ":"))
         end = ""
         if not self.table.playing:
             self.debrief = table_debrief(session, self.table.seats, self.paid)
@@ -211,7 +215,7 @@ class TableServer:
                 text += ',"board":' + shared_board
             conn.send(text + end + "}")
         if self.instructors:
-            text = '{"type":"frame","market":' + market + ',"board":' + str(board) + end + "}"
+            text = '{"type":"frame","market":' + market + ',"board":' + board + end + "}"
             for conn in self.instructors:
                 conn.send(text)
 
