@@ -111,7 +111,11 @@ def _parser() -> argparse.ArgumentParser:
         "reverse proxy (default: ws://HOST:PORT)",
     )
 
-    join = sub.add_parser("join", help="take a seat at a table that `perpgame host` runs")
+    join = sub.add_parser(
+        "join",
+        help="take a seat at a table that `perpgame host` runs (the instructor's URL opens the "
+        "instructor's screen)",
+    )
     join.add_argument("url", help="the seat's URL as `perpgame host` printed it")
     join.add_argument(
         "--headless", action="store_true", help="no screen: play the --actions file and report"
@@ -333,13 +337,9 @@ def _join(args: argparse.Namespace) -> int:
             from perpgame.tui.instructor import run_instructor
 
             return run_instructor(args.url)
-        print(
-            "perpgame join: a seat's game screen is not here yet: join with --headless --actions"
-            " FILE, or trade from Python with perpgame.client (docs/table.md); the instructor's"
-            " URL (seat=host) opens the instructor's screen",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        from perpgame.tui.seat import run_seat
+
+        return run_seat(args.url)
     actions = load_actions(args.actions) if args.actions else []
     try:
         report = asyncio.run(play_actions(args.url, actions))

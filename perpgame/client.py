@@ -58,8 +58,16 @@ class TableClient:
 
     # ------------------------------------------------------------ connecting
     @classmethod
-    async def connect(cls, url: str, *, timeout: float = 10.0) -> TableClient:
-        """Connect to ``ws://HOST:PORT/ws?seat=S&token=T`` and wait for the table's welcome."""
+    async def connect(
+        cls, url: str, *, timeout: float = 10.0, replica: bool = False
+    ) -> TableClient:
+        """Connect to ``ws://HOST:PORT/ws?seat=S&token=T`` and wait for the table's welcome.
+
+        With ``replica``, the welcome holds the table's log so far and every frame the tick's
+        inputs, so the client can play the same game itself (:mod:`perpgame.table.replica`).
+        """
+        if replica:
+            url += "&replica=1"
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         if parts.scheme not in ("ws", "wss") or "seat" not in query or "token" not in query:

@@ -17,6 +17,8 @@ from perpgame.session.game import PLAYING
 SEAT_KINDS = ("order", "close", "cancel_all", "cancel", "leverage")
 """What a seat may do. Adding or removing margin is not offered at a table yet."""
 MAX_SEATS = 200
+NEVER = 1 << 62
+"""The tick of a timeline entry a table leaves out (no game gets there)."""
 
 
 class TableError(Exception):
@@ -30,14 +32,21 @@ def seat_names(count: int) -> list[str]:
     return [f"seat-{i}" for i in range(1, count + 1)]
 
 
+def _reads_the_player(entry) -> bool:
+    """True for a timeline entry that waits on the one player's numbers (``player_...``)."""
+    when = entry.when
+    return when is not None and any(c.metric.startswith("player_") for c in when.clauses)
+
+
 def table_level(level: Level) -> Level:
     """The level as a table plays it: its market, bots, timeline and time limit, without the
-    objectives of the level's one player and without endings that hang on a condition (both read
-    the one player's numbers, and that player is not at the table: its account stays idle).
-    Timeline entries keep their places, so an instructor fires entry ``i`` of the level file."""
+    objectives of the level's one player and without the timeline entries that wait on that
+    player's numbers: that player is not at the table (its account stays idle), and so the game
+    is the same whichever seat looks at it. An entry that goes keeps its place (as a silent
+    note), so an instructor fires entry ``i`` of the level file."""
     timeline = [
-        e.model_copy(update={"do": "narrate", "text": ""})
-        if e.do == "end" and e.when is not None
+        e.model_copy(update={"do": "narrate", "text": "", "every": None, "when": None, "at": NEVER})
+        if _reads_the_player(e)
         else e
         for e in level.timeline
     ]

@@ -22,6 +22,7 @@ from aiohttp import WSMsgType, web
 from perpgame.table import views
 from perpgame.table.core import Table, TableError
 from perpgame.table.debrief import table_debrief, who_paid_whom
+from perpgame.table.log import table_log
 from perpgame.table.protocol import (
     MAX_MESSAGE_BYTES,
     BadMessage,
@@ -53,6 +54,8 @@ class _Conn:
         self.ws = ws
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE)
         self.seat: str | None = None
+        self.replica = False
+        """True when the client plays the game itself from every input (``replica=1``)."""
         self.sender = asyncio.create_task(self._send_all())
 
     def send(self, text: str) -> None:
@@ -107,6 +110,7 @@ class TableServer:
         self._ticker: asyncio.Task | None = None
         self._ended = False
         self._seat_set = set(table.seats)
+        self._inputs_sent = 0
         self.paid: list[str] = []
         """Who paid whom so far: every liquidation and deleverage with a seat on a side."""
         self.debrief: dict[str, Any] | None = None
@@ -203,6 +207,11 @@ class TableServer:
         if rows is not None and (session.tick % BOARD_EVERY == 0 or not self.table.playing):
             short = [{"seat": r["seat"], "pnl": r["pnl"]} for r in rows]
             shared_board = json.dumps(short, separators=(",", ":"))
+        log = session.input_log
+        played = [a.to_dict() for a in log[self._inputs_sent :]]
+        self._inputs_sent = len(log)
+        fired = [i for t, i in self.table.fires if t == session.tick]
+        inputs = ',"inputs":' + json.dumps(played) + ',"fires":' + json.dumps(fired)
         end = ""
         if not self.table.playing:
             self.debrief = table_debrief(session, self.table.seats, self.paid)
@@ -213,7 +222,7 @@ class TableServer:
             text = '{"type":"frame","market":' + market + ',"account":' + json.dumps(account)
             if shared_board is not None:
                 text += ',"board":' + shared_board
-            conn.send(text + end + "}")
+            conn.send(text + end + (inputs if conn.replica else "") + "}")
         if self.instructors:
             text = '{"type":"frame","market":' + market + ',"board":' + board + end + "}"
             for conn in self.instructors:
@@ -233,6 +242,7 @@ class TableServer:
         limit = RateLimit()
         query_seat = request.query.get("seat")
         query_token = request.query.get("token")
+        conn.replica = request.query.get("replica") == "1"
         if query_seat is not None and query_token is not None:
             hello = {"type": "hello", "seat": query_seat, "token": query_token}
             self._handle(conn, json.dumps(hello))
@@ -317,6 +327,8 @@ class TableServer:
         }
         if msg.seat != INSTRUCTOR:
             welcome["account"] = views.seat_view(t.session, msg.seat)
+            if conn.replica:  # everything needed to play the same game on the client
+                welcome["history"] = table_log(t).model_dump(mode="json")
         else:
             welcome["events"] = views.timeline_view(t.level)
             welcome["board"] = views.leaderboard(t.session, t.seats)

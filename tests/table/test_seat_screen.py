@@ -1,0 +1,43 @@
+"""`perpgame join URL`: the ordinary game screen on a seat, playing the table's game exactly."""
+
+from __future__ import annotations
+
+import time
+
+from perpgame.tui.seat import SeatApp
+
+from .conftest import join, served, step
+
+
+async def _until(pilot, test, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not test():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.02)
+
+
+async def test_a_seat_trades_from_the_game_screen_and_its_copy_matches_the_table(duel):
+    async with served(duel, 2) as (server, clients):
+        host = await join(server, clients, None)
+        other = await join(server, clients, "seat-2")
+        await other.sell("5", "60000", leverage=50)
+        await step(host, [other], ticks=3)  # the seat joins a game already under way
+        app = SeatApp(server.url("seat-1"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: app.replica is not None)
+            replica = app.replica
+            assert replica.session.tick == 3
+            assert replica.session.state_hash() == server.table.state_hash()
+            await pilot.press("b")  # a market buy of the screen's order size
+            await _until(pilot, lambda: server.table.session._pending)
+            await step(host, [other])
+            await _until(pilot, lambda: replica.session.tick == 4)
+            me = replica.session.player
+            assert me.size > 0 and me.name == "seat-1"
+            assert other.account["size"] == -me.size  # bought from the other seat's offer
+            assert replica.session.state_hash() == server.table.state_hash()
+            await host.fire(1)  # the -5% gap: the copy plays it too
+            await step(host, [other], ticks=2)
+            await _until(pilot, lambda: replica.session.tick == 6)
+            assert replica.session.state_hash() == server.table.state_hash()
+            assert replica.session.snapshot().position.size == me.size
