@@ -15,15 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from perpgame.level.actions import SOLO_SEAT
 from perpgame.level.schema import Level
-from perpgame.saves import (
-    MAX_FILE_BYTES,
-    MAX_TICKS,
-    Action,
-    ReplayError,
-    _find_saved_level,
-    _level_file,
-    atomic_write,
-)
+from perpgame.level.catalog import find_level
+from perpgame.level.errors import LevelError
+from perpgame.level.loader import load_level
+from perpgame.saves import MAX_FILE_BYTES, MAX_TICKS, Action, ReplayError, atomic_write
 from perpgame.table.core import SEAT_KINDS, Table, replay_table
 
 KIND = "table-log"
@@ -65,13 +60,31 @@ class TableLog(BaseModel):
         return self
 
 
+def find_logged_level(level_id: str, sha256: str, level_file: str | None) -> Level:
+    """The level a table played: a shipped one by id, else the file the host was given, and
+    only with the same bytes (another version would be another game); ``LevelError`` if not."""
+    tried = []
+    for name in (level_id, level_file):
+        if not name:
+            continue
+        try:
+            level = load_level(find_level(name))
+        except LevelError as exc:
+            tried.append("; ".join(exc.lines()))
+            continue
+        if level.id == level_id and level.sha256 == sha256:
+            return level
+        tried.append(f"{level.source} is not the level the table played (changed since?)")
+    raise LevelError.single(level_file or level_id, "", " / ".join(tried) or "not found")
+
+
 def table_log(table: Table) -> TableLog:
     """The log of ``table`` as it stands (the level must have been loaded from a file)."""
     level = table.level
     return TableLog(
         level_id=level.id,
         level_sha256=level.sha256,
-        level_file=_level_file(level),
+        level_file=None if level.source is None else str(level.source),
         seed=table.seed,
         seats=table.seats,
         ticks=table.tick,
@@ -95,7 +108,7 @@ def is_table_log(path: str | Path) -> bool:
     return b'"table-log"' in head
 
 
-def read_log(path: str | Path, levels_folder: Path | None = None) -> tuple[TableLog, Level]:
+def read_log(path: str | Path) -> tuple[TableLog, Level]:
     """Read and validate a table log and find its level, unchanged; else :class:`ReplayError`."""
     try:
         data = Path(path).read_bytes()
@@ -108,7 +121,7 @@ def read_log(path: str | Path, levels_folder: Path | None = None) -> tuple[Table
     except (ValueError, ValidationError) as exc:
         raise ReplayError(f"The table log {path} is damaged: {str(exc)[:300]}.") from None
     try:
-        level = _find_saved_level(log.level_id, log.level_sha256, log.level_file, levels_folder)
+        level = find_logged_level(log.level_id, log.level_sha256, log.level_file)
     except Exception as exc:  # a missing or changed level, said for people
         raise ReplayError(f"The table log {path} cannot be replayed: {exc}.") from None
     return log, level
@@ -122,10 +135,10 @@ def replay_log(log: TableLog, level: Level) -> str:
     return session.state_hash()
 
 
-def replay_command(path: str | Path, levels_folder: Path | None = None) -> int:
+def replay_command(path: str | Path) -> int:
     """``perpgame replay TABLE-LOG``: exit 0 when the offline game reaches the recorded state."""
     try:
-        log, level = read_log(path, levels_folder)
+        log, level = read_log(path)
     except ReplayError as exc:
         print(f"perpgame replay: {exc}", file=sys.stderr)
         return 1

@@ -14,8 +14,7 @@ from textual.app import App
 
 from perpgame.client import TableClient, TableError, action_message
 from perpgame.level.actions import PlayerAction
-from perpgame.saves import _find_saved_level
-from perpgame.table.log import TableLog
+from perpgame.table.log import TableLog, find_logged_level
 from perpgame.table.replica import SeatReplica
 
 CSS = Path(__file__).with_name("perpgame.tcss")
@@ -43,9 +42,7 @@ class SeatApp(App):
         try:
             self.client = await TableClient.connect(self.url, replica=True)
             history = TableLog.model_validate(self.client.welcome["history"], strict=False)
-            level = _find_saved_level(
-                history.level_id, history.level_sha256, history.level_file, None
-            )
+            level = find_logged_level(history.level_id, history.level_sha256, history.level_file)
         except Exception as exc:  # unreachable, refused, or a level this copy cannot find
             self.problem = f"cannot join the table: {exc}"
             self.exit(return_code=1, message=self.problem)
