@@ -43,6 +43,8 @@ INSTRUCTOR = "host"
 QUEUE = 256
 """Messages waiting to be sent to one connection before it is cut off as too slow."""
 HELLO_SECONDS = 10.0
+MAX_CONNECTIONS_PER_SEAT = 4
+"""Open connections the table accepts: this many per seat, and a few more (instructors)."""
 BOARD_EVERY = 10
 """Ticks between leaderboards in the seats' frames (the instructor gets one every tick)."""
 
@@ -111,6 +113,9 @@ class TableServer:
         self._ended = False
         self._seat_set = set(table.seats)
         self._inputs_sent = 0
+        self._open = 0
+        self.hello_seconds = HELLO_SECONDS
+        """A connection that has not said who it is by then is closed."""
         self.paid: list[str] = []
         """Who paid whom so far: every liquidation and deleverage with a seat on a side."""
         self.debrief: dict[str, Any] | None = None
@@ -236,9 +241,14 @@ class TableServer:
         )
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        if self._open >= MAX_CONNECTIONS_PER_SEAT * len(self.table.seats) + 8:
+            raise web.HTTPServiceUnavailable(text="the table has too many connections\n")
         ws = web.WebSocketResponse(max_msg_size=64 * 1024, heartbeat=30)
         await ws.prepare(request)
         conn = _Conn(ws)
+        self._open += 1
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.hello_seconds, lambda: conn.seat is None and conn.close(drop=True))
         limit = RateLimit()
         query_seat = request.query.get("seat")
         query_token = request.query.get("token")
@@ -263,6 +273,7 @@ class TableServer:
                 self.instructors.remove(conn)
             conn.close()
             await conn.sender
+            self._open -= 1
         return ws
 
     def _handle(self, conn: _Conn, raw: str) -> None:

@@ -210,3 +210,17 @@ async def test_a_seat_sending_too_fast_is_told_to_slow_down(duel):
         await a.close()
     finally:
         await server.stop()
+
+
+async def test_a_connection_that_never_says_who_it_is_is_closed(duel):
+    import aiohttp
+
+    async with served(duel, 1) as (server, clients):
+        server.hello_seconds = 0.2
+        host, port = server.address
+        async with aiohttp.ClientSession() as http, http.ws_connect(f"ws://{host}:{port}/ws") as ws:
+            msg = await asyncio.wait_for(ws.receive(), 5)  # no hello: closed, not kept open
+            assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        server.hello_seconds = 0  # the check runs right after the hello in the URL ...
+        a = await join(server, clients, "seat-1")
+        assert (await a.send({"type": "cancel_all"}))["type"] == "ack"  # ... and keeps the seat
