@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the address players open, e.g. http://192.168.1.20:8000 (default: the one they used)",
     )
     serve.add_argument(
+        "--table",
+        metavar="URL",
+        help="put each visitor on a free seat of this table (the instructor's URL that "
+        "`perpgame host` printed) instead of a game of their own",
+    )
+    serve.add_argument(
         "--max-visitors",
         type=int,
         default=20,
@@ -116,7 +122,16 @@ def _parser() -> argparse.ArgumentParser:
         help="take a seat at a table that `perpgame host` runs (the instructor's URL opens the "
         "instructor's screen)",
     )
-    join.add_argument("url", help="the seat's URL as `perpgame host` printed it")
+    join.add_argument(
+        "url",
+        nargs="?",
+        help="the seat's URL as `perpgame host` printed it (default: $PERPGAME_TABLE)",
+    )
+    join.add_argument(
+        "--claim",
+        action="store_true",
+        help="URL is the instructor's: take the first free seat (what `serve --table` does)",
+    )
     join.add_argument(
         "--headless", action="store_true", help="no screen: play the --actions file and report"
     )
@@ -175,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 saves_dir(),
                 public_url=args.public_url,
                 max_visitors=args.max_visitors,
+                table=args.table,
             )
         if args.command == "host":
             return _host(args)
@@ -329,9 +345,19 @@ def _host(args: argparse.Namespace) -> int:
 def _join(args: argparse.Namespace) -> int:
     import asyncio
 
-    from perpgame.client import TableError, play_actions
+    from perpgame.client import TableError, claim_seat, play_actions
     from perpgame.level.actions import load_actions
 
+    args.url = args.url or os.environ.get("PERPGAME_TABLE", "")
+    if not args.url:
+        print("perpgame join: give the table's URL (or set PERPGAME_TABLE)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.claim:
+        try:
+            args.url = asyncio.run(claim_seat(args.url))
+        except (TableError, TimeoutError) as exc:
+            print(f"perpgame join: no seat: {exc}", file=sys.stderr)
+            return EXIT_FAIL
     if not args.headless:
         if re.search(r"[?&]seat=host(&|$)", args.url):
             from perpgame.tui.instructor import run_instructor

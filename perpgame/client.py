@@ -22,7 +22,7 @@ import itertools
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import aiohttp
 
@@ -54,6 +54,7 @@ class TableClient:
         self.errors: list[str] = []
         """Errors the table sent that answered no message of ours."""
         self.closed = asyncio.Event()
+        self._url = ""
         self._reader = asyncio.create_task(self._read())
 
     # ------------------------------------------------------------ connecting
@@ -79,6 +80,7 @@ class TableClient:
             await http.close()
             raise TableError(f"cannot reach the table at {parts.netloc}: {exc}") from None
         client = cls(http, ws)
+        client._url = url
         try:
             await asyncio.wait_for(client._welcomed(), timeout)
         except BaseException:
@@ -253,9 +255,22 @@ class TableClient:
         """Play ``ticks`` ticks of a paused table now; returns the table's tick after them."""
         return (await self.send({"type": "step", "ticks": ticks}))["tick"]
 
+    async def claim(self) -> str:
+        """A free seat's URL (instructor only): for a booth that seats each visitor."""
+        answer = await self.send({"type": "claim"})
+        parts = urlsplit(self._url)
+        query = urlencode({"seat": answer["seat"], "token": answer["token"]})
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
     async def fire(self, event: int) -> int:
         """Fire the level's timeline entry ``event`` at the next tick; returns that tick."""
         return (await self.send({"type": "fire", "event": event}))["tick"]
+
+
+async def claim_seat(instructor_url: str) -> str:
+    """Ask the table (with the host's token) for a free seat; that seat's URL."""
+    async with await TableClient.connect(instructor_url) as host:
+        return await host.claim()
 
 
 def _coin(lots: int) -> str:
@@ -312,4 +327,4 @@ async def play_actions(url: str, actions: list[Any], timeout: float = 60.0) -> d
         }
 
 
-__all__ = ["Frame", "TableClient", "TableError", "action_message", "play_actions"]
+__all__ = ["Frame", "TableClient", "TableError", "action_message", "claim_seat", "play_actions"]

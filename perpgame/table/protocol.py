@@ -8,7 +8,7 @@ Client to table (``type`` says which)::
     {"type": "leverage", "value": 10}
     instructor only (the host's token):
     {"type": "start"}  {"type": "pause"}  {"type": "speed", "ticks_per_second": 5}
-    {"type": "step", "ticks": 1}  {"type": "fire", "event": 3}
+    {"type": "step", "ticks": 1}  {"type": "fire", "event": 3}  {"type": "claim"}
 
 ``qty``, ``price`` are written as in level files ("0.5" coin, "59000" dollars). ``id`` is the
 client's own number for the message, echoed in the answer. Table to client: ``welcome``, ``ack``
@@ -98,8 +98,14 @@ class Fire(_Msg):
     event: Annotated[int, Field(strict=True, ge=0, le=10_000)]
 
 
+class Claim(_Msg):
+    """A free seat and its token, for a booth that puts each visitor on a seat of the table."""
+
+    type: Literal["claim"]
+
+
 SeatMessage = Order | Close | Cancel | CancelAll | Leverage
-InstructorMessage = Start | Pause | Speed | Step | Fire
+InstructorMessage = Start | Pause | Speed | Step | Fire | Claim
 Message = Annotated[Hello | SeatMessage | InstructorMessage, Field(discriminator="type")]
 _MESSAGE = TypeAdapter(Message)
 

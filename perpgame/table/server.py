@@ -26,6 +26,7 @@ from perpgame.table.log import table_log
 from perpgame.table.protocol import (
     MAX_MESSAGE_BYTES,
     BadMessage,
+    Claim,
     Fire,
     Hello,
     InstructorMessage,
@@ -43,6 +44,8 @@ INSTRUCTOR = "host"
 QUEUE = 256
 """Messages waiting to be sent to one connection before it is cut off as too slow."""
 HELLO_SECONDS = 10.0
+CLAIM_SECONDS = 60.0
+"""A seat handed out by a claim is not handed out again this soon (its visitor is joining)."""
 MAX_CONNECTIONS_PER_SEAT = 4
 """Open connections the table accepts: this many per seat, and a few more (instructors)."""
 BOARD_EVERY = 10
@@ -114,6 +117,10 @@ class TableServer:
         self._seat_set = set(table.seats)
         self._inputs_sent = 0
         self._open = 0
+        self.claimed: dict[str, float] = {}
+        """When each seat was last handed out by a ``claim``."""
+        self.joined: set[str] = set()
+        """Seats someone has joined."""
         self.hello_seconds = HELLO_SECONDS
         """A connection that has not said who it is by then is closed."""
         self.paid: list[str] = []
@@ -322,6 +329,7 @@ class TableServer:
                 old.send(_error(None, "your seat was joined from another connection"))
                 old.close()
             self.conns[msg.seat] = conn
+            self.joined.add(msg.seat)
         t = self.table
         welcome: dict[str, Any] = {
             "type": "welcome",
@@ -347,6 +355,19 @@ class TableServer:
         welcome["market"] = views.market_view(t.session)
         conn.send(_json(welcome))
 
+    def _free_seat(self) -> str | None:
+        """A seat nobody has used yet; else one nobody is at (its position stays: the visitor
+        takes it over), not claimed in the last ``CLAIM_SECONDS``."""
+        now = self.clock()
+        fresh = [s for s in self.table.seats if s not in self.claimed and s not in self.joined]
+        if fresh:
+            return fresh[0]
+        for seat in self.table.seats:
+            recent = now - self.claimed.get(seat, -CLAIM_SECONDS) < CLAIM_SECONDS
+            if seat not in self.conns and not recent:
+                return seat
+        return None
+
     def _instruct(self, conn: _Conn, msg: InstructorMessage) -> None:
         tick = self.table.tick
         if isinstance(msg, Start):
@@ -361,6 +382,15 @@ class TableServer:
                 return
             self.play(msg.ticks)
             tick = self.table.tick
+        elif isinstance(msg, Claim):
+            seat = self._free_seat()
+            if seat is None:
+                conn.send(_error(msg.id, "every seat at this table is taken"))
+                return
+            self.claimed[seat] = self.clock()
+            answer = {"type": "ack", "id": msg.id, "tick": tick, "running": self.running}
+            conn.send(_json(answer | {"tps": self.tps, "seat": seat, "token": self.tokens[seat]}))
+            return
         elif isinstance(msg, Fire):
             try:
                 tick = self.table.fire(msg.event)

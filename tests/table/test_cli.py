@@ -71,6 +71,17 @@ def test_host_and_two_headless_joins_trade_and_the_log_replays(tmp_path, capsys)
         seller, buyer = (json.loads(done.stdout) for done in joins)
         assert buyer["account"]["size"] == 5_000 and buyer["tick"] >= 10
         assert seller["seat"] == "seat-2"
+        # a booth visitor: --claim with the instructor's URL (from the environment) takes a seat
+        # nobody is at; every seat has been used, so it takes seat-1 over, position and all
+        claimed = subprocess.run(
+            [*PERPGAME, "join", "--claim", "--headless"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=os.environ | {"PERPGAME_TABLE": urls["instructor"]},
+        )
+        assert claimed.returncode == 0, claimed.stderr
+        assert json.loads(claimed.stdout)["account"]["size"] == 5_000
     finally:
         host.send_signal(signal.SIGTERM)
         out, err = host.communicate(timeout=30)
@@ -83,3 +94,12 @@ def test_host_and_two_headless_joins_trade_and_the_log_replays(tmp_path, capsys)
 def test_join_with_a_bad_url_says_so(capsys):
     assert main(["join", "http://example.invalid/", "--headless"]) == 1
     assert "ws://HOST:PORT" in capsys.readouterr().err
+
+
+def test_serve_puts_visitors_on_a_table_without_the_token_on_a_command_line(tmp_path, capsys):
+    from perpgame.serve import game_command, serve
+
+    command = game_command(tmp_path, table=True)
+    assert command.endswith("join --claim") and "token" not in command
+    assert serve("127.0.0.1", 0, tmp_path, table="ws://127.0.0.1:1/ws?seat=seat-1&token=x") == 2
+    assert "instructor's URL" in capsys.readouterr().err

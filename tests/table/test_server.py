@@ -224,3 +224,17 @@ async def test_a_connection_that_never_says_who_it_is_is_closed(duel):
         server.hello_seconds = 0  # the check runs right after the hello in the URL ...
         a = await join(server, clients, "seat-1")
         assert (await a.send({"type": "cancel_all"}))["type"] == "ack"  # ... and keeps the seat
+
+
+async def test_the_instructor_hands_out_free_seats_for_a_booth(duel):
+    async with served(duel, 2) as (server, clients):
+        host = await join(server, clients, None)
+        first, second = await host.claim(), await host.claim()
+        assert "seat=seat-1&token=" in first and "seat=seat-2&token=" in second
+        seat = await TableClient.connect(first, timeout=5)  # the URL a claim gives works
+        clients.append(seat)
+        assert seat.seat == "seat-1"
+        with pytest.raises(TableError, match="every seat"):
+            await host.claim()  # both were handed out a moment ago
+        with pytest.raises(TableError, match="only the instructor"):
+            await seat.claim()
