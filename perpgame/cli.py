@@ -136,6 +136,9 @@ def _parser() -> argparse.ArgumentParser:
         "--headless", action="store_true", help="no screen: play the --actions file and report"
     )
     join.add_argument("--actions", metavar="FILE", help="the seat's inputs (TOML, table ticks)")
+    join.add_argument(
+        "--name", help="what to be called at the table (1-24 letters, digits, spaces)"
+    )
 
     replay = sub.add_parser("replay", help="watch a saved replay (or check it with --headless)")
     replay.add_argument("file", help="a replay file (saves/replays/*.json)")
@@ -365,10 +368,10 @@ def _join(args: argparse.Namespace) -> int:
             return run_instructor(args.url)
         from perpgame.tui.seat import run_seat
 
-        return run_seat(args.url)
+        return run_seat(args.url, args.name)
     actions = load_actions(args.actions) if args.actions else []
     try:
-        report = asyncio.run(play_actions(args.url, actions))
+        report = asyncio.run(play_actions(args.url, actions, name=args.name))
     except TableError as exc:
         print(f"perpgame join: {exc}", file=sys.stderr)
         return EXIT_FAIL

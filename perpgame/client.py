@@ -60,7 +60,7 @@ class TableClient:
     # ------------------------------------------------------------ connecting
     @classmethod
     async def connect(
-        cls, url: str, *, timeout: float = 10.0, replica: bool = False
+        cls, url: str, *, timeout: float = 10.0, replica: bool = False, name: str | None = None
     ) -> TableClient:
         """Connect to ``ws://HOST:PORT/ws?seat=S&token=T`` and wait for the table's welcome.
 
@@ -69,6 +69,8 @@ class TableClient:
         """
         if replica:
             url += "&replica=1"
+        if name:
+            url += "&" + urlencode({"name": name})
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         if parts.scheme not in ("ws", "wss") or "seat" not in query or "token" not in query:
@@ -300,13 +302,15 @@ def action_message(action: Any) -> dict[str, Any]:
     return msg
 
 
-async def play_actions(url: str, actions: list[Any], timeout: float = 60.0) -> dict[str, Any]:
+async def play_actions(
+    url: str, actions: list[Any], timeout: float = 60.0, name: str | None = None
+) -> dict[str, Any]:
     """Play a seat from an actions file: each input is sent once the table has played the tick
     before its own, so it applies at that tick (or, if the table is past it, at the next).
     Returns the seat's account after the last input's tick, and what was refused."""
     refused: list[str] = []
     last = 0
-    async with await TableClient.connect(url) as seat:
+    async with await TableClient.connect(url, name=name) as seat:
         for action in sorted(actions, key=lambda a: a.tick):
             if action.tick - 1 > seat.tick:
                 await seat.wait_for(

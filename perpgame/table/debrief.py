@@ -59,19 +59,23 @@ def who_paid_whom(market: dict[str, Any], seats: set[str]) -> list[str]:
     return lines
 
 
-def table_debrief(session: GameSession, seats: list[str], paid: list[str]) -> dict[str, Any]:
+def table_debrief(
+    session: GameSession, seats: list[str], paid: list[str], names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Where the money went: each seat's result, each group's (seats, bots, vault, house) won or
     lost against what it paid in (the pile's shares; they add up to zero), and who paid whom."""
     equity = group_equity(session)
     groups = {g: equity.get(g, 0) - session.paid_in.get(g, 0) for g in sorted(session.paid_in)}
-    return {"board": leaderboard(session, seats), "groups": groups, "paid": list(paid)}
+    board = leaderboard(session, seats, names)
+    return {"board": board, "groups": groups, "paid": list(paid)}
 
 
 def debrief_text(debrief: dict[str, Any]) -> str:
     """The debrief as lines of text (for the host's terminal and the instructor's screen)."""
     out = ["Table debrief", "", "Seats, best first:"]
     for i, row in enumerate(debrief["board"], 1):
-        out.append(f"  {i:>3}. {row['seat']:<10} {money(row['pnl']):>14}  size {coin(row['size'])}")
+        who = f"{row['seat']} {row.get('name', '')}".strip()
+        out.append(f"  {i:>3}. {who:<30} {money(row['pnl']):>14}  size {coin(row['size'])}")
     out += ["", "Where the money went (won + / lost -, against what each paid in):"]
     for group, result in debrief["groups"].items():
         out.append(f"  {group:<14} {money(result):>14}")

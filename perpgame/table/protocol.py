@@ -41,10 +41,15 @@ class _Msg(BaseModel):
     id: MessageId | None = None
 
 
+DisplayName = Annotated[str, Field(pattern=r"^[\w][\w .'-]{0,23}$")]
+"""What a player is called at the table: 1-24 letters, digits, spaces, . ' - _."""
+
+
 class Hello(_Msg):
     type: Literal["hello"]
     seat: SeatName
     token: Annotated[str, Field(min_length=1, max_length=64)]
+    name: DisplayName | None = None
 
 
 class Order(_Msg):

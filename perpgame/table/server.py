@@ -120,6 +120,8 @@ class TableServer:
         self.claimed: dict[str, float] = {}
         """When each seat was last handed out by a ``claim``."""
         self.joined: set[str] = set()
+        self.names: dict[str, str] = {}
+        """What the players at the seats call themselves (shown beside the seat; not logged)."""
         """Seats someone has joined."""
         self.hello_seconds = HELLO_SECONDS
         """A connection that has not said who it is by then is closed."""
@@ -213,11 +215,11 @@ class TableServer:
         session.seat_notes.clear()
         rows = None
         if self.instructors or session.tick % BOARD_EVERY == 0 or not self.table.playing:
-            rows = views.leaderboard(session, self.table.seats)
+            rows = views.leaderboard(session, self.table.seats, self.names)
         board = json.dumps(rows, separators=(",", ":"))
         shared_board = None  # the seats' board: place, seat and profit only
         if rows is not None and (session.tick % BOARD_EVERY == 0 or not self.table.playing):
-            short = [{"seat": r["seat"], "pnl": r["pnl"]} for r in rows]
+            short = [{"seat": r["seat"], "name": r["name"], "pnl": r["pnl"]} for r in rows]
             shared_board = json.dumps(short, separators=(",", ":"))
         log = session.input_log
         played = [a.to_dict() for a in log[self._inputs_sent :]]
@@ -226,7 +228,7 @@ class TableServer:
         inputs = ',"inputs":' + json.dumps(played) + ',"fires":' + json.dumps(fired)
         end = ""
         if not self.table.playing:
-            self.debrief = table_debrief(session, self.table.seats, self.paid)
+            self.debrief = table_debrief(session, self.table.seats, self.paid, self.names)
             end = ',"debrief":' + json.dumps(self.debrief, separators=(",", ":"))
         for seat, conn in self.conns.items():
             account = views.seat_view(session, seat)
@@ -262,6 +264,8 @@ class TableServer:
         conn.replica = request.query.get("replica") == "1"
         if query_seat is not None and query_token is not None:
             hello = {"type": "hello", "seat": query_seat, "token": query_token}
+            if "name" in request.query:
+                hello["name"] = request.query["name"]
             self._handle(conn, json.dumps(hello))
         try:
             async for msg in ws:
@@ -330,6 +334,8 @@ class TableServer:
                 old.close()
             self.conns[msg.seat] = conn
             self.joined.add(msg.seat)
+            if msg.name is not None:
+                self.names[msg.seat] = msg.name
         t = self.table
         welcome: dict[str, Any] = {
             "type": "welcome",
@@ -350,7 +356,7 @@ class TableServer:
                 welcome["history"] = table_log(t).model_dump(mode="json")
         else:
             welcome["events"] = views.timeline_view(t.level)
-            welcome["board"] = views.leaderboard(t.session, t.seats)
+            welcome["board"] = views.leaderboard(t.session, t.seats, self.names)
             welcome["tps"] = self.tps
         welcome["market"] = views.market_view(t.session)
         conn.send(_json(welcome))

@@ -84,7 +84,9 @@ def seat_view(session: GameSession, seat: str) -> dict[str, Any]:
     }
 
 
-def leaderboard(session: GameSession, seats: list[str]) -> list[dict[str, Any]]:
+def leaderboard(
+    session: GameSession, seats: list[str], names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Every seat by profit (equity less the starting cash), best first; ties by seat name.
 
     With each: size, leverage in hundredths (notional / equity; None when equity <= 0), the
@@ -104,6 +106,7 @@ def leaderboard(session: GameSession, seats: list[str]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "seat": seat,
+                "name": (names or {}).get(seat, ""),
                 "equity": equity,
                 "pnl": equity - start,
                 "size": acct.size,

@@ -24,7 +24,7 @@ from perpgame.table.debrief import price as _price
 
 SPEEDS = (0.5, 1, 2, 5, 10, 20, 50)
 COLUMNS = (
-    ("#", 3), ("seat", 10), ("equity", 13), ("P&L", 13), ("size", 10), ("lev", 6),
+    ("#", 3), ("seat", 20), ("equity", 13), ("P&L", 13), ("size", 10), ("lev", 6),
     ("liq price", 11), ("to liq", 7), ("ADL", 6),
 )  # fmt: skip
 
@@ -118,7 +118,7 @@ class InstructorApp(App):
             dist = row["liq_distance_bps"]
             table.add_row(
                 str(i),
-                row["seat"],
+                f"{row['seat']} {row.get('name', '')}".strip(),
                 _money(row["equity"]),
                 _money(row["pnl"]),
                 _coin(row["size"]),

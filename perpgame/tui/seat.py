@@ -26,9 +26,10 @@ class SeatApp(App):
     CSS_PATH = str(CSS)
     TITLE = "perpgame · at the table"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, name: str | None = None) -> None:
         super().__init__()
         self.url = url
+        self.player_name = name
         self.client: TableClient | None = None
         self.replica: SeatReplica | None = None
         self.problem = ""
@@ -40,7 +41,7 @@ class SeatApp(App):
         from perpgame.tui.screens.game import GameScreen
 
         try:
-            self.client = await TableClient.connect(self.url, replica=True)
+            self.client = await TableClient.connect(self.url, replica=True, name=self.player_name)
             history = TableLog.model_validate(self.client.welcome["history"], strict=False)
             level = find_logged_level(history.level_id, history.level_sha256, history.level_file)
         except Exception as exc:  # unreachable, refused, or a level this copy cannot find
@@ -85,7 +86,7 @@ class SeatApp(App):
             await self.client.close()
 
 
-def run_seat(url: str) -> int:
-    app = SeatApp(url)
+def run_seat(url: str, name: str | None = None) -> int:
+    app = SeatApp(url, name)
     app.run()
     return app.return_code or 0

@@ -238,3 +238,19 @@ async def test_the_instructor_hands_out_free_seats_for_a_booth(duel):
             await host.claim()  # both were handed out a moment ago
         with pytest.raises(TableError, match="only the instructor"):
             await seat.claim()
+
+
+async def test_players_name_themselves_and_the_board_shows_it(duel):
+    async with served(duel, 2) as (server, clients):
+        ana = await TableClient.connect(server.url("seat-1"), timeout=5, name="Ana María")
+        clients.append(ana)
+        with pytest.raises(TableError, match="name"):
+            await TableClient.connect(server.url("seat-2"), timeout=5, name="<script>")
+        host = await join(server, clients, None)
+        assert [(r["seat"], r["name"]) for r in host.welcome["board"]] == [
+            ("seat-1", "Ana María"),
+            ("seat-2", ""),
+        ]
+        assert server.table.session.market.accounts[server.table.session.seats["seat-1"]].name == (
+            "seat-1"  # a name is shown, never part of the game (or its log)
+        )
