@@ -172,6 +172,7 @@ class TableClient:
                     self.welcome = data
                     self.market = data.get("market", {})
                     self.account = data.get("account", {})
+                    self.board = data.get("board", [])
                 elif kind in ("ack", "error"):
                     future = self._answers.pop(data.get("id") or -1, None)
                     if future is not None and not future.done():

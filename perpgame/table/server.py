@@ -352,6 +352,10 @@ class TableServer:
         }
         if msg.seat != INSTRUCTOR:
             welcome["account"] = views.seat_view(t.session, msg.seat)
+            rows = views.leaderboard(t.session, t.seats, self.names)
+            welcome["board"] = [
+                {"seat": r["seat"], "name": r["name"], "pnl": r["pnl"]} for r in rows
+            ]
             if conn.replica:  # everything needed to play the same game on the client
                 welcome["history"] = table_log(t).model_dump(mode="json")
         else:

@@ -9,15 +9,54 @@ waterfall, the position panel and why? are the ordinary ones, seen from this sea
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
 
-from textual.app import App
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.events import Key
+from textual.screen import ModalScreen
+from textual.widgets import Static
 
 from perpgame.client import TableClient, TableError, action_message
 from perpgame.level.actions import PlayerAction
+from perpgame.table.debrief import debrief_text, money
 from perpgame.table.log import TableLog, find_logged_level
 from perpgame.table.replica import SeatReplica
 
 CSS = Path(__file__).with_name("perpgame.tcss")
+
+
+class TableText(ModalScreen[None]):
+    """The table's board (any time, ``l``) or its debrief (at the end), as text; a key closes."""
+
+    DEFAULT_CSS = """
+    TableText { align: center middle; background: $background 50%; }
+    TableText > Static {
+        width: 84; max-width: 100%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.text + "\n\n(any key closes this)")
+
+    def on_key(self, event: Key) -> None:
+        event.stop()
+        self.dismiss()
+
+
+def board_text(board: list[dict[str, Any]], seat: str) -> str:
+    """The live leaderboard: place, seat (and name), profit; this seat marked."""
+    lines = ["The table, best first (profit since the start):", ""]
+    for i, row in enumerate(board, 1):
+        who = f"{row['seat']} {row.get('name', '')}".strip()
+        mark = "  ◀ you" if row["seat"] == seat else ""
+        lines.append(f"{i:>3}. {who:<32} {money(row['pnl']):>14}{mark}")
+    return "\n".join(lines) if board else "The board comes every ten ticks."
 
 
 class SeatApp(App):
@@ -25,6 +64,7 @@ class SeatApp(App):
 
     CSS_PATH = str(CSS)
     TITLE = "perpgame · at the table"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("l", "board", "Board", show=False)]
 
     def __init__(self, url: str, name: str | None = None) -> None:
         super().__init__()
@@ -55,7 +95,7 @@ class SeatApp(App):
         session = replica.session
         session.step = replica.step  # the table's clock, not the screen's, decides the ticks
         session.submit = self._send  # orders go to the table
-        self.push_screen(GameScreen(session, speed=10), lambda _: self.exit())
+        self.push_screen(GameScreen(session, speed=10), lambda _: self._debrief())
         while not self.client.closed.is_set():
             try:
                 frame = await self.client.next_frame(timeout=3600)
@@ -68,6 +108,18 @@ class SeatApp(App):
             except ValueError as exc:
                 self.notify(f"out of step with the table: {exc}", severity="error")
                 return
+
+    def action_board(self) -> None:
+        if self.client is not None and not isinstance(self.screen, TableText):
+            self.push_screen(TableText(board_text(self.client.board, self.client.seat)))
+
+    def _debrief(self) -> None:
+        """After the game screen: the table debrief when the game is over, then goodbye."""
+        frame = self.client.frame if self.client is not None else None
+        if frame is None or "debrief" not in frame:
+            self.exit()
+            return
+        self.push_screen(TableText(debrief_text(frame["debrief"])), lambda _: self.exit())
 
     def _send(self, action: PlayerAction) -> None:
         if self.client is None:

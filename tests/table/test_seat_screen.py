@@ -41,3 +41,37 @@ async def test_a_seat_trades_from_the_game_screen_and_its_copy_matches_the_table
             await _until(pilot, lambda: replica.session.tick == 6)
             assert replica.session.state_hash() == server.table.state_hash()
             assert replica.session.snapshot().position.size == me.size
+
+
+async def test_the_seat_sees_the_board_and_at_the_end_the_table_debrief(tmp_path):
+    from perpgame.level.loader import load_level
+    from perpgame.tui.seat import TableText
+
+    from .conftest import DUEL
+
+    short = tmp_path / "short.toml"
+    text = DUEL.read_text().replace("time_limit = 1000", "time_limit = 1")
+    short.write_text(text.replace("at = 9000", "at = 9").replace("at = 9500", "at = 10"))
+    async with served(load_level(short), 2) as (server, clients):
+        host = await join(server, clients, None)
+        other = await join(server, clients, "seat-2")
+        app = SeatApp(server.url("seat-1"), name="Ana")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: app.replica is not None)
+            await pilot.press("l")  # the board, from the welcome
+            await _until(pilot, lambda: isinstance(app.screen, TableText))
+            assert "seat-1 Ana" in app.screen.text and "◀ you" in app.screen.text
+            await pilot.press("escape")
+            await other.sell("1", "60000")
+            await pilot.press("b")
+            await _until(pilot, lambda: len(server.table.session._pending) == 2)
+            await step(host, [other], ticks=10)  # the level ends at tick 10
+            await _until(pilot, lambda: app.replica.session.tick == 10)
+            for _ in range(3):  # the level's end notice, then the table debrief
+                await _until(pilot, lambda: app.screen.__class__.__name__ != "GameScreen")
+                if isinstance(app.screen, TableText) and "debrief" in app.screen.text:
+                    break
+                await pilot.press("enter")
+            assert isinstance(app.screen, TableText)
+            assert "Table debrief" in app.screen.text and "Who paid whom" in app.screen.text
+            assert "seat-1 Ana" in app.screen.text
