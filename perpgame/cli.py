@@ -257,6 +257,7 @@ def _load(name: str):
 
 def _sim(args: argparse.Namespace) -> int:
     from perpgame.level.actions import load_actions
+    from perpgame.progress import run_with_progress
     from perpgame.session import GameSession
     from perpgame.session.report import report, summary
 
@@ -267,7 +268,7 @@ def _sim(args: argparse.Namespace) -> int:
     session = GameSession(level, args.seed)
     if args.actions:
         session.schedule(load_actions(args.actions))
-    session.run(args.ticks)
+    run_with_progress(session, args.ticks)
     if args.json:
         print(json.dumps(report(session)))
     else:
@@ -276,18 +277,20 @@ def _sim(args: argparse.Namespace) -> int:
 
 
 def _check(paths: Sequence[str]) -> int:
-    from perpgame.level.loader import load_level
+    from perpgame.level.loader import load_level, slow_warning
 
     failed = 0
     for path in paths:
         try:
-            load_level(path)
+            level = load_level(path)
         except LevelError as exc:
             failed += 1
             for line in exc.lines():
                 print(line)
         else:
             print(f"{path}: ok")
+            if warning := slow_warning(level):
+                print(f"{path}: warning: {warning}")
     return EXIT_FAIL if failed else EXIT_OK
 
 

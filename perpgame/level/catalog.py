@@ -95,8 +95,8 @@ def find_level(name_or_path: str | Path, levels_dir: Path | None = None) -> Path
     text = str(name_or_path)
     if is_level_path(name_or_path):
         path = Path(text)
-        if path.is_file():
-            return path
+        if path.is_file() or (path.exists() and not path.is_dir()):
+            return path  # (a FIFO or a device: load_level refuses it without opening it)
         reason = "is a folder, not a level file" if path.is_dir() else "no such file"
         raise LevelError.single(text, "", reason)
     folder = _default_levels_dir() if levels_dir is None else Path(levels_dir)

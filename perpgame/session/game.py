@@ -22,6 +22,7 @@ from perpgame.engine.units import format_cash
 from perpgame.level.actions import SOLO_SEAT, PlayerAction
 from perpgame.level.schema import Level
 from perpgame.session import views
+from perpgame.session.limits import MAX_ADDED_MARGIN
 from perpgame.session.snapshot import Snapshot
 from perpgame.session.stories import Story, Storyteller
 from perpgame.world.bots import ARCHETYPES
@@ -240,6 +241,12 @@ class GameSession:
         elif kind == "leverage":
             self._set_leverage(desk, action.leverage or 1)
         elif kind == "add_margin":
+            if self.player_margin_added + action.amount > MAX_ADDED_MARGIN:
+                self._say(
+                    f"Refused: at most ${format_cash(MAX_ADDED_MARGIN, places=0)} of margin can be "
+                    "added in one game."
+                )
+                return
             desk.deposit(action.amount)
             self.deposited += action.amount
             self.player_margin_added += action.amount

@@ -54,7 +54,11 @@ def trade_line(session: GameSession, e: Fill) -> str:
 
 
 def adl_spot(session: GameSession) -> tuple[int | None, int, int]:
-    """The player's (rank, queue length, lights) in the ADL queue of its side."""
+    """The player's (rank, queue length, lights) in the ADL queue of its side.
+
+    The queue is the policy's own: only the positions it counts as candidates (a policy whose
+    venue closes only winners leaves losers out), so the rank shown is the one it acts on.
+    """
     m = session.market
     me = session.player
     if me.size == 0:
@@ -66,6 +70,7 @@ def adl_spot(session: GameSession) -> tuple[int | None, int, int]:
         for a in m.accounts.values()
         if a.size * side > 0 and a.kind != "house"
     ]
+    positions = [p for p in positions if m.policy.eligible(p)]
     queue = m.policy.queue(positions, m.rng.fork(m.tick))
     spot = queue.get(me.id)
     if spot is None:
@@ -190,7 +195,7 @@ def _position(session: GameSession) -> PositionView:
         distance_to_liquidation_ppm=distance,
         adl_rank=rank,
         adl_queue=queue_len,
-        adl_lights=lights if me.unrealized(mark) > 0 else min(lights, 1) if lights else 0,
+        adl_lights=lights,
         orders=tuple(
             OpenOrder(o.id, o.side, o.price, o.qty, o.reduce_only) for o in m.book.orders_of(me.id)
         ),
