@@ -99,8 +99,13 @@ def write_log(table: Table, path: Path) -> None:
 
 
 def is_table_log(path: str | Path) -> bool:
-    """True when ``path`` is a JSON file whose ``kind`` is a table log (False when unreadable)."""
+    """True when ``path`` is a JSON file whose ``kind`` is a table log (False when unreadable).
+
+    Only a regular file is opened: a FIFO or a device would block (the saves' reader deals with
+    those)."""
     try:
+        if not Path(path).is_file():
+            return False
         with open(path, "rb") as f:
             head = f.read(200)
     except OSError:
