@@ -49,9 +49,10 @@ class InstructorApp(App):
         Binding("q", "quit", "quit"),
     ]
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str | None) -> None:
         super().__init__()
         self.url = url
+        self.welcome: dict[str, Any] = {}
         self.client: TableClient | None = None
         self.running = False
         self.tps = 1.0
@@ -72,7 +73,8 @@ class InstructorApp(App):
         for name, width in COLUMNS:
             table.add_column(name, width=width)
         self.query_one("#paid", RichLog).write("Who paid whom (liquidations, ADL):")
-        self.run_worker(self._follow(), exclusive=True)
+        if self.url is not None:  # None: a test shows the table's messages itself
+            self.run_worker(self._follow(), exclusive=True)
 
     async def _follow(self) -> None:
         try:
@@ -80,28 +82,38 @@ class InstructorApp(App):
         except (TableError, TimeoutError) as exc:
             self.query_one("#status", Static).update(f"cannot join the table: {exc}")
             return
-        w = self.client.welcome
-        self.running, self.tps = w["running"], w["tps"]
-        events = "\n".join(f"{e['index']}  {e['what']}  ({e['due']})" for e in w["events"][:10])
-        self.query_one("#events", Static).update(
-            "Fire early (digit key):\n" + (events or "this level has no timeline")
-        )
-        self._show(w["market"], w["board"])
+        self.show_welcome(self.client.welcome)
         while not self.client.closed.is_set():
             try:
                 frame = await self.client.next_frame(timeout=3600)
             except TimeoutError:
                 continue
-            self._show(frame["market"], frame["board"])
-            if "debrief" in frame and not self.debriefed:
-                self.debriefed = True
-                log = self.query_one("#paid", RichLog)
-                for line in debrief_text(frame["debrief"]).splitlines():
-                    log.write(line)
+            self.show_frame(frame)
         self.query_one("#status", Static).update("the table has closed the connection")
 
+    def show_welcome(self, welcome: dict[str, Any]) -> None:
+        """What the table said when the instructor joined: the level, its events, the seats."""
+        self.welcome = welcome
+        self.running, self.tps = welcome["running"], welcome["tps"]
+        events = "\n".join(
+            f"{e['index']}  {e['what']}  ({e['due']})" for e in welcome["events"][:10]
+        )
+        self.query_one("#events", Static).update(
+            "Fire early (digit key):\n" + (events or "this level has no timeline")
+        )
+        self._show(welcome["market"], welcome["board"])
+
+    def show_frame(self, frame: dict[str, Any]) -> None:
+        """One tick of the table (and, after the last, its debrief)."""
+        self._show(frame["market"], frame["board"])
+        if "debrief" in frame and not self.debriefed:
+            self.debriefed = True
+            log = self.query_one("#paid", RichLog)
+            for line in debrief_text(frame["debrief"]).splitlines():
+                log.write(line)
+
     def _show(self, market: dict[str, Any], board: list[dict[str, Any]]) -> None:
-        w = self.client.welcome if self.client else {}
+        w = self.welcome
         state = "running" if self.running else "paused"
         if market["status"] != "playing":
             state = f"game over ({market['status']})"
