@@ -18,8 +18,22 @@ from perpgame.table.core import Table
 
 
 def look_from(session: GameSession, seat: str) -> None:
-    """Make ``seat``'s account the session's player (before it plays, or between ticks)."""
+    """Make ``seat``'s account the session's player, before the first tick.
+
+    In the pile the seat is "you" (group ``player``) and the level's own player, idle at a table,
+    is ``idle``; groups are for people only, the game does not read them.
+    """
+    if session.tick:
+        raise ValueError("a seat's view is chosen before the game starts")
     acct = session.market.accounts[session.seats[seat]]
+    idle = session.player
+    session.groups_of[idle.id] = "idle"
+    session.groups_of[acct.id] = "player"
+    paid = session.paid_in
+    paid["idle"] = paid.pop("player", 0)
+    paid["seats"] = paid.get("seats", 0) - acct.cash
+    paid["player"] = acct.cash
+    session.group_history[0] = (0, session_views.group_equity(session))
     session.player = acct
     session.storyteller.player_id = acct.id
     session.deposited = acct.cash

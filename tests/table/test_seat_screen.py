@@ -40,7 +40,13 @@ async def test_a_seat_trades_from_the_game_screen_and_its_copy_matches_the_table
             await step(host, [other], ticks=2)
             await _until(pilot, lambda: replica.session.tick == 6)
             assert replica.session.state_hash() == server.table.state_hash()
-            assert replica.session.snapshot().position.size == me.size
+            snap = replica.session.snapshot()
+            assert snap.position.size == me.size
+            # in the pile the seat is "you"; the level's own player, not at the table, is idle
+            shares = {share.group: share for share in snap.pile.shares}
+            assert shares["player"].equity == me.equity(replica.session.market.mark)
+            assert shares["player"].accounts == 1 and shares["idle"].accounts == 1
+            assert shares["seats"].accounts == 1  # seat-2
 
 
 async def test_the_seat_sees_the_board_and_at_the_end_the_table_debrief(tmp_path):
