@@ -32,6 +32,10 @@ RATE_PER_SECOND = 20
 RATE_BURST = 40
 """... and at most this many at once."""
 
+MAX_STEP = 50
+"""Ticks one ``step`` may play: each sends a frame to every seat, and a client that falls more
+than a few hundred frames behind is cut off (a seat's own copy of the game needs every one)."""
+
 SeatName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")]
 MessageId = Annotated[int, Field(strict=True, ge=0, le=2**53)]
 
@@ -95,7 +99,7 @@ class Speed(_Msg):
 
 class Step(_Msg):
     type: Literal["step"]
-    ticks: Annotated[int, Field(strict=True, ge=1, le=10_000)] = 1
+    ticks: Annotated[int, Field(strict=True, ge=1, le=MAX_STEP)] = 1
 
 
 class Fire(_Msg):
