@@ -22,7 +22,8 @@ from perpgame.engine.units import format_cash
 from perpgame.level.actions import PlayerAction
 from perpgame.level.schema import Level
 from perpgame.session import views
-from perpgame.session.snapshot import Snapshot
+from perpgame.session import why as why_mod
+from perpgame.session.snapshot import OrderAnswer, Snapshot, WhyView
 from perpgame.session.stories import Story, Storyteller
 from perpgame.world.bots import ARCHETYPES
 from perpgame.world.bots.base import Bot
@@ -81,6 +82,12 @@ class GameSession:
         self._was_true: dict[int, bool] = {}
         self._last_fire: dict[int, int] = {}
         self._snapshot: Snapshot | None = None
+        self.why_view: WhyView | None = None
+        """The last tick that touched the player, explained with numbers that add up."""
+        self.answers: list[OrderAnswer] = []
+        """What became of the player's orders in the last tick played."""
+        self.funding_by_group: dict[str, int] = {}
+        """Funding each group received (> 0) or paid (< 0) over the level."""
         self.adl: tuple[int | None, int, int] = (None, 0, 0)
         """The player's (rank, queue length, lights) in its ADL queue, ranked once per tick."""
 
@@ -192,18 +199,25 @@ class GameSession:
             if action.leverage is not None:
                 self._set_leverage(desk, action.leverage)
             order_kind = OrderType.MARKET if action.price is None else OrderType.LIMIT
-            desk.order(
+            outcome = desk.order(
                 action.side, action.qty, action.price, order_kind, reduce_only=action.reduce_only
             )
+            self._answer(views.order_answer(action, outcome, tick))
         elif kind == "close":
             size = desk.size
             if size == 0:
                 self._say("You have no position to close.")
             elif action.price is None:
                 desk.cancel_all()
-                desk.close()
+                outcome = desk.close()
+                if outcome is not None:
+                    close = PlayerAction.order(tick, SELL if size > 0 else BUY, abs(size))
+                    self._answer(views.order_answer(close, outcome, tick, closing=True))
             else:
-                desk.order(SELL if size > 0 else BUY, abs(size), action.price, reduce_only=True)
+                outcome = desk.order(
+                    SELL if size > 0 else BUY, abs(size), action.price, reduce_only=True
+                )
+                self._answer(views.order_answer(action, outcome, tick, closing=True))
         elif kind == "cancel_all":
             desk.cancel_all()
         elif kind == "cancel":
@@ -234,6 +248,9 @@ class GameSession:
             if refused is None:
                 self._say(f"Leverage set to {value}x.")
 
+    def _answer(self, answer: OrderAnswer) -> None:
+        self.answers.append(answer)
+
     def _say(self, text: str) -> None:
         story = Story(self.market.tick, "note", text, True, False)
         self.player_stories.append(story)
@@ -250,6 +267,9 @@ class GameSession:
         if self.status != PLAYING:
             return False
         m = self.market
+        me = self.player
+        before = why_mod.Before(me.equity(m.mark), me.size, m.mark)
+        self.answers = []
         m.begin_tick()
         tick = m.tick
         self.stories = []
@@ -267,6 +287,7 @@ class GameSession:
         events = m.end_tick()
         self.tick_events = events
         self._absorb(events)
+        self._explain_tick(events, before)
         report = m.check_pile()
         self.pile_checks += 1
         if not report.ok and self.pile_ok:
@@ -319,6 +340,9 @@ class GameSession:
                 self.paid_in[group] = self.paid_in.get(group, 0) + sign * e.amount
             elif kind == "funding":
                 self.player_funding += views.player_funding(self, e)
+                for account_id, amount in self.market.last_funding.items():
+                    group = self.groups_of.get(account_id, self.market.accounts[account_id].group)
+                    self.funding_by_group[group] = self.funding_by_group.get(group, 0) + amount
             story = self.storyteller.tell(e)
             if story is None:
                 continue
@@ -333,6 +357,31 @@ class GameSession:
                 self.tape.append(
                     Story(e.tick, "trade", views.trade_line(self, e), False, e.liquidation, e.price)
                 )
+
+    def _explain_tick(self, events: list[Event], before: why_mod.Before) -> None:
+        """Keep the why? of this tick when anything in it touched the player."""
+        pid = self.player.id
+        funding = (
+            self.market.last_funding.get(pid, 0) if any(e.type == "funding" for e in events) else 0
+        )
+        mine = [e for e in events if why_mod.touches(e, pid)]
+        notes = [s.text for s in self.stories if s.player and s.kind != "fill"]
+        if not mine and not funding and not notes:
+            return
+        m = self.market
+        self.why_view = why_mod.explain(
+            events,
+            pid=pid,
+            before=before,
+            equity_after=self.player.equity(m.mark),
+            mark=m.mark,
+            funding=funding,
+            name=self.storyteller.name,
+            maintenance_ppm=m.config.maintenance_ppm,
+            tick=m.tick,
+            seconds=self.seconds,
+            headlines=tuple(notes),
+        )
 
     # ----------------------------------------------------------------- timeline
     def _run_timeline(self, tick: int) -> None:

@@ -40,6 +40,7 @@ from perpgame.session.snapshot import Snapshot
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.screens.takeover import TakeOver
+from perpgame.tui.screens.why import WhyScreen
 from perpgame.tui.widgets import (
     Narrator,
     Objectives,
@@ -130,17 +131,24 @@ class LevelEnd(ModalScreen[None]):
         text.append(f"Equity {format_cash(s.position.equity)}", "bold")
         pnl = s.position.pnl
         text.append(f"  PnL {'+' if pnl > 0 else ''}{format_cash(pnl)}\n")
+        if s.why_view is not None:
+            text.append("\nw: why? (every number of what happened to you)", "dim")
         text.append("\npress any key to continue", "dim")
         box = Static(text)
         box.border_title = s.title
         yield box
 
     def on_mount(self) -> None:
-        if self.delay:
-            self.set_timer(self.delay, self._go)
+        self._timer = self.set_timer(self.delay, self._go) if self.delay else None
 
     def on_key(self, event: Key) -> None:
         event.stop()
+        if event.key == "w" and self.snapshot.why_view is not None:
+            if self._timer is not None:  # the player is reading: no going on by itself
+                self._timer.stop()
+                self._timer = None
+            self.app.push_screen(WhyScreen(self.snapshot.why_view))
+            return
         self._go()
 
     def on_click(self) -> None:
@@ -435,6 +443,7 @@ class GameScreen(Screen[GameSession]):
         if self._leverage_sent_at is not None and snap.tick > self._leverage_sent_at:
             self.leverage = snap.position.leverage  # what the exchange accepted
             self._leverage_sent_at = None
+        self._answer(snap)
         if session.status != PLAYING:
             return False
         if self.autopilot is not None:
@@ -443,6 +452,15 @@ class GameScreen(Screen[GameSession]):
                 self.last_sent = describe(action, self.base)
                 self._feedback(f"autopilot: {self.last_sent}", "ok")
         return True
+
+    def _answer(self, snap: Snapshot) -> None:
+        """Every order gets its answer where the player looks, in the tick it is decided."""
+        if not snap.answers:
+            return
+        kinds = {"filled": "ok", "partial": "warn", "resting": "muted", "refused": "error"}
+        last = snap.answers[-1]
+        more = f" (+{len(snap.answers) - 1} more)" if len(snap.answers) > 1 else ""
+        self._feedback(last.text + more, kinds.get(last.kind, "muted"))
 
     def advance(self, ticks: int) -> int:
         """Step the session ``ticks`` times now (stopping at the level's end), then repaint.
@@ -623,7 +641,10 @@ class GameScreen(Screen[GameSession]):
         try:
             action = parse_command(event.value, self.session.tick)
         except CommandError as exc:
-            self._feedback(f"× {exc}", "error")
+            # the line lets go of the keys (the next hotkey must not be typed into it); the text
+            # stays, so : opens it again to fix it
+            self._feedback(f"× {exc} (press : to fix it)", "error")
+            self.set_focus(None)
             return
         self._resume_after_typing()
         self._send(action)
@@ -659,7 +680,8 @@ class GameScreen(Screen[GameSession]):
         self._apply_layout(self.size.width, self.size.height)
 
     def action_why(self) -> None:
-        self._explain(None if self.why is not None else self.session.why())
+        """Pause and open the why? box: the last tick that touched the player, every number."""
+        self._overlay(WhyScreen(self.session.snapshot().why_view), lambda _: False)
 
     def _explain(self, why: str | None) -> None:
         self.why = why

@@ -1,0 +1,118 @@
+"""A new hire's first hour (issue 15): the screens where the lesson lands tell the truth.
+
+Each test here failed on the code before the fix it names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from perpgame.level.actions import load_actions
+from perpgame.level.loader import load_level
+from perpgame.session import GameSession
+from perpgame.tui.screens.why import WhyScreen
+from tests.tui.test_game_screen import GameApp, calm, feedback, started
+
+LEVELS = Path(__file__).resolve().parents[2] / "levels"
+
+
+def level_app(stem: str, seed: int = 1, **options) -> GameApp:
+    """A paused game of a shipped level with its tested solution scheduled."""
+    session = GameSession(load_level(LEVELS / f"{stem}.toml"), seed)
+    session.schedule(load_actions(LEVELS / "solutions" / f"{stem}.toml"))
+    options.setdefault("paused", True)
+    return GameApp(session, **options)
+
+
+def liquidated_tick(stem: str, kind: str) -> int:
+    """The tick the player's solution first meets ``kind`` (liquidation, deleverage)."""
+    s = GameSession(load_level(LEVELS / f"{stem}.toml"), 1)
+    s.schedule(load_actions(LEVELS / "solutions" / f"{stem}.toml"))
+    while s.step():
+        if s.player_counts[kind]:
+            return s.tick
+    raise AssertionError(kind)
+
+
+# ------------------------------------------------------------------ item 1: why? fits, adds up
+def fits(why: WhyScreen, size: tuple[int, int]) -> str:
+    region = why.query_one("#why-box").region
+    assert region.x >= 0 and region.y >= 0
+    assert region.right <= size[0] and region.bottom <= size[1]
+    return str(why.query_one("#why-text").render())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_why_box_after_an_adl_fits_the_terminal_and_shows_the_total(size):
+    # Before: why? was one narrator line at 80x24 (three at 120x40), without a total.
+    tick = liquidated_tick("09-vault-runs-dry", "deleverage")
+    app = level_app("09-vault-runs-dry")
+    async with app.run_test(size=size) as pilot:
+        screen = await started(pilot, app, ticks=tick)
+        await pilot.press("w")
+        why = app.screen
+        assert isinstance(why, WhyScreen) and screen.paused
+        text = fits(why, size)
+        assert "queue rank 1 under pnl_leverage" in text and "Change in your equity" in text
+        why.query_one("#why-box").scroll_end(animate=False)  # everything is reachable
+        await pilot.pause()
+        await pilot.press("w")
+        assert app.screen is screen
+
+
+async def test_why_is_there_when_a_liquidation_ends_the_level():
+    # Before: the level ended on the liquidation and any key went on: no way to ask why.
+    tick = liquidated_tick("04-liquidated", "liquidation")
+    app = level_app("04-liquidated")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app, ticks=tick)
+        await pilot.pause()
+        await pilot.press("w")
+        why = app.screen
+        assert isinstance(why, WhyScreen)
+        text = fits(why, (80, 24))
+        assert "Liquidated: equity" in text and "Liquidation fee to the vault" in text
+        assert "Change in your equity" in text
+
+
+# ------------------------------------------------------- item 11: every order gets an answer
+async def test_an_order_is_answered_in_the_tick_it_is_decided():
+    # Before: "market buy 0.2 BTC (next tick)" and then nothing on the order line.
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("b")
+        assert "queued" in feedback(screen)
+        screen.advance(1)
+        await pilot.pause()
+        assert "filled at avg" in feedback(screen)
+
+
+async def test_a_refused_order_says_why_on_the_order_line():
+    # Before: "(next tick)" stayed on screen; the refusal showed only in the debrief.
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("colon", *"b 100", "enter")
+        screen.advance(1)
+        await pilot.pause()
+        shown = feedback(screen)
+        assert "refused" in shown and "margin" in shown
+
+
+# ------------------------------------------------- item 9: a parse error lets go of the keys
+async def test_a_parse_error_gives_the_keys_back():
+    # Before: the order line kept the focus and the next hotkeys were typed into it.
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("colon", *"buy lots", "enter")
+        line = app.screen.query_one("#order-line", Input)
+        assert "cannot read" in feedback(screen)
+        assert not line.has_focus and line.value == "buy lots"
+        await pilot.press("w")  # a hotkey again, not a letter in the line
+        assert isinstance(app.screen, WhyScreen)
+        assert line.value == "buy lots"
