@@ -75,18 +75,18 @@ def order_answer(
     filled = format_qty(outcome.filled, places=4).rstrip("0").rstrip(".")
     avg = outcome.avg_price
     if outcome.filled and outcome.filled >= action.qty:
-        return OrderAnswer(tick, "filled", f"✓ {what} {qty} filled at avg {format_price(avg)}")
+        return OrderAnswer(tick, "filled", f"✓ {what} {qty} filled, avg {format_price(avg)}")
     if outcome.filled:
         rest = (
-            f"{format_qty(outcome.resting, places=4).rstrip('0').rstrip('.')} rests in the book"
+            f"{format_qty(outcome.resting, places=4).rstrip('0').rstrip('.')} resting"
             if outcome.resting
-            else "the rest found nobody in the book and was dropped"
+            else "no one in the book for the rest"
         )
-        text = f"◐ {what} {qty}: {filled} filled at avg {format_price(avg or 0)}; {rest}"
+        text = f"◐ {what} {qty}: {filled} filled, avg {format_price(avg or 0)}; {rest}"
         return OrderAnswer(tick, "partial", text)
     if outcome.resting:
         at = f" at {format_price(action.price)}" if action.price is not None else ""
-        return OrderAnswer(tick, "resting", f"… {what} {qty} rests in the book{at}: not filled yet")
+        return OrderAnswer(tick, "resting", f"… {what} {qty} resting{at}, not filled yet")
     return OrderAnswer(
         tick, "refused", f"× {what} {qty}: nothing filled, nobody in the book took it"
     )

@@ -77,7 +77,7 @@ def test_order_answers_say_filled_resting_and_refused():
     s.run(3)
     s.submit(PlayerAction.order(s.tick, BUY, 1_000))
     s.step()
-    assert [a.kind for a in s.answers] == ["filled"] and "filled at avg" in s.answers[0].text
+    assert [a.kind for a in s.answers] == ["filled"] and "filled, avg" in s.answers[0].text
     bid = s.snapshot().best_bid
     s.submit(PlayerAction.order(s.tick, SELL, 1_000, bid * 2))
     s.step()

@@ -88,7 +88,7 @@ async def test_an_order_is_answered_in_the_tick_it_is_decided():
         assert "queued" in feedback(screen)
         screen.advance(1)
         await pilot.pause()
-        assert "filled at avg" in feedback(screen)
+        assert "filled, avg" in feedback(screen)
 
 
 async def test_a_refused_order_says_why_on_the_order_line():
