@@ -238,9 +238,13 @@ class PerpGameApp(App[int]):
         self.start_game(GameSession(level, self.play_seed))
 
     def start_game(self, session: GameSession) -> None:
-        """Play ``session`` (a new game or a resumed one); its result goes into the profile."""
+        """Play ``session`` (a new game or a resumed one); its result goes into the profile.
+
+        The game opens paused, on its first screen (or where it was left): the clock starts when
+        the player presses space, not while they are still reading.
+        """
         self._watched = None
-        self._push_game(session, None, self._game_over)
+        self._push_game(session, None, self._game_over, {"paused": True})
 
     def _push_game(
         self,
@@ -426,6 +430,7 @@ class PerpGameApp(App[int]):
                 title="How to play",
                 lesson=HOW_IT_WORKS,
                 syntax=ORDER_SYNTAX,
+                paused=False,
             )
         )
 

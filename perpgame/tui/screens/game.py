@@ -367,6 +367,9 @@ class GameScreen(Screen[GameSession]):
         self._restart_clock()
         if self.session.status != PLAYING:
             self.call_after_refresh(self._finish)
+        elif self.paused and not self.watching:
+            where = "start" if self.session.tick == 0 else "go on"
+            self._feedback(f"Paused: press space to {where}; ? shows every key.", "warn")
 
     def on_resize(self, event: Resize) -> None:
         self._apply_layout(event.size.width, event.size.height)
