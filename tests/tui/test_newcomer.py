@@ -116,3 +116,39 @@ async def test_a_parse_error_gives_the_keys_back():
         await pilot.press("w")  # a hotkey again, not a letter in the line
         assert isinstance(app.screen, WhyScreen)
         assert line.value == "buy lots"
+
+
+# ---------------------------------------------------------- item 6: footer and help fit the screen
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_footer_keeps_why_order_and_quit(size):
+    # Before: at 80x24 the footer ended at Close; at 120 columns it was cut after the speed keys.
+    from textual.widgets._footer import FooterKey
+
+    app = calm()
+    async with app.run_test(size=size) as pilot:
+        await started(pilot, app)
+        shown = {
+            key.action
+            for key in app.screen.query(FooterKey)
+            if key.region.width and key.region.right <= size[0]
+        }
+        assert {"help", "why", "order_line", "pause", "close", "quit"} <= shown
+
+
+async def test_help_scrolls_with_the_keyboard_at_80x24():
+    # Before: the help box could not take the focus, so the arrows did not scroll it.
+    from perpgame.tui.screens.help import HelpScreen
+
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        box = app.screen.query_one("#help-box")
+        assert box.max_scroll_y > 0  # taller than the terminal
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert box.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y
