@@ -291,6 +291,8 @@ def _position(session: GameSession) -> PositionView:
     if liq is not None and mark:
         distance = abs(mark - liq) * PPM // mark
     rank, queue_len, lights = session.adl
+    if me.unrealized(mark) <= 0:  # ADL closes winners only: a losing position is not in line
+        rank, lights = None, 0
     return PositionView(
         account_id=me.id,
         size=me.size,
@@ -313,7 +315,7 @@ def _position(session: GameSession) -> PositionView:
         distance_to_liquidation_ppm=distance,
         adl_rank=rank,
         adl_queue=queue_len,
-        adl_lights=lights if me.unrealized(mark) > 0 else min(lights, 1) if lights else 0,
+        adl_lights=lights,
         orders=tuple(
             OpenOrder(o.id, o.side, o.price, o.qty, o.reduce_only) for o in m.book.orders_of(me.id)
         ),

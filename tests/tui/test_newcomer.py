@@ -152,3 +152,43 @@ async def test_help_scrolls_with_the_keyboard_at_80x24():
         await pilot.press("end")
         await pilot.pause()
         assert box.scroll_y == box.max_scroll_y
+
+
+# --------------------------------------------------------------- item 7: the vault gauge's labels
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_vault_gauge_is_labelled_equity_and_nothing_is_cut(size):
+    # Before: "Vault ████ 299,451 cash" drew the equity and printed the cash beside it, and
+    # "debt 24,9..." was cut at the panel's edge.
+    from perpgame.session.fmt import format_cash
+
+    app = level_app("09-vault-runs-dry")
+    async with app.run_test(size=size) as pilot:
+        screen = await started(pilot, app, ticks=liquidated_tick("09-vault-runs-dry", "deleverage"))
+        if screen.compact:
+            await pilot.press("v")  # the market view holds the waterfall
+            await pilot.pause()
+        w = app.session.snapshot().waterfall
+        assert w.vault_cash != w.vault_equity and w.bad_debt
+        lines = screen.waterfall.plain_lines()
+        gauge = next(line for line in lines if line.startswith("Vault equity"))
+        assert format_cash(w.vault_equity, places=0) in gauge
+        cash = next(line for line in lines if line.startswith("Cash"))
+        assert format_cash(w.vault_cash, places=0) in cash
+        counts = next(line for line in lines if line.startswith("Liq"))
+        assert counts.endswith(format_cash(w.bad_debt, places=0))
+
+
+# ------------------------------------------------- item 5: no ADL rank for a position not in line
+async def test_a_losing_position_shows_no_adl_rank():
+    # Before: "rank 1/6" and a light for a position in loss, which ADL never closes.
+    app = calm()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("b")
+        screen.advance(1)  # bought at the ask, marked at the mark: a small loss
+        await pilot.pause()
+        p = app.session.snapshot().position
+        assert p.size > 0 and p.unrealized <= 0
+        assert p.adl_rank is None and p.adl_lights == 0
+        text = " ".join(screen.position.plain_lines())
+        assert "rank" not in text and "not in the queue" in text

@@ -226,7 +226,7 @@ class GameScreen(Screen[GameSession]):
     GameScreen #centre { width: 1fr; height: 1fr; }
     GameScreen #side { width: 42; height: 1fr; }
     GameScreen #chart { height: 1fr; min-height: 6; }
-    GameScreen #waterfall { height: 7; }
+    GameScreen #waterfall { height: 8; }
     GameScreen #tape { height: 10; }
     GameScreen #position { height: 10; }
     GameScreen #pile { height: 1fr; }
