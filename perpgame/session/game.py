@@ -462,7 +462,7 @@ class GameSession:
         metrics = self.metrics
         for goal in o.lose:
             if goal.when.holds(metrics):
-                self._end(LOST, goal.label)
+                self._end(LOST, views.lose_reason(self, goal.label))
                 return
         if o.win and all(goal.when.holds(metrics) for goal in o.win):
             self._end(WON, "; ".join(goal.label for goal in o.win))
@@ -471,7 +471,7 @@ class GameSession:
             if o.survive:
                 self._end(WON, "you survived to the end")
             else:
-                self._end(LOST, "time ran out")
+                self._end(LOST, views.time_out_reason(self))
 
     def _end(self, status: str, reason: str) -> None:
         self.status = status

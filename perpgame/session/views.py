@@ -51,6 +51,33 @@ PLAIN_REASONS = (
 """Engine reasons, said so that a newcomer knows what to do next (the engine's words follow)."""
 
 
+def lose_reason(session: GameSession, label: str) -> str:
+    """A lost goal with its cause: ``Getting liquidated: liquidated at 57,120.00: equity 312.00 <
+    maintenance 430.00`` when a liquidation of the player in this tick is what ended it."""
+    view = session.why_view
+    if view is None or view.tick != session.market.tick:
+        return label
+    for fact in view.facts:
+        if fact.label == "Liquidated":
+            return f"{label}: liquidated, {fact.detail}"
+    return label
+
+
+def time_out_reason(session: GameSession) -> str:
+    """``time ran out``, with the goals still unmet and the position still open."""
+    metrics = session.metrics
+    unmet = [g.label for g in session.level.objectives.win if not g.when.holds(metrics)]
+    text = "time ran out"
+    if unmet:
+        text += " before: " + "; ".join(unmet)
+    size = session.player.size
+    if size:
+        base = session.market.config.symbol.split("-")[0] or "coin"
+        qty = format_qty(abs(size), places=4).rstrip("0").rstrip(".")
+        text += f" (with {qty} {base} still open, {'long' if size > 0 else 'short'})"
+    return text
+
+
 def plain_reason(reason: str) -> str:
     """The engine's reason for a refusal, in a newcomer's words, keeping its numbers."""
     for key, words in PLAIN_REASONS:

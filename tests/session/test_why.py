@@ -88,3 +88,24 @@ def test_order_answers_say_filled_resting_and_refused():
     assert "margin" in s.answers[0].text
     s.step()
     assert s.answers == []  # answered once, in the tick it was decided
+
+
+def test_a_loss_names_its_cause():
+    # Before: "time ran out" and "Getting liquidated", nothing more.
+    from perpgame.level.actions import PlayerAction
+    from perpgame.session.fmt import BUY
+
+    s = GameSession(load_level(ROOT / "levels" / "01-no-coin.toml"), 1)
+    s.run(3)  # the market makers quote
+    s.submit(PlayerAction.order(s.tick, BUY, 1_000))
+    s.run()
+    assert s.status == "lost"
+    assert s.end_reason.startswith("time ran out before: Close a long $50 or more up")
+    assert "(with 0.1 BTC still open, long)" in s.end_reason
+
+    s = GameSession(load_level(ROOT / "levels" / "05-margin-call.toml"), 1)
+    s.run()  # idle: the preset long is liquidated
+    assert s.status == "lost"
+    label, cause = s.end_reason.split(": ", 1)
+    assert label == "Getting liquidated"
+    assert cause.startswith("liquidated, equity ") and " < maintenance " in cause
