@@ -192,3 +192,44 @@ async def test_a_losing_position_shows_no_adl_rank():
         assert p.adl_rank is None and p.adl_lights == 0
         text = " ".join(screen.position.plain_lines())
         assert "rank" not in text and "not in the queue" in text
+
+
+# --------------------------------------- item 9 and 10: the first screen waits; help; the replay
+async def test_a_level_waits_on_its_first_screen_and_continue_opens_paused(make_app, saves_dir):
+    # Before: the clock ran as soon as the briefing closed, and Continue resumed a running game.
+    from perpgame.tui.screens.game import GameScreen
+    from tests.tui.test_flow import settle
+
+    app = make_app(game_options={})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")  # nothing saved: the first level's briefing
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, GameScreen))
+        game = app.screen
+        assert game.paused and game.session.tick == 0
+        assert "press space to start" in feedback(game)
+        await pilot.press("space")
+        assert not game.paused
+        await pilot.press("space")
+        game.advance(2)
+        await pilot.press("q", "y")
+        await settle(pilot, lambda: not isinstance(app.screen, GameScreen))
+        await pilot.press("c")  # resume
+        await settle(pilot, lambda: isinstance(app.screen, GameScreen))
+        assert app.screen.paused and app.screen.session.tick == 2
+        assert "press space to go on" in feedback(app.screen)
+
+
+async def test_help_on_the_title_is_not_called_paused(make_app):
+    # Before: the title's help was titled "Paused · Help" with no game anywhere.
+    from perpgame.tui.screens.help import HelpScreen
+    from tests.tui.test_flow import settle
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert app.screen.query_one("#help-box").border_title == "Help"

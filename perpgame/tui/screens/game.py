@@ -379,9 +379,10 @@ class GameScreen(Screen[GameSession]):
         self.ticket_line = self.ticket.query_one("#ticket-line")
         self.order_input = self.quick.query_one("#order-line", Input)
         self.order_input.disabled = self.watching
-        if self.read_only:
+        if self.read_only:  # a replay shows no trade buttons at all
             for button in self.ticket.query(Button):
                 button.disabled = True
+                button.display = False
         self._apply_layout(self.app.size.width, self.app.size.height)
         self._paint()
         self.set_interval(REPAINT_SECONDS, self._on_repaint)
