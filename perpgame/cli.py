@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--actions", metavar="FILE", help="the player's scripted inputs (TOML)")
     sim.add_argument("--ticks", type=int, default=None, help="stop after N ticks")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+    sim.add_argument(
+        "--autopilot", action="store_true", help="the demo's autopilot plays (to win the level)"
+    )
 
     check = sub.add_parser("check", help="validate level files")
     check.add_argument("paths", nargs="+", metavar="PATH")
@@ -140,7 +143,16 @@ def _sim(args: argparse.Namespace) -> int:
     session = GameSession(level, args.seed)
     if args.actions:
         session.schedule(load_actions(args.actions))
-    session.run(args.ticks)
+    if args.autopilot:
+        from perpgame.session.autopilot import Autopilot
+
+        pilot = Autopilot(level)
+        limit = level.tick_limit if args.ticks is None else args.ticks
+        while session.tick < limit and session.step():
+            for action in pilot(session.snapshot()):
+                session.submit(action)
+    else:
+        session.run(args.ticks)
     if args.json:
         print(json.dumps(report(session)))
     else:

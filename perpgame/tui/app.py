@@ -315,7 +315,10 @@ class PerpGameApp(App[int]):
         session = make()
         self._watched = session
         self._push_game(
-            session, autopilot() if autopilot else None, self._watch_over, screen_options
+            session,
+            autopilot(session.level) if autopilot else None,
+            self._watch_over,
+            screen_options,
         )
 
     def watch_again(self) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from perpgame.level.loader import load_level
 from perpgame.session.autopilot import Autopilot
-from tests.tui.test_newcomer import level_app, liquidated_tick
+from tests.tui.test_newcomer import LEVELS, level_app, liquidated_tick
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -51,14 +52,18 @@ def test_level_end(snap_compare):
 
 def test_demo_banner(snap_compare):
     app = level_app(
-        "06-happy-path", autopilot=Autopilot(), banner="DEMO · the autopilot is trading"
+        "06-happy-path",
+        autopilot=Autopilot(load_level(LEVELS / "06-happy-path.toml")),
+        banner="DEMO · the autopilot is trading",
     )
     assert snap_compare(app, terminal_size=(80, 24), run_before=_play(40))
 
 
 def test_take_over_dialog(snap_compare):
     app = level_app(
-        "06-happy-path", autopilot=Autopilot(), banner="DEMO · the autopilot is trading"
+        "06-happy-path",
+        autopilot=Autopilot(load_level(LEVELS / "06-happy-path.toml")),
+        banner="DEMO · the autopilot is trading",
     )
     assert snap_compare(app, terminal_size=(80, 24), run_before=_play(40, "b"))
 
@@ -66,6 +71,4 @@ def test_take_over_dialog(snap_compare):
 def test_light_theme(snap_compare):
     tick = liquidated_tick("09-vault-runs-dry", "deleverage")
     app = level_app("09-vault-runs-dry")
-    assert snap_compare(
-        app, terminal_size=(120, 40), run_before=_play(tick, theme="textual-light")
-    )
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_play(tick, theme="textual-light"))
