@@ -374,6 +374,13 @@ class PerpGameApp(App[int]):
         self._demo_on = False
         self._last_input = monotonic()
 
+    def restart_from_demo(self, level: Level) -> None:
+        """From the take-over dialog: the visitor plays the demo's level from its start."""
+        self._demo_on = False
+        self._watching = None
+        self._watched = None
+        self.call_later(self.play, level)
+
     def play_from_demo(self, level: Level) -> None:
         """From a demo debrief: the player plays the level just shown, from its start."""
         self._demo_on = False

@@ -233,3 +233,27 @@ async def test_help_on_the_title_is_not_called_paused(make_app):
         await pilot.press("question_mark")
         await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert app.screen.query_one("#help-box").border_title == "Help"
+
+
+# ------------------------------------------------- item 8: a late take-over can still be saved
+async def test_a_late_take_over_offers_a_clean_restart(make_app, levels_dir):
+    # Before: taking over late was the autopilot's position with no time left: a sure loss.
+    from perpgame.tui.screens.game import GameScreen
+    from perpgame.tui.screens.takeover import TakeOver
+    from tests.tui.test_demo import curriculum, demo_app
+    from tests.tui.test_demo import started as demo_started
+    from tests.tui.test_flow import settle
+
+    gamma = curriculum(levels_dir)[2]
+    app = demo_app(make_app, (gamma,))
+    async with app.run_test(size=(100, 30)) as pilot:
+        game = await demo_started(pilot, app)
+        game.advance(45)  # 22.5 s of 30
+        await pilot.press("space")
+        await settle(pilot, lambda: isinstance(app.screen, TakeOver))
+        assert "r starts the level fresh" in str(app.screen.query_one("#takeover-text").render())
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, GameScreen) and app.screen is not game)
+        fresh = app.screen
+        assert fresh.autopilot is None and fresh.session.tick == 0
+        assert fresh.session.level.id == "gamma" and fresh.paused

@@ -787,12 +787,34 @@ class GameScreen(Screen[GameSession]):
             if choice == "take":
                 self.take_over()
                 return True  # stay paused: the player looks before the clock runs
+            if choice == "restart":
+                self.restart_as_player()
+                return True
             if choice == "quit":
                 self._leave()
                 return True
             return False  # keep watching, as it was
 
-        self._overlay(TakeOver(), answered)
+        self._overlay(TakeOver(late=self._late_warning()), answered)
+
+    def _late_warning(self) -> str:
+        """Why a take-over now may be too late to win, or "" when it is not."""
+        snap = self.session.snapshot()
+        left = snap.time_limit - snap.seconds
+        if snap.position.margin_ratio_ppm >= 600_000 and snap.position.size:
+            return "The autopilot's position is close to liquidation: r starts the level fresh."
+        if left < snap.time_limit * 0.4:
+            return f"Only {left:.0f} s are left: r starts the level fresh, with all its time."
+        return ""
+
+    def restart_as_player(self) -> None:
+        """The visitor plays this level from its first tick, as a new game of their own."""
+        level = self.session.level
+        restart = getattr(self.app, "restart_from_demo", None)
+        self.autopilot = None
+        self._leave()
+        if callable(restart):
+            restart(level)
 
     def take_over(self) -> None:
         """The player has the controls from this tick on: no autopilot, 1x, a normal game."""
