@@ -19,10 +19,11 @@ from tests.tui.test_game_screen import GameApp, calm, feedback, started
 LEVELS = Path(__file__).resolve().parents[2] / "levels"
 
 
-def level_app(stem: str, seed: int = 1, **options) -> GameApp:
-    """A paused game of a shipped level with its tested solution scheduled."""
+def level_app(stem: str, seed: int = 1, *, solution: bool = True, **options) -> GameApp:
+    """A paused game of a shipped level, with its tested solution scheduled (unless not)."""
     session = GameSession(load_level(LEVELS / f"{stem}.toml"), seed)
-    session.schedule(load_actions(LEVELS / "solutions" / f"{stem}.toml"))
+    if solution:
+        session.schedule(load_actions(LEVELS / "solutions" / f"{stem}.toml"))
     options.setdefault("paused", True)
     return GameApp(session, **options)
 

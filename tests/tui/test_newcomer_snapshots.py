@@ -53,6 +53,7 @@ def test_level_end(snap_compare):
 def test_demo_banner(snap_compare):
     app = level_app(
         "06-happy-path",
+        solution=False,
         autopilot=Autopilot(load_level(LEVELS / "06-happy-path.toml")),
         banner="DEMO · the autopilot is trading",
     )
@@ -62,6 +63,7 @@ def test_demo_banner(snap_compare):
 def test_take_over_dialog(snap_compare):
     app = level_app(
         "06-happy-path",
+        solution=False,
         autopilot=Autopilot(load_level(LEVELS / "06-happy-path.toml")),
         banner="DEMO · the autopilot is trading",
     )

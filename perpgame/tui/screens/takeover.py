@@ -38,7 +38,7 @@ class TakeOver(ModalScreen[str]):
         background: $background 60%;
     }
     TakeOver > Vertical {
-        width: 64;
+        width: 72;
         max-width: 100%;
         height: auto;
         border: thick $accent;
@@ -48,7 +48,7 @@ class TakeOver(ModalScreen[str]):
     }
     TakeOver #takeover-text { width: 100%; margin: 0 0 1 0; }
     TakeOver Horizontal { height: auto; align: center middle; }
-    TakeOver Button { margin: 0 1; }
+    TakeOver Button { margin: 0 1 0 0; min-width: 0; width: auto; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
