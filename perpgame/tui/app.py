@@ -28,6 +28,7 @@ from perpgame.level import Level, LevelError, scan_levels
 from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
+from perpgame.tui.commands import PerpCommands
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.levels import LevelsScreen
@@ -82,6 +83,7 @@ class PerpGameApp(App[int]):
     """perpgame in the terminal."""
 
     CSS_PATH = "perpgame.tcss"
+    COMMANDS = App.COMMANDS | {PerpCommands}
     TITLE = "perpgame"
     SUB_TITLE = "a perpetual-futures exchange, from the inside"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]

@@ -258,3 +258,33 @@ async def test_a_late_take_over_offers_a_clean_restart(make_app, levels_dir):
         fresh = app.screen
         assert fresh.autopilot is None and fresh.session.tick == 0
         assert fresh.session.level.id == "gamma" and fresh.paused
+
+
+# ------------------------------------------------------------------------- the command palette
+async def test_the_command_palette_offers_levels_demo_why_help_and_views(make_app):
+    # Before: Ctrl+P offered only Textual's own commands (theme, quit, screenshot...).
+    from perpgame.tui.commands import PerpCommands
+    from perpgame.tui.screens.briefing import BriefingScreen
+    from tests.tui.test_flow import settle
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert PerpCommands in app.COMMANDS
+        names = [name for name, _, _ in PerpCommands(app.screen)._commands()]
+        assert {"Help", "Levels", "Demo", "Level: Alpha"} <= set(names)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"alpha")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, BriefingScreen))
+        await pilot.press("enter")
+        from perpgame.tui.screens.game import GameScreen
+
+        await settle(pilot, lambda: isinstance(app.screen, GameScreen))
+        game = app.screen
+        names = [name for name, _, _ in PerpCommands(game)._commands()]
+        assert {"Why?", "Help", "View: market", "View: tape"} <= set(names)
+        dict((n, run) for n, run, _ in PerpCommands(game)._commands())["View: tape"]()
+        assert game.view == "tape"

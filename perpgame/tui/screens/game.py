@@ -701,6 +701,12 @@ class GameScreen(Screen[GameSession]):
         self._dirty = True
         self._paint()
 
+    def show_view(self, view: str) -> None:
+        """Show the ``view`` panels (trade, market or tape) on a small terminal."""
+        if view in VIEWS:
+            self.view = view
+            self._apply_layout(self.size.width, self.size.height)
+
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
         self._apply_layout(self.size.width, self.size.height)
