@@ -501,9 +501,9 @@ async def test_the_end_of_the_level_shows_then_dismisses_on_a_key(result, status
         assert app.session.status == status
 
 
-async def test_the_end_of_the_level_goes_on_by_itself(monkeypatch):
+async def test_the_end_of_a_watched_level_goes_on_by_itself(monkeypatch):
     monkeypatch.setattr(game_module, "END_SECONDS", 0.1)
-    app = GameApp(GameSession(load_level_text(ending("win")), 1), paused=False)
+    app = GameApp(GameSession(load_level_text(ending("win")), 1), paused=False, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(30):
             await pilot.pause(0.1)
@@ -511,6 +511,19 @@ async def test_the_end_of_the_level_goes_on_by_itself(monkeypatch):
                 break
         assert app.results == [app.session]
         assert app.session.status == WON
+
+
+async def test_the_end_of_the_players_level_waits_for_a_key(monkeypatch):
+    # Before: it went on after six seconds, before a newcomer could ask why? (w).
+    monkeypatch.setattr(game_module, "END_SECONDS", 0.1)
+    app = GameApp(GameSession(load_level_text(ending("win")), 1), paused=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(10):
+            await pilot.pause(0.1)
+        assert isinstance(app.screen, LevelEnd) and app.results == []
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [app.session]
 
 
 # ---------------------------------------------------------------------- layout

@@ -67,7 +67,8 @@ REPAINT_SECONDS = 0.09
 """Panels repaint about ten times a second (at most eleven), whatever the tick rate."""
 AUTOSAVE_SECONDS = 5.0
 END_SECONDS = 6.0
-"""How long the end-of-level notice waits for a key before it goes on by itself."""
+"""How long the end-of-level notice of a watched game waits before it goes on by itself (the
+player's own game waits for a key)."""
 STEP_BUDGET = 0.04
 """The most wall time one clock callback spends stepping; beyond it the game slows down."""
 WIDE = (110, 32)
@@ -114,6 +115,7 @@ class LevelEnd(ModalScreen[None]):
     """
 
     def __init__(self, snapshot: Snapshot, delay: float | None = None) -> None:
+        """``delay``: seconds before it goes on by itself (0: it waits for a key)."""
         super().__init__(classes="-won" if snapshot.status == WON else "-lost")
         self.snapshot = snapshot
         self.delay = END_SECONDS if delay is None else delay
@@ -649,7 +651,8 @@ class GameScreen(Screen[GameSession]):
         if not self.paused and not self.ended:
             self._paused_for_typing = True
             self._set_paused(True)
-        self.order_input.focus()
+        # at once, not after the keys already queued: ":m..." typed fast must not add margin
+        self.set_focus(self.order_input)
 
     @on(Input.Blurred, "#order-line")
     def _order_line_left(self, event: Input.Blurred) -> None:
@@ -854,7 +857,12 @@ class GameScreen(Screen[GameSession]):
         if self.app.screen is not self:
             return  # shown when this screen is back on top
         self._end_shown = True
-        end = LevelEnd(self.session.snapshot(), delay=self.end_seconds)
+        # the player's own game waits for a key on its end (the lesson lands there: w explains
+        # it); a game being watched goes on by itself
+        delay = self.end_seconds
+        if delay is None:
+            delay = END_SECONDS if self.watching else 0
+        end = LevelEnd(self.session.snapshot(), delay=delay)
         self.app.push_screen(end, lambda _: self._leave())
 
     def on_screen_resume(self) -> None:
