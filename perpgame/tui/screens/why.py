@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from perpgame.session.fmt import CASH_SCALE
+from perpgame.session.fmt import CASH_SCALE, format_cash
 from perpgame.session.snapshot import WhyView
 from perpgame.session.views import cents
 from perpgame.tui.widgets.base import signed_cash
@@ -32,7 +32,13 @@ def why_text(view: WhyView | None, width: int = 72) -> Text:
         out.append(NOTHING)
         return out
     minutes, secs = divmod(int(view.seconds), 60)
-    out.append(f"At {minutes}:{secs:02d} (tick {view.tick})\n", "dim")
+    out.append(f"At {minutes}:{secs:02d} (tick {view.tick}) ", "dim")
+    change = signed_cash(view.total)
+    out.append(
+        f"your equity went {format_cash(view.equity_before)} → "
+        f"{format_cash(view.equity_after)} ({change}): every line of it is below.\n",
+        "bold",
+    )
     for line in view.headlines:
         out.append(f"• {line}\n")
     if view.facts:
