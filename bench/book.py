@@ -2,8 +2,8 @@
 """Replay an order stream through perpgame's order book and time it.
 
 Usage:
-    python /work/shared/bench/orderstream.py --ops 200000 > /tmp/stream.txt
-    python bench/book.py /tmp/stream.txt [--repeat N] [--rivals]
+    python bench/orderstream.py --ops 200000 > stream.txt
+    python bench/book.py stream.txt [--repeat N] [--rivals]
 
 The stream (see ``orderstream.py``) has one operation a line: ``L id B|S price qty`` (a limit
 order), ``M id B|S qty`` (a market order) and ``C id`` (a cancel, the order may be gone already).

@@ -13,6 +13,12 @@ from perpgame import __version__
 from perpgame.level.errors import LevelError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+SAVES_HELP = (
+    "where progress, settings and replays are kept (default: $PERPGAME_SAVES, else the user's"
+    " data folder; `perpgame where` shows it)"
+)
+ADOPTS_OLD_SAVES = (None, "play", "demo", "replay", "serve")
+"""The commands that use the saves folder: they copy an older version's ./saves there first."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,11 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         "and auto-deleveraging. With no command, the game opens on its title screen.",
     )
     p.add_argument("--version", action="version", version=f"perpgame {__version__}")
-    p.add_argument(
-        "--saves",
-        metavar="DIR",
-        help="where progress and replays are kept (default: ./saves, or $PERPGAME_SAVES)",
-    )
+    p.add_argument("--saves", metavar="DIR", help=SAVES_HELP)
     p.add_argument("--visitor-saves", metavar="ROOT", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -73,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="play in a browser: one game per visitor")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address players open, e.g. http://192.168.1.20:8000 (default: the one they used)",
+    )
+    serve.add_argument(
+        "--max-visitors",
+        type=int,
+        default=20,
+        metavar="N",
+        help="games at once, about 60 MB each (default: 20); more visitors are told it is full",
+    )
 
     replay = sub.add_parser("replay", help="watch a saved replay (or check it with --headless)")
     replay.add_argument("file", help="a replay file (saves/replays/*.json)")
@@ -81,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replay without the screen and check the final state matches",
     )
+
+    sub.add_parser("where", help="print every folder the game reads and writes")
+    sub.add_parser("schema", help="print the JSON schema of a level file (for editors)")
+    for command in sub.choices.values():  # `perpgame play x --saves DIR` works too
+        command.add_argument("--saves", metavar="DIR", default=argparse.SUPPRESS, help=SAVES_HELP)
     return p
 
 
@@ -93,7 +112,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from perpgame.serve import visitor_saves
 
         os.environ["PERPGAME_SAVES"] = str(visitor_saves(Path(args.visitor_saves)))
+    adopted = _adopt_old_saves(args)
     try:
+        if args.command == "where":
+            return _where()
+        if args.command == "schema":
+            from perpgame.level.file_schema import level_file_schema_text
+
+            sys.stdout.write(level_file_schema_text())
+            return EXIT_OK
         if args.command == "sim":
             return _sim(args)
         if args.command == "check":
@@ -108,7 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from perpgame.saves import saves_dir
             from perpgame.serve import serve
 
-            return serve(args.host, args.port, saves_dir())
+            return serve(
+                args.host,
+                args.port,
+                saves_dir(),
+                public_url=args.public_url,
+                max_visitors=args.max_visitors,
+            )
         if args.command == "demo":
             return _demo(args)
         if args.command == "replay":
@@ -122,6 +155,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `perpgame sim x --json | head -c 100`: the reader has gone
+        _quiet_stdout()
+        return EXIT_FAIL
+    finally:
+        if adopted:
+            print(adopted, file=sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so Python's last flush at exit finds no broken pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _adopt_old_saves(args: argparse.Namespace) -> str | None:
+    """Copy an older version's ./saves into the data folder (see perpgame.places)."""
+    if args.command not in ADOPTS_OLD_SAVES or args.visitor_saves:
+        return None
+    from perpgame.places import adopt_old_saves
+
+    return adopt_old_saves()
+
+
+def _where() -> int:
+    from perpgame.level.catalog import levels_dir
+    from perpgame.places import places
+
+    found = places(levels_dir())
+    width = max(len(place.name) for place in found)
+    for place in found:
+        print(f"{place.name:<{width}}  {place.path}")
+        print(f"{'':<{width}}  {place.what}")
+    return EXIT_OK
 
 
 def _load(name: str):
@@ -133,6 +200,7 @@ def _load(name: str):
 
 def _sim(args: argparse.Namespace) -> int:
     from perpgame.level.actions import load_actions
+    from perpgame.progress import run_with_progress
     from perpgame.session import GameSession
     from perpgame.session.report import report, summary
 
@@ -152,7 +220,7 @@ def _sim(args: argparse.Namespace) -> int:
             for action in pilot(session.snapshot()):
                 session.submit(action)
     else:
-        session.run(args.ticks)
+        run_with_progress(session, args.ticks)
     if args.json:
         print(json.dumps(report(session)))
     else:
@@ -161,18 +229,20 @@ def _sim(args: argparse.Namespace) -> int:
 
 
 def _check(paths: Sequence[str]) -> int:
-    from perpgame.level.loader import load_level
+    from perpgame.level.loader import load_level, slow_warning
 
     failed = 0
     for path in paths:
         try:
-            load_level(path)
+            level = load_level(path)
         except LevelError as exc:
             failed += 1
             for line in exc.lines():
                 print(line)
         else:
             print(f"{path}: ok")
+            if warning := slow_warning(level):
+                print(f"{path}: warning: {warning}")
     return EXIT_FAIL if failed else EXIT_OK
 
 
@@ -187,9 +257,10 @@ def _levels() -> int:
 
 
 def _play(name: str, seed: int | None) -> int:
+    from perpgame.level.catalog import is_level_path
     from perpgame.tui.app import run_app
 
-    level_path = Path(name) if Path(name).is_file() else None
+    level_path = Path(name) if is_level_path(name) else None
     level = _load(name)
     return run_app(start_level=level, level_path=level_path, seed=seed)
 

@@ -1,6 +1,7 @@
 """The player's profile, resumable games and replays: JSON files that survive crashes and damage.
 
-Three kinds of file live in the saves folder (``./saves``, ``$PERPGAME_SAVES`` or ``--saves DIR``)::
+Three kinds of file live in the saves folder (the user's data folder, ``$PERPGAME_SAVES`` or
+``--saves DIR``: :func:`perpgame.places.saves_dir` decides)::
 
     profile.json                         levels played and won, stars, best P&L, settings
     resume.json                          the game in progress: level, seed, tick and inputs
@@ -25,17 +26,29 @@ Safety rules, every one of them tested:
 * An unwritable folder is a notice, not a crash: progress stays in memory.
 * Saves are JSON validated by pydantic (strict, no unknown fields). Nothing is unpickled or
   evaluated. The wall clock only names set-aside files; it never enters a save or the game.
+* Two games may share a folder (two terminals, a terminal and the booth): every profile write
+  re-reads the file, applies this game's change and writes, under a lock (``.profile.lock``), so
+  both games' results count. A running game holds ``.instance.lock``; a second one is told, and a
+  resume save names the game that wrote it. Temporary files left by a crashed save are removed
+  when a game starts (:meth:`SaveStore.claim`).
+* Only regular files are read (a FIFO is refused before it can block), at most
+  :data:`MAX_FILE_BYTES`. No save names an absolute path; a replay's inputs are within what a
+  player can ask for, and checking one recomputes every recorded field (:func:`check_replay`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import itertools
 import json
 import os
 import re
+import socket
 import sys
 import tempfile
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,12 +67,14 @@ from pydantic import (
 )
 
 from perpgame.level.actions import PlayerAction
-from perpgame.level.catalog import find_level
+from perpgame.level.catalog import find_level, levels_dir
 from perpgame.level.errors import LevelError
-from perpgame.level.loader import load_level
+from perpgame.level.loader import NotRegularFile, load_level, open_regular, plain_error
 from perpgame.level.schema import Level
+from perpgame.places import ENV_SAVES, saves_dir
 from perpgame.session import PLAYING, WON, GameSession
 from perpgame.session.fmt import format_cash
+from perpgame.session.limits import clip, input_problem
 
 __all__ = [
     "ENV_SAVES",
@@ -72,6 +87,7 @@ __all__ = [
     "Profile",
     "Replay",
     "ReplayCheck",
+    "ReplayDifference",
     "ReplayError",
     "ReplayResult",
     "ResumeSave",
@@ -85,10 +101,8 @@ __all__ = [
     "replay_command",
     "replay_session",
     "saves_dir",
+    "told_hash",
 ]
-
-ENV_SAVES = "PERPGAME_SAVES"
-"""The environment variable naming the saves folder (the CLI sets it from ``--saves DIR``)."""
 
 SCHEMA_VERSION = 1
 """The version every file is written with; files with a lower version are migrated on load."""
@@ -99,14 +113,17 @@ REPLAYS_DIR = "replays"
 MAX_FILE_BYTES = 32 << 20
 """No save is larger than this (a replay of 100,000 inputs is about 6 MB)."""
 MAX_TICKS = 10_000_000
+PROFILE_LOCK = ".profile.lock"
+"""Held (briefly) while the profile is read, changed and written: one writer at a time."""
+INSTANCE_LOCK = ".instance.lock"
+"""Held by a running game for as long as it runs: a second game on the folder is told."""
+LOCK_SECONDS = 10.0
+"""How long a profile write waits for another game's write to finish."""
+STALE_TEMP_SECONDS = 60.0
+"""A temporary file this old is debris of a crashed save, even while another game runs."""
+_TEMP = re.compile(r"\..+\.[A-Za-z0-9_]+\.tmp")
 _HEX64 = r"^[0-9a-f]{64}$"
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
-
-def saves_dir() -> Path:
-    """The saves folder: ``$PERPGAME_SAVES`` when set, else ``./saves``."""
-    env = os.environ.get(ENV_SAVES)
-    return Path(env).expanduser() if env else Path("saves")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -189,7 +206,7 @@ def _decode(data: bytes, kind: str) -> dict[str, Any]:
     except RecursionError:
         raise _Damaged("it is nested too deeply") from None
     except ValueError as exc:
-        raise _Damaged(f"it is not valid JSON ({exc})") from None
+        raise _Damaged(f"it is not valid JSON ({clip(plain_error(exc), 120)})") from None
     if not isinstance(doc, dict):
         raise _Damaged(f"it holds a JSON {type(doc).__name__}, not an object")
     found = doc.get("kind")
@@ -238,6 +255,7 @@ Tick = Annotated[int, Field(ge=0, le=MAX_TICKS)]
 
 
 def _check_inputs(inputs: list[PlayerAction], last_tick: int) -> None:
+    """In tick order, within the game, and each one something a player could have asked for."""
     previous = 0
     for i, action in enumerate(inputs):
         if not previous <= action.tick <= last_tick:
@@ -246,6 +264,12 @@ def _check_inputs(inputs: list[PlayerAction], last_tick: int) -> None:
                 f"from tick 1 to tick {last_tick}"
             )
         previous = max(action.tick, 1)
+        problem = input_problem(action)
+        if problem is not None:
+            raise ValueError(
+                f"inputs[{i}] ({action.kind} at tick {action.tick}) asks for {problem}, which "
+                "the game refuses: no game could have recorded it"
+            )
 
 
 class Settings(_Model):
@@ -322,12 +346,15 @@ class ResumeSave(_Model):
     level_id: LevelId
     level_sha256: Sha256
     level_file: str | None = Field(None, max_length=4096)
-    """Where the level was loaded from: tried when the id is not in the levels folder."""
+    """Where the level was loaded from, relative to the shipped levels (or else to the saves
+    folder): tried when the id is not in the levels folder. Never an absolute path."""
     seed: Seed
     tick: Tick
     inputs: list[Action] = Field(default_factory=list)
     state_hash: str = Field(pattern=r"^[0-9a-f]{16,128}$")
     """The game's state hash at ``tick``: the replay must reach exactly this state."""
+    instance: str | None = Field(None, max_length=200)
+    """The running game that wrote it (``pid 4242 on HOST``): two games may share a folder."""
 
     @model_validator(mode="after")
     def _ordered(self) -> ResumeSave:
@@ -339,7 +366,8 @@ class ReplayResult(_Model):
     status: Literal["won", "lost"]
     stars: int = Field(ge=0, le=3)
     reason: str = Field("", max_length=2000)
-    player_pnl: int
+    player_pnl: int = Field(ge=-(10**24), le=10**24)
+    """In cash units; far beyond any game's pile either way is damage, not a result."""
 
 
 class Replay(_Model):
@@ -356,6 +384,10 @@ class Replay(_Model):
     inputs: list[Action] = Field(default_factory=list)
     final_state_hash: str = Field(pattern=r"^[0-9a-f]{16,128}$")
     result: ReplayResult
+    told_sha256: Sha256 | None = None
+    """:func:`told_hash` of the game: when and what kind of thing it told the player (fills,
+    refusals, liquidations). An input the game refused leaves a refusal here even though it
+    changes no state. (None in replays of older versions: not compared.)"""
 
     _level: Level | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
@@ -421,12 +453,17 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _read_bytes(path: Path) -> bytes | None:
-    """The file's bytes; None when there is no such file; OSError when it cannot be read."""
+    """The file's bytes; None when there is no such file; OSError when it cannot be read.
+
+    Only a regular file is opened for reading (a FIFO would block): anything else is _Damaged.
+    """
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except NotRegularFile as exc:
+        raise _Damaged(f"it is {exc.strerror}, not a file") from None
     if len(data) > MAX_FILE_BYTES:
         raise _Damaged(f"it is larger than {MAX_FILE_BYTES:,} bytes")
     return data
@@ -463,9 +500,17 @@ class _LevelProblem(Exception):
 
 
 def _find_saved_level(
-    level_id: str, sha256: str, level_file: str | None, folder: Path | None
+    level_id: str,
+    sha256: str,
+    level_file: str | None,
+    folder: Path | None,
+    bases: tuple[Path, ...] = (),
 ) -> Level:
-    """The level a save was made with, by id (then by the recorded path), with the same bytes."""
+    """The level a save was made with, by id (then by the recorded path), with the same bytes.
+
+    A relative ``level_file`` is looked for in each of ``bases`` (the saves folder) and in the
+    levels folder; an absolute one (written by an older perpgame) is tried as it is.
+    """
     found: Level | None = None
     problem = ""
     try:
@@ -477,8 +522,7 @@ def _find_saved_level(
         problem = "; ".join(exc.lines())
     if found is not None and found.sha256 == sha256:
         return found
-    if level_file:
-        hint = Path(level_file)
+    for hint in _candidates(level_file, (*bases, *([folder] if folder else []), levels_dir())):
         same = found is not None and _same_file(hint, Path(found.source))
         if not same and hint.is_file():
             try:
@@ -503,24 +547,54 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _level_file(level: Level) -> str | None:
+def _candidates(level_file: str | None, bases: tuple[Path, ...]) -> list[Path]:
+    if not level_file:
+        return []
+    hint = Path(level_file)
+    if hint.is_absolute():
+        return [hint]
+    found = []
+    for base in bases:
+        try:
+            found.append((base / hint).resolve())
+        except (OSError, RuntimeError):
+            continue
+    return found
+
+
+def _level_file(level: Level, root: Path) -> str | None:
+    """Where the level came from: relative to the shipped levels, else to the saves folder.
+
+    Never an absolute path: a save names no folder of the machine that wrote it. None when
+    there is no relative way (another drive), and then the level is found by its id.
+    """
     source = level.source
     if source is None:
         return None
     try:
-        return str(Path(source).resolve())
-    except OSError:
-        return str(source)
+        source = Path(source).resolve()
+        shipped = levels_dir().resolve()
+        if source.is_relative_to(shipped):
+            return source.relative_to(shipped).as_posix()
+        with contextlib.suppress(ValueError):  # (Windows: another drive)
+            return Path(os.path.relpath(source, Path(root).resolve())).as_posix()
+    except (OSError, RuntimeError):
+        pass
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
 # Replays without a store
 
 
-def read_replay(path: str | Path, levels_folder: Path | None = None) -> Replay:
+def read_replay(
+    path: str | Path, levels_folder: Path | None = None, saves_root: Path | None = None
+) -> Replay:
     """Read and validate a replay file and find its level, unchanged; else :class:`ReplayError`.
 
-    The replay file itself is never moved or changed, even when it is damaged.
+    The replay file itself is never moved or changed, even when it is damaged. A recorded
+    relative level path is looked for from the saves folder (``saves_root``, else the folder the
+    replay's ``replays/`` folder is in, else :func:`saves_dir`) and the levels folder.
     """
     path = Path(path)
     try:
@@ -543,8 +617,9 @@ def read_replay(path: str | Path, levels_folder: Path | None = None) -> Replay:
     except ValidationError as exc:
         raise ReplayError(f"The replay {path} is damaged: {_explain(exc)}.") from None
     try:
+        bases = (path.parent.parent, saves_dir()) if saves_root is None else (saves_root,)
         level = _find_saved_level(
-            replay.level_id, replay.level_sha256, replay.level_file, levels_folder
+            replay.level_id, replay.level_sha256, replay.level_file, levels_folder, bases
         )
     except _LevelProblem as exc:
         raise ReplayError(
@@ -582,8 +657,21 @@ def replay_session(replay: Replay, level: Level | None = None) -> GameSession:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplayDifference:
+    """One recorded field that the re-run does not reproduce."""
+
+    field: str
+    """The replay file's name for it: ``result.player_pnl``, ``level_title``, ``final_state_hash``."""
+    recorded: str
+    replayed: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: the replay says {self.recorded}, replaying gives {self.replayed}"
+
+
+@dataclass(frozen=True, slots=True)
 class ReplayCheck:
-    """What replaying headless gave, against what the replay recorded."""
+    """What replaying headless gave, against what the replay recorded, field by field."""
 
     ok: bool
     ticks: int
@@ -592,32 +680,91 @@ class ReplayCheck:
     stars: int
     message: str
     session: GameSession
+    differences: tuple[ReplayDifference, ...] = ()
+
+
+def told_hash(session: GameSession) -> str:
+    """SHA-256 of the tick and kind of every story told to the player, in order.
+
+    Not the words (a new wording is the same game), but every refusal, fill and liquidation the
+    player was told of: an input the game refused cannot be added to a replay unnoticed.
+    """
+    told = "\n".join(f"{story.tick} {story.kind}" for story in session.player_stories)
+    return hashlib.sha256(told.encode()).hexdigest()
+
+
+def _recorded_fields(replay: Replay) -> dict[str, tuple[object, str]]:
+    r = replay.result
+    return {
+        "ticks": (replay.ticks, str(replay.ticks)),
+        "final_state_hash": (replay.final_state_hash, replay.final_state_hash[:16] + "..."),
+        "result.status": (r.status, r.status),
+        "result.reason": (r.reason, repr(clip(r.reason, 60))),
+        "result.stars": (r.stars, str(r.stars)),
+        "result.player_pnl": (r.player_pnl, clip(format_cash(r.player_pnl), 40)),
+        "level_title": (replay.level_title, repr(clip(replay.level_title, 60))),
+        "told_sha256": (replay.told_sha256, (replay.told_sha256 or "")[:16] + "..."),
+    }
+
+
+def _replayed_fields(session: GameSession, level: Level) -> dict[str, tuple[object, str]]:
+    h = session.state_hash()
+    pnl = int(session.metrics["player_pnl"])
+    reason = session.end_reason[:2000]
+    title = level.title[:200]
+    return {
+        "ticks": (session.tick, str(session.tick)),
+        "final_state_hash": (h, h[:16] + "..."),
+        "result.status": (session.status, session.status),
+        "result.reason": (reason, repr(clip(reason, 60))),
+        "result.stars": (session.stars, str(session.stars)),
+        "result.player_pnl": (pnl, format_cash(pnl)),
+        "level_title": (title, repr(clip(title, 60))),
+        "told_sha256": (told := told_hash(session), told[:16] + "..."),
+    }
 
 
 def check_replay(replay: Replay, level: Level | None = None) -> ReplayCheck:
-    """Play the replay headless to its last tick and compare with the recording."""
+    """Play the replay headless to its last tick and recompute every recorded field.
+
+    Each field the re-run does not reproduce (tick, state hash, result, reason, stars, P&L, the
+    level's title) is a :class:`ReplayDifference`, named as in the file. The state hash is
+    whatever :meth:`GameSession.state_hash` covers.
+    """
     session = replay_session(replay, level)
     session.run(replay.ticks)
-    got = (session.tick, session.state_hash(), session.status, session.stars)
-    want = (replay.ticks, replay.final_state_hash, replay.result.status, replay.result.stars)
-    ok = got == want
+    level = session.level
+    want = _recorded_fields(replay)
+    got = _replayed_fields(session, level)
+    if replay.told_sha256 is None:  # (written before it was recorded)
+        del want["told_sha256"], got["told_sha256"]
+    differences = tuple(
+        ReplayDifference(name, want[name][1], got[name][1])
+        for name in want
+        if want[name][0] != got[name][0]
+    )
+    ok = not differences
+    h = session.state_hash()
     if ok:
-        message = f"The final state matches the recording (state hash {got[1][:16]}...)."
+        message = f"Every recorded field matches the re-run (state hash {h[:16]}...)."
     else:
+        names = ", ".join(d.field for d in differences)
         message = (
-            f"The final state does NOT match the recording: replaying gave tick {got[0]}, "
-            f"{got[2]}, {got[3]} stars, state hash {got[1][:16]}...; the recording says tick "
-            f"{want[0]}, {want[2]}, {want[3]} stars, state hash {want[1][:16]}.... This perpgame "
-            "plays the level differently from the one that recorded the replay."
+            f"The replay does NOT match its re-run ({names} differ"
+            f"{'s' if len(differences) == 1 else ''}): "
+            + "; ".join(str(d) for d in differences)
+            + ". Either the file was edited, or this perpgame plays the level differently from "
+            "the one that recorded it."
         )
     return ReplayCheck(
         ok=ok,
-        ticks=got[0],
-        state_hash=got[1],
-        status=got[2],
-        stars=got[3],
+        ticks=session.tick,
+        state_hash=h,
+        status=session.status,
+        stars=session.stars,
         message=message,
         session=session,
+        differences=differences,
     )
 
 
@@ -644,14 +791,14 @@ def replay_command(
             return watch(replay)
         print("perpgame replay: no viewer here; checking the replay headless.", file=sys.stderr)
     r = replay.result
-    title = f" ({replay.level_title})" if replay.level_title else ""
+    title = f" ({clip(replay.level_title)})" if replay.level_title else ""
     n = len(replay.inputs)
     print(f"replay: {path}")
     print(
         f"level: {replay.level_id}{title}, seed {replay.seed}, {replay.ticks} ticks, "
         f"{n} input{'' if n == 1 else 's'}"
     )
-    reason = f" ({r.reason})" if r.reason else ""
+    reason = f" ({clip(r.reason)})" if r.reason else ""
     print(
         f"result: {r.status}{reason}, {r.stars} star{'' if r.stars == 1 else 's'}, "
         f"P&L {format_cash(r.player_pnl)}"
@@ -661,8 +808,99 @@ def replay_command(
         print(f"final state: matches ({check.state_hash})")
         return 0
     print(f"final state: differs ({check.state_hash})")
+    for difference in check.differences:
+        print(f"  differs: {difference}")
     print(f"perpgame replay: {check.message}", file=sys.stderr)
     return 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Locks between games sharing a folder
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on an open file without waiting; False when another holds it."""
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class _LockTimeout(Exception):
+    """Another game held the lock for longer than we wait."""
+
+
+@contextlib.contextmanager
+def _locked(path: Path, timeout: float):
+    """Hold an exclusive lock on ``path`` (created if need be) while the block runs.
+
+    OSError when the lock file cannot be opened (an unwritable folder); :class:`_LockTimeout`
+    after ``timeout`` seconds of another game holding it. The OS releases the lock of a process
+    that dies, so a crash never leaves the folder locked.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise _LockTimeout(str(path))
+            time.sleep(0.005)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+_STORES = itertools.count(1)
+
+
+def instance_name() -> str:
+    """A new store of this running game, as a save names it: ``pid 4242 on HOST``.
+
+    (A second store in the same process, as in tests, is ``pid 4242 #2 on HOST``.)
+    """
+    n = next(_STORES)
+    return f"pid {os.getpid()}{f' #{n}' if n > 1 else ''} on {socket.gethostname()[:60]}"
+
+
+def _running(instance: str) -> bool:
+    """Whether the game named ``pid N ... on HOST`` is running now (False when unsure)."""
+    m = re.fullmatch(r"pid (\d{1,10})(?: #\d+)? on (.*)", instance)
+    if m is None or m.group(2) != socket.gethostname()[:60] or os.name == "nt":
+        return False  # (on Windows os.kill would end the process: never probe there)
+    pid = int(m.group(1))
+    if pid == os.getpid():
+        return True  # another store of this very process
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------------
@@ -692,8 +930,15 @@ class SaveStore:
         self._clock = clock or _utc_stamp
         self._said: set[str] = set()
         self._profile: Profile | None = None
+        self._profile_seen: object = None
+        """What the profile file held when this store last read or wrote it (bytes, None when
+        there was no file, a tuple naming a read error)."""
         self._blocked: set[str] = set()
         self._recorded: weakref.WeakSet[GameSession] = weakref.WeakSet()
+        self.instance = instance_name()
+        self._instance_fd: int | None = None
+        self.shared_with: str | None = None
+        """Set by :meth:`claim`: the other running game on this folder (``pid 4242 on HOST``)."""
 
     # ------------------------------------------------------------ paths and notices
     @property
@@ -717,6 +962,74 @@ class SaveStore:
         if text not in self._said:
             self._said.add(text)
             self.notices.append(text)
+
+    # ------------------------------------------------------------ one folder, several games
+    def claim(self) -> bool:
+        """Start using the folder as a running game: True when no other game is running on it.
+
+        Takes the folder's instance lock for as long as this store lives (the OS drops it when
+        the process ends, however it ends). When another game holds it, a notice says so (its
+        progress and ours both count: every profile write re-reads the file under a lock).
+        Then removes the temporary files that crashed saves left behind (all of them when this
+        is the only game; only old ones otherwise, as another game may be writing one).
+        """
+        alone = True
+        if self._instance_fd is None:
+            alone = self._take_instance_lock()
+        self._remove_debris(everything=alone)
+        return alone
+
+    def _take_instance_lock(self) -> bool:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / INSTANCE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return True  # an unwritable folder: nothing to share, and the writes will say so
+        if _try_lock(fd):
+            self._instance_fd = fd
+            self._closer = weakref.finalize(self, os.close, fd)  # a dropped store lets go
+            with contextlib.suppress(OSError):  # who holds it, for the next game to name
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.write(fd, self.instance.encode())
+            return True
+        try:
+            other = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+        except OSError:
+            other = "another process"
+        os.close(fd)
+        self.shared_with = clip(other, 80)
+        self._notice(
+            f"Another perpgame ({self.shared_with}) is running on this saves folder ({self.root}). "
+            "Both games' progress is kept, but a game in progress can be resumed by only one of "
+            "them: the last to save it wins."
+        )
+        return False
+
+    def release(self) -> None:
+        """Stop holding the folder (the process ending does the same)."""
+        fd, self._instance_fd = self._instance_fd, None
+        if fd is not None:
+            _unlock(fd)
+            self._closer()  # closes fd, once
+
+    def _remove_debris(self, *, everything: bool) -> None:
+        now = time.time()
+        for folder in (self.root, self.replays_dir):
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if not _TEMP.fullmatch(entry.name):
+                    continue
+                try:
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+                    if everything or now - entry.stat().st_mtime > STALE_TEMP_SECONDS:
+                        os.unlink(entry.path)
+                except OSError:
+                    continue
 
     # ------------------------------------------------------------ low level
     def _write(self, path: Path, model: BaseModel, what: str) -> bool:
@@ -816,22 +1129,72 @@ class SaveStore:
 
     # ------------------------------------------------------------ the profile
     def profile(self) -> Profile:
-        """The player's profile, read once; a damaged file is set aside and what is good kept."""
-        if self._profile is None:
-            loaded = self._load(
-                self.profile_path, "profile", Profile, "Starting a fresh profile.", _salvage_profile
-            )
-            assert loaded is None or isinstance(loaded, Profile)
-            self._profile = loaded if loaded is not None else Profile()
+        """The player's profile; a damaged file is set aside and what is good kept.
+
+        Read again whenever the file has changed since (another game on the folder saved).
+        """
+        if self._profile is None or self._profile_seen != self._on_disk():
+            self._profile = self._read_profile()
         return self._profile
 
-    def save_profile(self) -> bool:
-        """Write the profile; False (and a notice; progress stays in memory) when it cannot be."""
-        return self._write(
-            self.profile_path,
-            self.profile(),
-            "Your progress is kept in memory while the game runs.",
+    def _on_disk(self) -> object:
+        """The profile file's bytes now (None: no file; a tuple when it cannot be read)."""
+        try:
+            return _read_bytes(self.profile_path)
+        except (_Damaged, OSError) as exc:
+            return ("unreadable", str(exc))
+
+    def _read_profile(self) -> Profile:
+        loaded = self._load(
+            self.profile_path, "profile", Profile, "Starting a fresh profile.", _salvage_profile
         )
+        assert loaded is None or isinstance(loaded, Profile)
+        self._profile_seen = self._on_disk()  # (after a damaged file was set aside)
+        return loaded if loaded is not None else Profile()
+
+    def _update_profile(self, change: Callable[[Profile], None]) -> bool:
+        """Change the profile and write it: read, change and write under the folder's lock.
+
+        When another game wrote the file since this store last saw it, the change is applied to
+        what it wrote; so two games on one folder never lose each other's results. When the lock
+        or the folder cannot be had, the change is kept in memory and a notice says so.
+        """
+        what = "Your progress is kept in memory while the game runs."
+        if str(self.profile_path) not in self._blocked:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                with _locked(self.root / PROFILE_LOCK, LOCK_SECONDS):
+                    profile = self.profile()  # read again if another game wrote meanwhile
+                    change(profile)
+                    ok = self._write(self.profile_path, profile, what)
+                    if ok:
+                        self._profile_seen = self._on_disk()
+                    return ok
+            except _LockTimeout:
+                self._notice(
+                    f"Another perpgame kept the profile in {self.root} locked for "
+                    f"{LOCK_SECONDS:.0f} s, so it was not saved. {what}"
+                )
+            except OSError:
+                pass  # an unwritable folder: _write says so below
+        profile = self.profile()
+        change(profile)
+        return self._write(self.profile_path, profile, what)
+
+    def save_profile(self) -> bool:
+        """Write the profile (under the lock); this game's settings and last level win.
+
+        False (and a notice; progress stays in memory) when it cannot be written.
+        """
+        mine = self._profile or self.profile()
+        settings, last = mine.settings.model_copy(), mine.last_level
+
+        def keep_mine(profile: Profile) -> None:
+            profile.settings = settings
+            if last is not None:
+                profile.last_level = last
+
+        return self._update_profile(keep_mine)
 
     def record_result(self, session: GameSession) -> Profile:
         """Count a finished game: plays, wins, best stars, best P&L, the last level; then save.
@@ -839,33 +1202,35 @@ class SaveStore:
         An unfinished game, or one already recorded, changes nothing. A resume save of the same
         level is cleared: that game is over.
         """
-        profile = self.profile()
         if session.status == PLAYING or session in self._recorded:
-            return profile
+            return self.profile()
         self._recorded.add(session)
         level_id = session.level.id
         won = session.status == WON
         stars = session.stars if won else 0
         pnl = int(session.metrics["player_pnl"])
-        entry = profile.progress(level_id)
-        if entry is None:
-            entry = LevelProgress(stars=stars, best_pnl=pnl, plays=1, wins=int(won))
-        else:
-            entry = LevelProgress(
-                stars=max(entry.stars, stars),
-                best_pnl=max(entry.best_pnl, pnl),
-                plays=entry.plays + 1,
-                wins=entry.wins + int(won),
-            )
-        if entry.wins:  # (in this order, so that each assignment validates)
-            profile.tried = {k: v for k, v in profile.tried.items() if k != level_id}
-            profile.completed = {**profile.completed, level_id: entry}
-        else:
-            profile.tried = {**profile.tried, level_id: entry}
-        profile.last_level = level_id
-        self.save_profile()
+
+        def count(profile: Profile) -> None:
+            entry = profile.progress(level_id)
+            if entry is None:
+                entry = LevelProgress(stars=stars, best_pnl=pnl, plays=1, wins=int(won))
+            else:
+                entry = LevelProgress(
+                    stars=max(entry.stars, stars),
+                    best_pnl=max(entry.best_pnl, pnl),
+                    plays=entry.plays + 1,
+                    wins=entry.wins + int(won),
+                )
+            if entry.wins:  # (in this order, so that each assignment validates)
+                profile.tried = {k: v for k, v in profile.tried.items() if k != level_id}
+                profile.completed = {**profile.completed, level_id: entry}
+            else:
+                profile.tried = {**profile.tried, level_id: entry}
+            profile.last_level = level_id
+
+        self._update_profile(count)
         self._clear_resume_of(level_id)
-        return profile
+        return self.profile()
 
     def is_unlocked(self, level_id: str, curriculum_ids: list[str]) -> bool:
         """The first level always; any other once the one before it is completed (won).
@@ -903,21 +1268,24 @@ class SaveStore:
         save = ResumeSave(
             level_id=level.id,
             level_sha256=level.sha256,
-            level_file=_level_file(level),
+            level_file=_level_file(level, self.root),
             seed=session.seed,
             tick=session.tick,
             inputs=list(session.input_log),
             state_hash=session.state_hash(),
+            instance=self.instance,
         )
         ok = self._write(
             self.resume_path,
             save,
             "The game goes on, but it cannot be resumed after quitting.",
         )
-        profile = self.profile()
-        if profile.last_level != level.id:
-            profile.last_level = level.id
-            self.save_profile()
+        if self.profile().last_level != level.id:
+
+            def note_level(profile: Profile) -> None:
+                profile.last_level = level.id
+
+            self._update_profile(note_level)
         return ok
 
     def load_resume(self) -> ResumeSave | None:
@@ -937,7 +1305,7 @@ class SaveStore:
             return None
         try:
             level = _find_saved_level(
-                save.level_id, save.level_sha256, save.level_file, self.levels_folder
+                save.level_id, save.level_sha256, save.level_file, self.levels_folder, (self.root,)
             )
         except _LevelProblem as exc:
             self._refuse_resume(str(exc))
@@ -991,8 +1359,12 @@ class SaveStore:
             data = _read_bytes(self.resume_path)
         except (_Damaged, OSError):
             return
-        if data is not None and _peek(data, "level_id") == level_id:
-            self.clear_resume()
+        if data is None or _peek(data, "level_id") != level_id:
+            return
+        writer = _peek(data, "instance")
+        if isinstance(writer, str) and writer != self.instance and _running(writer):
+            return  # the game in progress of another game running on this folder
+        self.clear_resume()
 
     # ------------------------------------------------------------ replays
     def save_replay(self, session: GameSession) -> Path | None:
@@ -1011,7 +1383,7 @@ class SaveStore:
             level_id=level.id,
             level_title=level.title[:200],
             level_sha256=level.sha256,
-            level_file=_level_file(level),
+            level_file=_level_file(level, self.root),
             seed=session.seed,
             ticks=session.tick,
             inputs=list(session.input_log),
@@ -1022,6 +1394,7 @@ class SaveStore:
                 reason=session.end_reason[:2000],
                 player_pnl=int(session.metrics["player_pnl"]),
             ),
+            told_sha256=told_hash(session),
         )
         folder = self.replays_dir
         what = "The replay was not saved."
@@ -1062,7 +1435,7 @@ class SaveStore:
 
         (A damaged replay is not moved: it may be a file the player pointed at.)
         """
-        return read_replay(path, self.levels_folder)
+        return read_replay(path, self.levels_folder, self.root)
 
 
 def _salvage_profile(doc: Any) -> tuple[Profile | None, str]:

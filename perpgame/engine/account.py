@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perpgame.engine.units import PPM, ceil_div
-
 HOUSE = "house"
 VAULT = "vault"
 PLAYER = "player"
@@ -84,64 +82,26 @@ def _scale(value: int, num: int, den: int) -> int:
     return q if (value * num >= 0) == (den > 0) else -q
 
 
-def initial_margin(size: int, price: int, leverage: int) -> int:
-    """``|size| * price / leverage``, rounded up to the micro-dollar."""
-    return ceil_div(abs(size) * price, leverage)
+# The margin arithmetic lives in risk; these names stay importable from here.
+from perpgame.engine.risk import (  # noqa: E402
+    bankruptcy_price,
+    initial_margin,
+    is_liquidatable,
+    liquidation_price,
+    maintenance_margin,
+)
 
-
-def maintenance_margin(size: int, mark: int, mmr_ppm: int) -> int:
-    """``|size| * mark * mmr``, rounded up to the micro-dollar."""
-    return ceil_div(abs(size) * mark * mmr_ppm, PPM)
-
-
-def is_liquidatable(acct: Account, mark: int, mmr_ppm: int) -> bool:
-    """The trigger, used everywhere: a position whose equity is below maintenance at the mark."""
-    return acct.size != 0 and acct.equity(mark) < maintenance_margin(acct.size, mark, mmr_ppm)
-
-
-def bankruptcy_price(acct: Account) -> int | None:
-    """The price at which equity is zero, rounded so that closing there never leaves a deficit.
-
-    Long: ``B = (cost - cash) / size`` rounded up. Short: ``B = (cash - cost) / |size|`` rounded
-    down. None when flat, or for a long that cannot go bankrupt at any positive price.
-    """
-    s = acct.size
-    if s == 0:
-        return None
-    if s > 0:
-        b = ceil_div(acct.cost - acct.cash, s)
-        return b if b > 0 else None
-    return max(1, (acct.cash - acct.cost) // -s)
-
-
-def liquidation_price(acct: Account, mmr_ppm: int) -> int | None:
-    """The price (in cents) at which this position is liquidated, exactly by ``is_liquidatable``.
-
-    Long: the highest price at which equity < maintenance; short: the lowest. From
-    ``cash - cost + size*m = |size|*m*mmr``: long ``(cost - cash) / (size * (1 - mmr))``,
-    short ``(cash - cost) / (|size| * (1 + mmr))``; then nudged by a cent or two so the answer agrees
-    with the integer predicate (maintenance is rounded up to the micro-dollar).
-    None when flat or when no positive price liquidates a long.
-    """
-    s = acct.size
-    if s == 0:
-        return None
-    if s > 0:
-        num = (acct.cost - acct.cash) * PPM
-        den = s * (PPM - mmr_ppm)
-        if num <= 0:
-            return None
-        guess = num // den
-        while guess > 0 and not is_liquidatable(acct, guess, mmr_ppm):
-            guess -= 1
-        while is_liquidatable(acct, guess + 1, mmr_ppm):
-            guess += 1
-        return guess if guess > 0 else None
-    num = (acct.cash - acct.cost) * PPM
-    den = -s * (PPM + mmr_ppm)
-    guess = max(1, ceil_div(num, den))
-    while guess > 1 and is_liquidatable(acct, guess - 1, mmr_ppm):
-        guess -= 1
-    while not is_liquidatable(acct, guess, mmr_ppm):
-        guess += 1
-    return guess
+__all__ = [
+    "ACCOUNT_KINDS",
+    "BOT",
+    "HOUSE",
+    "PLAYER",
+    "PRESET",
+    "VAULT",
+    "Account",
+    "bankruptcy_price",
+    "initial_margin",
+    "is_liquidatable",
+    "liquidation_price",
+    "maintenance_margin",
+]

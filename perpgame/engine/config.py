@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 MARK_METHODS = ("index", "mid", "last", "median")
+ADL_TRIGGERS = ("deficit", "takeover")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,10 @@ class MarketConfig:
     backstop_ppm: int = 666_667
     """The vault takes over at once when equity falls below this fraction of maintenance."""
     adl_policy: str = "pnl_leverage"
+    adl_trigger: str = "takeover"
+    """When ADL may close winners: ``deficit`` (Hyperliquid, dYdX v4) only against an account whose
+    equity is below zero; ``takeover`` (BitMEX) whatever the book and the vault could not take at
+    the bankruptcy price."""
     vault_leverage: int = 5
     """The vault takes positions only while its equity covers their margin at this leverage."""
     vault_max_notional: int = 0
@@ -54,6 +59,12 @@ class MarketConfig:
             raise ValueError("maintenance_ppm must be between 0 and 1,000,000")
         if self.maintenance_ppm * self.max_leverage >= 1_000_000:
             raise ValueError("maintenance margin must be below the initial margin at max leverage")
+        if self.maintenance_ppm * self.vault_leverage >= 1_000_000:
+            raise ValueError(
+                "vault leverage is too high: its initial margin must stay above maintenance"
+            )
+        if self.adl_trigger not in ADL_TRIGGERS:
+            raise ValueError(f"adl_trigger must be one of {', '.join(ADL_TRIGGERS)}")
         for name in (
             "taker_fee_ppm",
             "maker_fee_ppm",

@@ -45,6 +45,16 @@ class OrderRejected(Event):
     qty: int
     price: int | None
     reason: str
+    """A reason code (``margin``, ``beyond_bankruptcy``, ...; docs/mechanics.md lists them): the
+    session's storyteller words it with the numbers below."""
+    need: int = 0
+    """``margin``: the initial margin the order needs."""
+    available: int = 0
+    """``margin``: the equity left after the fills' costs and fee."""
+    step: int = 0
+    """``qty_not_lot_multiple``: the lot size; ``price_not_tick_multiple``: the tick size."""
+    leverage: int = 0
+    """``margin``: the account's leverage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +136,14 @@ class Deleverage(Event):
     policy: str
     mark: int
     lost_pnl: int
+    lights: int = 0
+    """The winner's ADL lights in the queue walked (0: closed only as a last resort)."""
+    entry_cost: int = 0
+    """Score input: the winner's signed entry cost (size times average entry) before the close."""
+    equity: int = 0
+    """Score input: the winner's equity at the mark before the close."""
+    counterparty_equity: int = 0
+    """The bankrupt account's equity at the mark when ADL began (below zero under ``deficit``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +165,8 @@ class BadDebt(Event):
     amount: int
     absorbed_by: str
     absorbers: tuple[int, ...] = field(default=())
+    reason: str = ""
+    """A code when the deficit did not come from a liquidation: ``flat_deficit``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,63 +1,106 @@
 """The liquidation waterfall: the book, then the backstop vault, then auto-deleveraging.
 
-After each tick's trading, every account whose equity is below its maintenance margin at the mark
-is liquidated, one at a time in account-id order, until no account is left below maintenance:
+It works on the :class:`Ledger` (the only writer of cash and positions), the book, the market's
+rules and its ADL policy; it knows nothing of the market object. After each tick's trading, every
+account whose equity is below maintenance at the mark is liquidated, in account-id order:
 
-1. **Book.** Its orders are cancelled and reduce-only IOC orders go into the same book, limited to
-   the bankruptcy price, so the book can never fill it into a deficit. With partial liquidation,
-   a slice at a time. A liquidation fee (never more than the equity left) goes to the vault.
-   Skipped once equity is below the backstop threshold (a fraction of maintenance).
-2. **Backstop.** What the book did not take, the vault takes at the bankruptcy price, with what
-   collateral is left, as far as its own equity covers the initial margin at its leverage (and
-   its notional cap). Where the account's equity was already negative, the vault absorbs the
+1. **Book.** Its orders are cancelled and reduce-only IOC orders go into the book, limited to the
+   bankruptcy price, so the book can never fill it into a deficit (with partial liquidation, a
+   slice at a time). A liquidation fee (never more than the equity left) goes to the vault.
+   Skipped while equity is below the backstop threshold (a fraction of maintenance).
+2. **Backstop.** What the book did not take, the vault takes at the bankruptcy price with the
+   collateral left, as far as its own equity covers the initial margin at its leverage (and its
+   notional cap). Where the account's equity was already negative, the vault absorbs the
    deficit and a ``bad_debt`` event says so.
-3. **ADL.** The rest is closed against positions on the other side, ranked by the market's ADL
-   policy, at the bankruptcy price. Under ``socialized_loss`` the positions stay open instead: the
-   vault takes the rest at the mark and the winners' unrealised profit pays the deficit, pro rata.
-   The vault is then the exchange's pool (as in GMX or Drift): when it is below maintenance it
-   unwinds what the book takes, keeps the rest open, and its own deficit is socialised the same
-   way. It is the one account that can stay below maintenance, and only under this policy.
+3. **The book again.** What the vault could not take is offered to the book once more, whole,
+   at the bankruptcy price: ADL never follows one unfilled slice.
+4. **ADL**, by the market's ADL trigger (``MarketConfig.adl_trigger``):
+
+   * ``deficit`` (Hyperliquid, dYdX v4): only an account whose equity at the mark is below zero is
+     deleveraged. A solvent account stays in liquidation with its position (it cannot open new
+     risk) and is offered to the book and the vault again on the following ticks.
+   * ``takeover`` (BitMEX): the liquidation engine has taken the position at the bankruptcy
+     price; what the book and the insurance fund (the vault) cannot close at or better than that
+     price is deleveraged at once, solvent or not.
+
+   The rest is closed against positions on the other side, in the policy's queue, at the
+   bankruptcy price, and never so far that a winner's own equity goes below zero. Under
+   ``socialized_loss`` the positions stay open instead: the vault takes the rest at the mark and
+   the winners' unrealised profit pays the deficit, pro rata.
+
+Anything else that leaves an account below zero (fees, funding, a gap, a maker fill) is covered in
+the same tick: a flat account's deficit is paid by the vault and a ``bad_debt`` event says so.
+Events carry reason codes and numbers; the session's storyteller puts them into words.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
-from perpgame.engine.account import (
-    HOUSE,
-    VAULT,
-    Account,
+from perpgame.engine.account import HOUSE, VAULT, Account
+from perpgame.engine.adl import AdlPolicy, Position
+from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
+from perpgame.engine.config import MarketConfig
+from perpgame.engine.events import Backstop, BadDebt, Deleverage, Haircut, Liquidation
+from perpgame.engine.ledger import Ledger
+from perpgame.engine.matching import LIQUIDATION_TAG, cancel_all, submit
+from perpgame.engine.risk import (
     bankruptcy_price,
     initial_margin,
     is_liquidatable,
+    maintenance_margin,
 )
-from perpgame.engine.adl import AdlPolicy, Position
-from perpgame.engine.book import BUY, SELL, OrderType
-from perpgame.engine.events import Backstop, BadDebt, Deleverage, Haircut, Liquidation
-from perpgame.engine.units import PPM, apply_rate, ceil_div, format_cash, format_price
-
-if TYPE_CHECKING:
-    from perpgame.engine.market import Market
+from perpgame.engine.rng import Rng
+from perpgame.engine.units import PPM, apply_rate, ceil_div
 
 STAGES = ("calm", "book", "vault", "adl")
+TRIGGERS = ("deficit", "takeover")
+
+# Reason codes on liquidation and backstop events (the storyteller words them).
+BELOW_MAINTENANCE = "below_maintenance"
+BELOW_BACKSTOP = "below_backstop"
+BOOK_OFF = "book_off"
+BOOK_AGAIN = "book_again"
+HELD = "held"
+VAULT_TOOK = "vault_took"
+VAULT_FORCED = "vault_forced"
+SOCIALIZED = "socialized"
+FLAT_DEFICIT = "flat_deficit"
+
+VAULT_ID = 1
 
 
-def run_waterfall(market: Market) -> None:
-    """Liquidate until no account is below maintenance margin at the mark."""
-    run = _Run(market)
-    limit = len(market.accounts) * 4 + 16
+def run_waterfall(
+    ledger: Ledger,
+    book: OrderBook,
+    config: MarketConfig,
+    policy: AdlPolicy,
+    *,
+    mark: int,
+    rng: Rng,
+    stage: str = "calm",
+) -> str:
+    """Liquidate until no account is left below maintenance (bar those held under ``deficit``).
+
+    Returns the deepest stage reached, at least ``stage``.
+    """
+    run = _Run(ledger, book, config, policy, mark, rng, stage)
+    held = ledger.held
+    accounts = ledger.accounts
+    mmr = config.maintenance_ppm
+    limit = len(accounts) * 4 + 16
     for _ in range(limit):
-        mark = market.mark
-        mmr = market.config.maintenance_ppm
         victims = [
-            a
-            for a in market.accounts.values()
-            if a.id not in run.pooled and is_liquidatable(a, mark, mmr)
+            a for a in accounts.values() if a.id not in run.done and is_liquidatable(a, mark, mmr)
         ]
         if not victims:
-            return
+            if run.cover_flat_deficits() and is_liquidatable(run.vault, mark, mmr):
+                continue  # paying a flat deficit took the vault below maintenance
+            held.clear()
+            held.update(run.held)
+            return run.stage
         for acct in victims:
-            if market.liquidatable(acct):
+            if acct.id not in run.done and is_liquidatable(acct, mark, mmr):
                 run.liquidate(acct)
     raise AssertionError("the liquidation waterfall did not settle")  # pragma: no cover
 
@@ -65,142 +108,188 @@ def run_waterfall(market: Market) -> None:
 class _Run:
     """One tick's waterfall: holds the ADL queues, ranked once per side per tick."""
 
-    def __init__(self, market: Market) -> None:
-        self.market = market
-        self.queues: dict[int, list[tuple[int, int]]] = {}
+    def __init__(
+        self,
+        ledger: Ledger,
+        book: OrderBook,
+        config: MarketConfig,
+        policy: AdlPolicy,
+        mark: int,
+        rng: Rng,
+        stage: str,
+    ) -> None:
+        self.ledger = ledger
+        self.book = book
+        self.config = config
+        self.policy = policy
+        self.mark = mark
+        self.rng = rng
+        self.stage = stage
+        self.queues: dict[int, list[tuple[int, int, int]]] = {}
         self.heads: dict[int, int] = {}
-        self.pooled: set[int] = set()
-        """Accounts whose positions stay open under socialised loss (the vault), done this tick."""
+        self.quiet = set(ledger.held)
+        """Accounts already held in liquidation on an earlier tick: offering their position to
+        the book again is told only when something fills."""
+        self.held: set[int] = set()
+        self.done: set[int] = set()
+        """Accounts finished for this tick though still below maintenance: held in liquidation
+        under ``deficit``, or the vault whose positions stay open under socialised loss."""
+
+    @property
+    def vault(self) -> Account:
+        return self.ledger.accounts[VAULT_ID]
 
     def _raise_stage(self, stage: str) -> None:
-        if STAGES.index(stage) > STAGES.index(self.market.stage):
-            self.market.stage = stage
+        if STAGES.index(stage) > STAGES.index(self.stage):
+            self.stage = stage
+
+    def _maintenance(self, acct: Account) -> int:
+        return maintenance_margin(acct.size, self.mark, self.config.maintenance_ppm)
+
+    def _liquidatable(self, acct: Account) -> bool:
+        return is_liquidatable(acct, self.mark, self.config.maintenance_ppm)
+
+    def _below_backstop(self, acct: Account) -> bool:
+        return acct.equity(self.mark) * PPM < self._maintenance(acct) * self.config.backstop_ppm
 
     # ------------------------------------------------------------------ driver
     def liquidate(self, acct: Account) -> None:
-        m = self.market
-        cfg = m.config
-        mark = m.mark
-        equity = acct.equity(mark)
-        maintenance = m.maintenance(acct)
-        reason = (
-            f"equity {format_cash(equity)} < maintenance {format_cash(maintenance)} "
-            f"at mark {format_price(mark)}"
-        )
-        m.cancel_all(acct.id, "liquidation")
+        cfg = self.config
+        cancel_all(self.ledger, self.book, acct.id, "liquidation")
         self._raise_stage("book")
         is_vault = acct.kind == VAULT
-        below_backstop = equity * PPM < maintenance * cfg.backstop_ppm
-        if cfg.book_liquidation and (is_vault or not below_backstop):
-            self._book(acct, reason)
+        tried_whole = False
+        if cfg.book_liquidation and (is_vault or not self._below_backstop(acct)):
+            tried_whole = self._book(acct, BELOW_MAINTENANCE)
         else:
-            why = "book liquidation off" if not cfg.book_liquidation else "below backstop threshold"
-            self._emit_liquidation(acct, acct.size, 0, 0, 0, f"{reason}; {why}")
-        if acct.size == 0 or not m.liquidatable(acct):
+            code = BELOW_BACKSTOP if cfg.book_liquidation else BOOK_OFF
+            self._emit_liquidation(acct, acct.size, 0, 0, 0, code)
+        if acct.size == 0 or not self._liquidatable(acct):
             return
         if not is_vault:
-            self._backstop(acct, reason)
+            self._backstop(acct)
             if acct.size == 0:
                 return
+        if cfg.book_liquidation and not tried_whole:
+            self._book_once(acct, abs(acct.size), BOOK_AGAIN)
+            if acct.size == 0 or not self._liquidatable(acct):
+                return
+        if cfg.adl_trigger == "deficit" and acct.equity(self.mark) >= 0:
+            # solvent: stays in liquidation, its position offered again next tick
+            self.done.add(acct.id)
+            self.held.add(acct.id)
+            if acct.id not in self.quiet:
+                self._emit_liquidation(acct, acct.size, 0, 0, 0, HELD)
+            return
         self._deleverage(acct)
 
     # ----------------------------------------------------------- stage 1: book
-    def _book(self, acct: Account, reason: str) -> None:
-        m = self.market
-        cfg = m.config
-        while acct.size and m.liquidatable(acct):
-            size = acct.size
-            chunk = self._chunk(abs(size))
-            limit = bankruptcy_price(acct) or cfg.tick_size
-            side = SELL if size > 0 else BUY
-            outcome = m._submit(
-                acct, side, chunk, limit, OrderType.IOC, reduce_only=True, tag="liquidation"
+    def _book(self, acct: Account, code: str) -> bool:
+        """Slices into the book while the account stays liquidatable; True if the last slice
+        offered the whole position."""
+        whole = False
+        while acct.size and self._liquidatable(acct):
+            size = abs(acct.size)
+            chunk = self._chunk(size)
+            whole = chunk == size
+            filled = self._book_once(acct, chunk, code)
+            if filled < chunk:
+                return whole
+            if acct.kind != VAULT and self._below_backstop(acct):
+                return False
+        return whole
+
+    def _book_once(self, acct: Account, chunk: int, code: str) -> int:
+        """One reduce-only IOC of ``chunk`` lots limited to the bankruptcy price; lots filled."""
+        cfg = self.config
+        size = acct.size
+        limit = bankruptcy_price(acct) or cfg.tick_size
+        side = SELL if size > 0 else BUY
+        outcome = submit(
+            self.ledger,
+            self.book,
+            cfg,
+            acct.id,
+            side,
+            chunk,
+            limit,
+            OrderType.IOC,
+            reduce_only=True,
+            tag=LIQUIDATION_TAG,
+        )
+        fee = 0
+        if outcome.filled:
+            fee = min(
+                apply_rate(outcome.cash, cfg.liquidation_fee_ppm), max(0, acct.equity(self.mark))
             )
-            fee = 0
-            if outcome.filled:
-                fee = min(
-                    apply_rate(outcome.cash, cfg.liquidation_fee_ppm), max(0, acct.equity(m.mark))
-                )
-                m.transfer(acct.id, m.vault.id, fee)
-            self._emit_liquidation(
-                acct, (chunk if size > 0 else -chunk), outcome.filled, outcome.cash, fee, reason
-            )
-            if outcome.filled < chunk:
-                return
-            if acct.kind != VAULT:
-                equity = acct.equity(m.mark)
-                if equity * PPM < m.maintenance(acct) * cfg.backstop_ppm:
-                    return
+            self.ledger.transfer(acct.id, VAULT_ID, fee)
+        signed = chunk if size > 0 else -chunk
+        self._emit_liquidation(acct, signed, outcome.filled, outcome.cash, fee, code)
+        return outcome.filled
 
     def _chunk(self, size: int) -> int:
-        cfg = self.market.config
-        if cfg.partial_liquidation_ppm == 0 or size * self.market.mark <= cfg.partial_min_notional:
+        cfg = self.config
+        if cfg.partial_liquidation_ppm == 0 or size * self.mark <= cfg.partial_min_notional:
             return size
         part = ceil_div(size * cfg.partial_liquidation_ppm, PPM)
         part = ceil_div(part, cfg.lot_size) * cfg.lot_size
         return min(size, max(part, cfg.lot_size))
 
     def _emit_liquidation(
-        self, acct: Account, qty: int, filled: int, cash: int, fee: int, reason: str
+        self, acct: Account, qty: int, filled: int, cash: int, fee: int, code: str
     ) -> None:
-        m = self.market
+        if filled == 0 and acct.id in self.quiet:
+            return
         bp = bankruptcy_price(acct) if acct.size else None
-        m._emit(
+        self.ledger.emit(
             Liquidation(
-                m.tick,
+                self.ledger.tick,
                 acct.id,
                 qty,
                 filled,
                 cash // filled if filled else None,
-                m.mark,
-                acct.equity(m.mark),
-                m.maintenance(acct),
+                self.mark,
+                acct.equity(self.mark),
+                self._maintenance(acct),
                 bp or 0,
                 fee,
-                reason,
+                code,
             )
         )
 
     # ------------------------------------------------------- stage 2: backstop
-    def _backstop(self, acct: Account, reason: str) -> None:
-        m = self.market
-        vault = m.vault
-        price = bankruptcy_price(acct) or m.config.tick_size
-        size = acct.size
+    def _backstop(self, acct: Account) -> None:
+        price = bankruptcy_price(acct) or self.config.tick_size
         qty = self._vault_capacity(acct, price)
-        if qty <= 0:
-            return
+        if qty > 0:
+            self._vault_takes(acct, qty, price, VAULT_TOOK)
+
+    def _vault_takes(self, acct: Account, qty: int, price: int, code: str) -> None:
+        """The vault takes ``qty`` lots of ``acct``'s position at ``price``, and its collateral
+        when that closes it; a deficit it absorbs is reported as bad debt."""
         self._raise_stage("vault")
-        sign = 1 if size > 0 else -1
-        equity_before = acct.equity(m.mark)
-        vault_before = vault.equity(m.mark)
-        vault.apply_trade(sign * qty, price)
-        acct.apply_trade(-sign * qty, price)
+        vault = self.vault
+        mark = self.mark
+        sign = 1 if acct.size > 0 else -1
+        equity_before = acct.equity(mark)
+        vault_before = vault.equity(mark)
+        self.ledger.trade_signed(vault.id, acct.id, sign * qty, price)
         collateral = 0
         if acct.size == 0:
-            collateral = acct.equity(m.mark)
-            m.transfer(acct.id, vault.id, collateral)
-        m._emit(
-            Backstop(
-                m.tick,
-                acct.id,
-                vault.id,
-                sign * qty,
-                price,
-                collateral,
-                f"{reason}; the book could not take it, the vault took it at the bankruptcy price",
-            )
+            collateral = acct.equity(mark)
+            self.ledger.transfer(acct.id, vault.id, collateral)
+        self.ledger.emit(
+            Backstop(self.ledger.tick, acct.id, vault.id, sign * qty, price, collateral, code)
         )
-        absorbed = vault_before - vault.equity(m.mark)
+        absorbed = vault_before - vault.equity(mark)
         if equity_before < 0 and absorbed > 0:
-            m._emit(BadDebt(m.tick, acct.id, absorbed, "vault", (vault.id,)))
+            self.ledger.emit(BadDebt(self.ledger.tick, acct.id, absorbed, "vault", (vault.id,)))
 
     def _vault_capacity(self, acct: Account, price: int) -> int:
         """The most lots the vault can take at ``price`` and still cover its initial margin."""
-        m = self.market
-        vault = m.vault
-        mark = m.mark
-        cfg = m.config
+        vault = self.vault
+        mark = self.mark
+        cfg = self.config
         total = abs(acct.size)
         sign = 1 if acct.size > 0 else -1
         per_lot_gain = sign * (mark - price)
@@ -231,33 +320,41 @@ class _Run:
 
     # ------------------------------------------------------------ stage 3: ADL
     def _deleverage(self, acct: Account) -> None:
-        m = self.market
-        policy = m.policy
+        policy = self.policy
         if not policy.closes_positions:
             if acct.kind == VAULT:
-                self.pooled.add(acct.id)
+                self.done.add(acct.id)
                 self._raise_stage("adl")
-                self._haircut(acct, policy, 1 if acct.size > 0 else -1)
+                self._haircut(acct, 1 if acct.size > 0 else -1)
             else:
-                self._socialize(acct, policy)
+                self._socialize(acct)
             return
         self._raise_stage("adl")
-        mark = m.mark
-        price = bankruptcy_price(acct) or m.config.tick_size
+        mark = self.mark
+        price = bankruptcy_price(acct) or self.config.tick_size
         equity_before = acct.equity(mark)
         sign = 1 if acct.size > 0 else -1
+        # a winner's equity changes by this much per lot closed at ``price`` instead of the mark
+        per_lot_loss = sign * (price - mark)
         absorbers: list[int] = []
-        for account_id, qty, rank in self._allocations(acct, policy):
-            winner = m.accounts[account_id]
+        for winner, rank, lights, share in self._queue(acct):
+            need = abs(acct.size)
+            if need == 0:
+                break
             before = winner.equity(mark)
+            qty = min(need, abs(winner.size), share)
+            if per_lot_loss > 0:
+                qty = min(qty, max(0, before) // per_lot_loss)
+            if qty <= 0:
+                continue
             size_before = winner.size
-            m.cancel_all(winner.id, "auto-deleveraged")
-            winner.apply_trade(sign * qty, price)
-            acct.apply_trade(-sign * qty, price)
+            entry_cost = winner.open_cost
+            cancel_all(self.ledger, self.book, winner.id, "auto-deleveraged")
+            self.ledger.trade_signed(winner.id, acct.id, sign * qty, price)
             absorbers.append(winner.id)
-            m._emit(
+            self.ledger.emit(
                 Deleverage(
-                    m.tick,
+                    self.ledger.tick,
                     winner.id,
                     acct.id,
                     size_before,
@@ -267,106 +364,136 @@ class _Run:
                     policy.name,
                     mark,
                     before - winner.equity(mark),
+                    lights=lights,
+                    entry_cost=entry_cost,
+                    equity=before,
+                    counterparty_equity=equity_before,
                 )
             )
-            if acct.size == 0:
-                break
-        if equity_before < 0:
-            m._emit(BadDebt(m.tick, acct.id, -equity_before, "adl", tuple(absorbers)))
+        left = max(0, -acct.equity(mark))  # the deficit the winners did not cover
+        if equity_before < 0 and absorbers and -equity_before > left:
+            self.ledger.emit(
+                BadDebt(self.ledger.tick, acct.id, -equity_before - left, "adl", tuple(absorbers))
+            )
+        if acct.size:
+            # no winner could absorb the rest without going below zero: the vault takes it
+            self._vault_takes(acct, abs(acct.size), price, VAULT_FORCED)
 
-    def _allocations(self, acct: Account, policy: AdlPolicy):
-        """(account, qty, rank) to close, walking a queue ranked once this tick for this side."""
-        m = self.market
-        need = abs(acct.size)
+    def _queue(self, acct: Account) -> Iterator[tuple[Account, int, int, int]]:
+        """(winner, rank, lights, most lots) in the policy's order, ranked once this tick for this
+        side; a proportional policy's allocation sets the most lots, a queue walk does not."""
+        accounts = self.ledger.accounts
         side = 1 if acct.size > 0 else -1
-        if policy.proportional:
+        if self.policy.proportional:
             positions = self._candidates(acct, side)
-            for a in policy.allocate(positions, need, m.rng):
-                yield a.account, a.qty, a.rank
+            eligible = [p for p in positions if self.policy.eligible(p)]
+            rest = [p for p in positions if not self.policy.eligible(p)]
+            for group in (eligible, rest):
+                if not group or acct.size == 0:
+                    continue
+                for a in self.policy.allocate(group, abs(acct.size), self.rng):
+                    yield accounts[a.account], a.rank, 5 if group is eligible else 0, a.qty
             return
         for _ in range(2):
             queue = self.queues.get(side)
             if queue is None:
-                ranked = policy.rank(self._candidates(None, side), m.rng)
-                queue = [(p.account, i + 1) for i, p in enumerate(ranked)]
+                queue = self._rank(side)
                 self.queues[side] = queue
                 self.heads[side] = 0
             # entries at the head that are used up stay used up this tick: skip them for good
             head = self.heads[side]
-            while head < len(queue) and m.accounts[queue[head][0]].size * side >= 0:
+            while head < len(queue) and accounts[queue[head][0]].size * side >= 0:
                 head += 1
             self.heads[side] = head
             for i in range(head, len(queue)):
-                if need == 0:
+                if acct.size == 0:
                     return
-                account_id, rank = queue[i]
-                other = m.accounts[account_id]
+                account_id, rank, lights = queue[i]
+                other = accounts[account_id]
                 if account_id == acct.id or other.size * side >= 0:
                     continue
-                qty = min(need, abs(other.size))
-                need -= qty
-                yield account_id, qty, rank
-            if need == 0:
+                yield other, rank, lights, abs(other.size)
+            if acct.size == 0:
                 return
             # positions opened since the queue was ranked (the vault's, after a backstop) are not
-            # in it: rank everyone on that side again. Every long is someone's short, so the
-            # fresh queue always covers what is left.
+            # in it: rank everyone on that side again.
             del self.queues[side]
-        raise AssertionError("ADL found no counterparty")  # pragma: no cover
+
+    def _rank(self, side: int) -> list[tuple[int, int, int]]:
+        """The queue for positions opposite ``side``: the policy's candidates first, with their
+        lights, then the positions it would only close as a last resort (no lights)."""
+        policy = self.policy
+        positions = self._candidates(None, side)
+        eligible = [p for p in positions if policy.eligible(p)]
+        rest = [p for p in positions if not policy.eligible(p)]
+        ranked = policy.rank(eligible, self.rng)
+        spots = policy.queue_ranked(ranked)
+        queue = [(p.account, spots[p.account].rank, spots[p.account].lights) for p in ranked]
+        if rest:
+            n = len(queue)
+            queue += [(p.account, n + i, 0) for i, p in enumerate(policy.rank(rest, self.rng), 1)]
+        return queue
 
     def _candidates(self, exclude: Account | None, side: int) -> list[Position]:
         """Every position opposite to ``side`` (the bankrupt side), as the ADL policies see them."""
-        m = self.market
-        mark = m.mark
+        mark = self.mark
         return [
             Position(a.id, a.size, a.open_cost, a.equity(mark), mark)
-            for a in m.accounts.values()
+            for a in self.ledger.accounts.values()
             if a.size * side < 0 and a is not exclude and a.kind != HOUSE
         ]
 
-    def _socialize(self, acct: Account, policy: AdlPolicy) -> None:
+    def _socialize(self, acct: Account) -> None:
         """Socialised loss: the vault takes the rest at the mark; winners pay the deficit."""
-        m = self.market
         self._raise_stage("adl")
-        mark = m.mark
-        vault = m.vault
+        mark = self.mark
+        vault = self.vault
         size = acct.size
-        vault.apply_trade(size, mark)
-        acct.apply_trade(-size, mark)
-        m._emit(
-            Backstop(
-                m.tick,
-                acct.id,
-                vault.id,
-                size,
-                mark,
-                0,
-                "socialised loss: the vault takes the position at the mark; winners cover the deficit",
-            )
-        )
-        self._haircut(acct, policy, 1 if size > 0 else -1)
+        self.ledger.trade_signed(vault.id, acct.id, size, mark)
+        self.ledger.emit(Backstop(self.ledger.tick, acct.id, vault.id, size, mark, 0, SOCIALIZED))
+        self._haircut(acct, 1 if size > 0 else -1)
 
-    def _haircut(self, acct: Account, policy: AdlPolicy, side: int) -> None:
+    def _haircut(self, acct: Account, side: int) -> None:
         """Charge ``acct``'s negative equity to the winners opposite ``side``, pro rata to profit."""
-        m = self.market
-        vault = m.vault
-        deficit = -acct.equity(m.mark)
+        vault = self.vault
+        tick = self.ledger.tick
+        deficit = -acct.equity(self.mark)
         if deficit <= 0:
             return
         absorbers: list[int] = []
         paid = 0
-        for account_id, amount in policy.haircut(self._candidates(acct, side), deficit):
+        for account_id, amount in self.policy.haircut(self._candidates(acct, side), deficit):
             if amount <= 0:
                 continue
-            m.transfer(account_id, acct.id, amount)
+            self.ledger.transfer(account_id, acct.id, amount)
             paid += amount
             absorbers.append(account_id)
-            m._emit(Haircut(m.tick, account_id, acct.id, amount))
+            self.ledger.emit(Haircut(tick, account_id, acct.id, amount))
         rest = deficit - paid
         if rest:
             # no winners' profit left: the vault carries it (for the vault itself, as negative equity)
             if acct is not vault:
-                m.transfer(vault.id, acct.id, rest)
-            m._emit(BadDebt(m.tick, acct.id, rest, "vault", (vault.id,)))
+                self.ledger.transfer(vault.id, acct.id, rest)
+            self.ledger.emit(BadDebt(tick, acct.id, rest, "vault", (vault.id,)))
         if paid:
-            m._emit(BadDebt(m.tick, acct.id, paid, "socialized_loss", tuple(absorbers)))
+            self.ledger.emit(BadDebt(tick, acct.id, paid, "socialized_loss", tuple(absorbers)))
+
+    # ------------------------------------------------------- flat deficits
+    def cover_flat_deficits(self) -> bool:
+        """A flat account below zero (fees, funding, a maker fill past bankruptcy): the vault pays.
+
+        Run once the waterfall has settled (a flat account is never liquidated, so nothing
+        before it can change a flat account's deficit). True if it paid anything."""
+        vault = self.vault
+        paid = False
+        for acct in self.ledger.accounts.values():
+            # flat: equity is cash - cost
+            if acct.size or acct.cash >= acct.cost or acct.kind in (HOUSE, VAULT):
+                continue
+            deficit = acct.cost - acct.cash
+            self.ledger.transfer(vault.id, acct.id, deficit)
+            self.ledger.emit(
+                BadDebt(self.ledger.tick, acct.id, deficit, "vault", (vault.id,), FLAT_DEFICIT)
+            )
+            paid = True
+        return paid

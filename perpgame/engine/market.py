@@ -16,51 +16,39 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass
 
-from perpgame.engine import liquidation
+from perpgame.engine import liquidation, risk
 from perpgame.engine.account import (
     BOT,
     HOUSE,
     VAULT,
     Account,
-    initial_margin,
-    is_liquidatable,
-    maintenance_margin,
 )
 from perpgame.engine.adl import AdlPolicy, get_policy
 from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
 from perpgame.engine.config import MarketConfig
 from perpgame.engine.events import (
-    Deposit,
     Event,
     Fill,
     Funding,
     LeverageSet,
-    OrderCancelled,
     OrderRejected,
-    Withdrawal,
+)
+from perpgame.engine.ledger import Ledger
+from perpgame.engine.matching import LIQUIDATION_TAG, OrderOutcome, cancel, cancel_all, submit
+from perpgame.engine.risk import (
+    BEYOND_BANKRUPTCY,
+    IN_LIQUIDATION,
+    NO_LIQUIDITY,
+    Refusal,
+    initial_margin,
+    is_liquidatable,
+    maintenance_margin,
 )
 from perpgame.engine.rng import Rng
-from perpgame.engine.units import PPM, apply_rate, format_cash, format_price
+from perpgame.engine.units import PPM, apply_rate, format_cash
 
 HOUSE_ID = 0
 VAULT_ID = 1
-LIQUIDATION_TAG = "liquidation"
-RECENT_TRADES = 200
-
-
-@dataclass(frozen=True, slots=True)
-class OrderOutcome:
-    """What happened to one order the moment it arrived."""
-
-    order_id: int | None
-    filled: int = 0
-    cash: int = 0
-    resting: int = 0
-    rejected: str | None = None
-
-    @property
-    def avg_price(self) -> int | None:
-        return None if self.filled == 0 else self.cash // self.filled
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,17 +78,12 @@ class Market:
             raise ValueError("start price must be positive")
         self.config = config
         self.book = OrderBook()
-        self.accounts: dict[int, Account] = {}
-        self.tick = 0
+        self.ledger = Ledger()
+        self.accounts: dict[int, Account] = self.ledger.accounts
+        """The ledger's accounts by id (the same dict; write through the ledger)."""
         self.index = start_price
         self.mark = start_price
-        self.last_price: int | None = None
-        self.deposits = 0
-        self.withdrawals = 0
-        self.next_order_id = 1
         self.rng = Rng(config.seed)
-        self.events: list[Event] = []
-        self.trades: deque[Fill] = deque(maxlen=RECENT_TRADES)
         self.stage = "calm"
         self.policy: AdlPolicy = get_policy(config.adl_policy)
         self.last_funding: dict[int, int] = {}
@@ -112,6 +95,59 @@ class Market:
         """New rules from the next order on (a level's timeline can change settings mid-game)."""
         self.policy = get_policy(config.adl_policy)
         self.config = config
+
+    # ------------------------------------------------------- the ledger's state
+    @property
+    def events(self) -> list[Event]:
+        return self.ledger.events
+
+    @events.setter
+    def events(self, value: list[Event]) -> None:
+        self.ledger.events = value
+
+    @property
+    def tick(self) -> int:
+        return self.ledger.tick
+
+    @tick.setter
+    def tick(self, value: int) -> None:
+        self.ledger.tick = value
+
+    @property
+    def deposits(self) -> int:
+        return self.ledger.deposits
+
+    @deposits.setter
+    def deposits(self, value: int) -> None:
+        self.ledger.deposits = value
+
+    @property
+    def withdrawals(self) -> int:
+        return self.ledger.withdrawals
+
+    @withdrawals.setter
+    def withdrawals(self, value: int) -> None:
+        self.ledger.withdrawals = value
+
+    @property
+    def next_order_id(self) -> int:
+        return self.ledger.next_order_id
+
+    @next_order_id.setter
+    def next_order_id(self, value: int) -> None:
+        self.ledger.next_order_id = value
+
+    @property
+    def last_price(self) -> int | None:
+        return self.ledger.last_price
+
+    @last_price.setter
+    def last_price(self, value: int | None) -> None:
+        self.ledger.last_price = value
+
+    @property
+    def trades(self) -> deque[Fill]:
+        return self.ledger.trades
 
     # ----------------------------------------------------------------- accounts
     @property
@@ -129,7 +165,7 @@ class Market:
         if any(c.isspace() for c in name + group + kind) or not name:
             raise ValueError("account kind, group and name must be non-empty words without spaces")
         acct = Account(len(self.accounts), kind, group, name, leverage=1)
-        self.accounts[acct.id] = acct
+        self.ledger.add(acct)
         acct.leverage = max(1, min(leverage, self._leverage_cap(acct)))
         if cash:
             self.deposit(acct.id, cash)
@@ -140,11 +176,7 @@ class Market:
 
     def deposit(self, account_id: int, amount: int) -> None:
         """New cash enters the pile."""
-        if amount <= 0:
-            raise ValueError("a deposit must be positive")
-        self.accounts[account_id].cash += amount
-        self.deposits += amount
-        self._emit(Deposit(self.tick, account_id, amount))
+        self.ledger.deposit(account_id, amount)
 
     def withdraw(self, account_id: int, amount: int) -> str | None:
         """Cash leaves the pile; refused (with the reason) if it would breach initial margin."""
@@ -159,16 +191,12 @@ class Market:
                 f"withdrawal of {format_cash(amount)} refused: equity {format_cash(equity)} "
                 f"must stay above initial margin {format_cash(need)}"
             )
-        acct.cash -= amount
-        self.withdrawals += amount
-        self._emit(Withdrawal(self.tick, account_id, amount))
+        self.ledger.withdraw(account_id, amount)
         return None
 
     def transfer(self, source: int, dest: int, amount: int) -> None:
         """Move cash between two accounts (the only way cash moves besides deposit/withdraw)."""
-        if amount:
-            self.accounts[source].cash -= amount
-            self.accounts[dest].cash += amount
+        self.ledger.transfer(source, dest, amount)
 
     def set_leverage(self, account_id: int, leverage: int) -> str | None:
         """Choose leverage (capped by the market); refused if the position would not be covered."""
@@ -189,20 +217,7 @@ class Market:
 
     def margin_in_use(self, acct: Account) -> int:
         """Initial margin for the worst case of the position plus every open order filling."""
-        buys, sells = self._open_qty(acct.id)
-        worst = max(abs(acct.size + buys), abs(acct.size - sells))
-        return initial_margin(worst, self.mark, acct.leverage)
-
-    def _open_qty(self, account_id: int) -> tuple[int, int]:
-        buys = sells = 0
-        for order in self.book.orders_of(account_id):
-            if order.reduce_only:
-                continue
-            if order.side == BUY:
-                buys += order.qty
-            else:
-                sells += order.qty
-        return buys, sells
+        return risk.margin_in_use(acct, self.book, self.mark)
 
     def maintenance(self, acct: Account) -> int:
         return maintenance_margin(acct.size, self.mark, self.config.maintenance_ppm)
@@ -223,88 +238,79 @@ class Market:
     ) -> OrderOutcome:
         """Check an order against the account's margin and the market's steps, then match it."""
         acct = self.accounts[account_id]
-        reason = self._validate(acct, side, qty, price, kind)
-        if reason is None and reduce_only:
-            qty, reason = self._reduce_only_qty(acct, side, qty)
-        if reason is None and not reduce_only:
-            reason = self._margin_rejection(acct, side, qty, price, kind)
-        if reason is not None:
-            self._emit(OrderRejected(self.tick, account_id, side, qty, price, reason))
-            return OrderOutcome(None, rejected=reason)
-        return self._submit(acct, side, qty, price, kind, reduce_only=reduce_only)
+        refusal = self._validate(acct, side, qty, price, kind)
+        if refusal is None and reduce_only:
+            qty, refusal = self._reduce_only_qty(acct, side, qty)
+        bounded = False
+        if refusal is None:
+            price, kind, bounded, refusal = risk.bound_own_order(
+                acct, self.config, side, price, kind
+            )
+        if refusal is None and not reduce_only:
+            refusal = risk.margin_rejection(
+                acct, self.book, self.config, self.mark, side, qty, price, kind
+            )
+            no_fill = refusal is not None and refusal.code == NO_LIQUIDITY
+            if no_fill and bounded and self.book.sweep(side, qty, None)[0]:
+                refusal = Refusal(BEYOND_BANKRUPTCY)
+        if refusal is not None:
+            self._reject(account_id, side, qty, price, refusal)
+            return OrderOutcome(None, rejected=refusal.code)
+        outcome = self._submit(acct, side, qty, price, kind, reduce_only=reduce_only)
+        refused = qty - outcome.filled - outcome.resting
+        if bounded and refused > 0 and outcome.rejected is None:
+            self._reject(account_id, side, refused, price, Refusal(BEYOND_BANKRUPTCY))
+        return outcome
+
+    def _reject(
+        self, account_id: int, side: int, qty: int, price: int | None, refusal: Refusal
+    ) -> None:
+        r = refusal
+        self._emit(
+            OrderRejected(
+                self.tick,
+                account_id,
+                side,
+                qty,
+                price,
+                r.code,
+                r.need,
+                r.available,
+                r.step,
+                r.leverage,
+            )
+        )
 
     def _validate(
         self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
-    ) -> str | None:
+    ) -> Refusal | None:
         cfg = self.config
         if acct.kind == HOUSE:
-            return "the house does not trade"
+            return Refusal("house_does_not_trade")
         if side not in (BUY, SELL):
-            return "side must be buy or sell"
+            return Refusal("bad_side")
         if qty <= 0:
-            return "quantity must be positive"
+            return Refusal("qty_not_positive")
         if qty % cfg.lot_size:
-            return f"quantity must be a multiple of the lot size ({cfg.lot_size} lots)"
+            return Refusal("qty_not_lot_multiple", step=cfg.lot_size)
         if kind == OrderType.MARKET:
-            return None if price is None else "a market order has no price"
+            return None if price is None else Refusal("market_has_price")
         if price is None or price <= 0:
-            return "a limit order needs a positive price"
+            return Refusal("limit_needs_price")
         if price % cfg.tick_size:
-            return f"price must be a multiple of the tick size ({format_price(cfg.tick_size)})"
+            return Refusal("price_not_tick_multiple", step=cfg.tick_size)
         return None
 
-    def _reduce_only_qty(self, acct: Account, side: int, qty: int) -> tuple[int, str | None]:
+    def _reduce_only_qty(self, acct: Account, side: int, qty: int) -> tuple[int, Refusal | None]:
         if acct.size == 0 or (acct.size > 0) == (side == BUY):
-            return qty, "reduce-only order would not reduce the position"
+            return qty, Refusal("reduce_only_would_not_reduce")
         resting = sum(
             o.qty for o in self.book.orders_of(acct.id) if o.reduce_only and o.side == side
         )
         room = abs(acct.size) - resting
         if room <= 0:
-            return qty, "reduce-only orders already cover the whole position"
+            return qty, Refusal("reduce_only_covered")
         return min(qty, room), None
-
-    def _margin_rejection(
-        self, acct: Account, side: int, qty: int, price: int | None, kind: OrderType
-    ) -> str | None:
-        """Why the order would breach initial margin, or None if it may go in.
-
-        Orders that do not add to the worst-case exposure (position plus all open orders filling)
-        always pass. Others must leave equity, less what the fills would cost against the mark and
-        the taker fee, above the initial margin of that worst case.
-        """
-        mark = self.mark
-        buys, sells = self._open_qty(acct.id)
-        before = max(abs(acct.size + buys), abs(acct.size - sells))
-        takes_only = kind in (OrderType.MARKET, OrderType.IOC)
-        limit = None if kind == OrderType.MARKET else price
-        filled, cash = (
-            (0, 0)
-            if kind == OrderType.POST_ONLY
-            else self.book.sweep(side, qty, limit, owner=acct.id)
-        )
-        if takes_only and filled == 0:
-            return "no liquidity on the other side of the book"
-        added = filled if takes_only else qty
-        if side == BUY:
-            buys += added
-        else:
-            sells += added
-        worst = max(abs(acct.size + buys), abs(acct.size - sells))
-        if worst <= before:
-            return None
-        # what the fills would cost against the mark, plus the taker fee on them
-        adverse = side * (cash - filled * mark) + apply_rate(cash, self.config.taker_fee_ppm)
-        if not takes_only and limit is not None:
-            adverse += max(0, side * (limit - mark)) * (qty - filled)
-        need = initial_margin(worst, mark, acct.leverage)
-        available = acct.equity(mark) - adverse
-        if available < need:
-            return (
-                f"needs {format_cash(need)} initial margin at {acct.leverage}x, "
-                f"equity after costs is {format_cash(available)}"
-            )
-        return None
 
     def _submit(
         self,
@@ -317,101 +323,26 @@ class Market:
         reduce_only: bool = False,
         tag: str | None = None,
     ) -> OrderOutcome:
-        order_id = self.next_order_id
-        self.next_order_id += 1
-        result = self.book.submit(
-            order_id, acct.id, side, qty, price, kind, reduce_only=reduce_only, tag=tag
-        )
-        if result.rejected:
-            self._emit(OrderRejected(self.tick, acct.id, side, qty, price, result.rejected))
-            return OrderOutcome(None, rejected=result.rejected)
-        for order in result.expired:
-            self._emit(
-                OrderCancelled(self.tick, order.owner, order.id, order.qty, "self-trade prevention")
-            )
-        filled = cash = 0
-        touched: dict[int, None] = {acct.id: None}
-        liquidation_order = tag == LIQUIDATION_TAG
-        for bf in result.fills:
-            self._settle(bf, liquidation_order)
-            filled += bf.qty
-            cash += bf.price * bf.qty
-            touched[bf.maker] = None
-        for account_id in touched:
-            self._trim_reduce_only(self.accounts[account_id])
-        resting = result.resting.qty if result.resting is not None else 0
-        return OrderOutcome(order_id, filled, cash, resting)
-
-    def _settle(self, bf, liquidation_order: bool) -> None:
-        maker = self.accounts[bf.maker]
-        taker = self.accounts[bf.taker]
-        qty, price, side = bf.qty, bf.price, bf.taker_side
-        taker.apply_trade(side * qty, price)
-        maker.apply_trade(-side * qty, price)
-        value = price * qty
-        maker_fee = apply_rate(value, self.config.maker_fee_ppm)
-        taker_fee = 0 if liquidation_order else apply_rate(value, self.config.taker_fee_ppm)
-        self.transfer(maker.id, HOUSE_ID, maker_fee)
-        self.transfer(taker.id, HOUSE_ID, taker_fee)
-        self.last_price = price
-        fill = Fill(
-            self.tick,
-            maker.id,
-            taker.id,
-            bf.maker_order,
-            bf.taker_order,
-            price,
-            qty,
+        return submit(
+            self.ledger,
+            self.book,
+            self.config,
+            acct.id,
             side,
-            maker_fee,
-            taker_fee,
-            liquidation_order,
+            qty,
+            price,
+            kind,
+            reduce_only=reduce_only,
+            tag=tag,
         )
-        self.trades.append(fill)
-        self._emit(fill)
-
-    def _trim_reduce_only(self, acct: Account) -> None:
-        """Reduce-only orders may never add up to more than the position they reduce."""
-        orders = [o for o in self.book.orders_of(acct.id) if o.reduce_only]
-        if not orders:
-            return
-        reducing_side = SELL if acct.size > 0 else BUY
-        room = abs(acct.size)
-        for order in orders:
-            if acct.size == 0 or order.side != reducing_side:
-                self.book.cancel(order.id)
-                self._emit(
-                    OrderCancelled(self.tick, acct.id, order.id, order.qty, "position closed")
-                )
-                continue
-            if order.qty > room:
-                trimmed = order.qty - room
-                if room == 0:
-                    self.book.cancel(order.id)
-                else:
-                    self.book.amend_down(order.id, room)
-                self._emit(
-                    OrderCancelled(self.tick, acct.id, order.id, trimmed, "reduce-only trimmed")
-                )
-                room = 0
-            else:
-                room -= order.qty
 
     def cancel(self, account_id: int, order_id: int, reason: str = "cancelled") -> bool:
         """Cancel one of the account's resting orders; False if it is not there."""
-        order = self.book.get(order_id)
-        if order is None or order.owner != account_id:
-            return False
-        self.book.cancel(order_id)
-        self._emit(OrderCancelled(self.tick, account_id, order_id, order.qty, reason))
-        return True
+        return cancel(self.ledger, self.book, account_id, order_id, reason)
 
     def cancel_all(self, account_id: int, reason: str = "cancelled") -> int:
         """Cancel every resting order of the account; returns how many."""
-        orders = self.book.orders_of(account_id)
-        for order in orders:
-            self.cancel(account_id, order.id, reason)
-        return len(orders)
+        return cancel_all(self.ledger, self.book, account_id, reason)
 
     # --------------------------------------------------------------------- tick
     def begin_tick(self) -> None:
@@ -432,7 +363,15 @@ class Market:
         interval = self.config.funding_interval
         if interval and self.tick % interval == 0:
             self.pay_funding()
-        liquidation.run_waterfall(self)
+        self.stage = liquidation.run_waterfall(
+            self.ledger,
+            self.book,
+            self.config,
+            self.policy,
+            mark=self.mark,
+            rng=self.rng,
+            stage=self.stage,
+        )
         return self.events
 
     def compute_mark(self) -> int:
@@ -489,12 +428,11 @@ class Market:
             return
         paid: dict[int, int] = {}
         for acct, amount in payers:
-            acct.cash -= amount
             paid[acct.id] = -amount
         weights = [abs(a.size) for a in receivers]
         for acct, share in zip(receivers, split_pro_rata(total, weights), strict=True):
-            acct.cash += share
             paid[acct.id] = share
+        self.ledger.settle(paid.items())
         self.last_funding = paid
         self._emit(Funding(self.tick, rate, price, total, len(payers), len(receivers)))
 
@@ -510,8 +448,14 @@ class Market:
         ok = pile == expected and size_sum == 0 and cost_sum == 0
         return PileReport(ok, pile, expected, size_sum, cost_sum)
 
+    def check(self) -> list[str]:
+        """Every broken invariant after a tick, [] when sound (see ``engine.check``)."""
+        from perpgame.engine.check import check_market
+
+        return check_market(self)
+
     def _emit(self, event: Event) -> None:
-        self.events.append(event)
+        self.ledger.emit(event)
 
     # --------------------------------------------------------- canonical state
     def to_text(self) -> str:
@@ -549,4 +493,15 @@ def split_pro_rata(total: int, weights: list[int]) -> list[int]:
     return shares
 
 
-__all__ = ["BOT", "BUY", "SELL", "Market", "OrderOutcome", "OrderType", "PileReport"]
+__all__ = [
+    "BEYOND_BANKRUPTCY",
+    "BOT",
+    "BUY",
+    "IN_LIQUIDATION",
+    "LIQUIDATION_TAG",
+    "SELL",
+    "Market",
+    "OrderOutcome",
+    "OrderType",
+    "PileReport",
+]

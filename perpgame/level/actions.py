@@ -268,7 +268,7 @@ def _load(data: bytes, name: str) -> list[PlayerAction]:
         ) from None
     except Exception as exc:  # never a traceback
         raise LevelError.single(
-            name, "", f"internal error while checking the actions: {type(exc).__name__}: {exc}"
+            name, "", f"internal error while checking the actions: {type(exc).__name__}"
         ) from None
     # In tick order; actions of the same tick keep the order of the file.
     return sorted(actions, key=lambda a: a.tick)

@@ -2,34 +2,65 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import difflib
+import functools
 import os
+from importlib import resources
 from pathlib import Path
 
 from perpgame.level.errors import LevelError, Problem
 from perpgame.level.loader import load_level, read_file_bytes, read_toml
 from perpgame.level.schema import Level
 
-__all__ = ["ENV_LEVELS", "curriculum", "find_level", "level_files", "levels_dir", "scan_levels"]
+__all__ = [
+    "ENV_LEVELS",
+    "curriculum",
+    "find_level",
+    "is_level_path",
+    "level_files",
+    "levels_dir",
+    "scan_levels",
+]
 
 ENV_LEVELS = "PERPGAME_LEVELS"
 """An environment variable naming another levels folder (overrides the shipped one)."""
 
 
 def levels_dir() -> Path:
-    """The shipped levels folder: ``$PERPGAME_LEVELS`` if set, else ``<repo>/levels``.
+    """The levels folder: ``$PERPGAME_LEVELS`` if set, else the shipped ``perpgame/levels``.
 
-    Found relative to this package, so it works from a checkout and from an editable install.
+    The shipped levels are package data, read through :mod:`importlib.resources`: the installed
+    package's own folder wherever it is installed (a checkout, a wheel, pipx), never a folder
+    found in site-packages or the current directory.
     """
     env = os.environ.get(ENV_LEVELS)
     if env:
         return Path(env).expanduser()
-    package = Path(__file__).resolve().parent.parent  # .../perpgame
-    candidates = (package.parent / "levels", package / "levels")
-    for folder in candidates:
-        if folder.is_dir():
-            return folder
-    return candidates[0]
+    return shipped_levels_dir()
+
+
+@functools.cache
+def shipped_levels_dir() -> Path:
+    """The package's ``levels`` folder as a real folder (unpacked once if perpgame is zipped)."""
+    folder = resources.files("perpgame") / "levels"
+    if isinstance(folder, Path):
+        return folder
+    stack = contextlib.ExitStack()  # a zipped package (Python 3.12+): a temporary copy
+    atexit.register(stack.close)
+    return Path(stack.enter_context(resources.as_file(folder)))
+
+
+def is_level_path(name: str | Path) -> bool:
+    """Whether a level argument names a file: it contains a ``/`` or ends in ``.toml``.
+
+    Anything else is a catalog id (``funding`` is the shipped level even if a file named
+    ``funding`` is in the current directory).
+    """
+    if isinstance(name, Path):
+        return True
+    return name.endswith(".toml") or "/" in name or os.sep in name
 
 
 _default_levels_dir = levels_dir
@@ -57,12 +88,15 @@ def _peek_id(path: Path) -> str | None:
 
 
 def find_level(name_or_path: str | Path, levels_dir: Path | None = None) -> Path:
-    """A level file by path, by file stem (``happy-path``) or by ``meta.id``; else LevelError."""
+    """A level file by path, or by file stem (``06-happy-path``) or ``meta.id`` in the catalog.
+
+    A path is anything :func:`is_level_path` says is one; else LevelError.
+    """
     text = str(name_or_path)
-    path = Path(text)
-    if path.is_file():
-        return path
-    if isinstance(name_or_path, Path) or text.endswith(".toml") or "/" in text or os.sep in text:
+    if is_level_path(name_or_path):
+        path = Path(text)
+        if path.is_file() or (path.exists() and not path.is_dir()):
+            return path  # (a FIFO or a device: load_level refuses it without opening it)
         reason = "is a folder, not a level file" if path.is_dir() else "no such file"
         raise LevelError.single(text, "", reason)
     folder = _default_levels_dir() if levels_dir is None else Path(levels_dir)

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_LINE = 400
+"""A problem is told on one line of at most this many characters (a value echoed from a file is
+cut well before that)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -25,6 +29,10 @@ class Problem:
     column: int | None = None
 
     def __str__(self) -> str:
+        text = self._line()
+        return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
+
+    def _line(self) -> str:
         if self.line is not None:
             where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
             return f"{self.file}: {where}: {self.message}"

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
+import stat
 import tomllib
 import types
 import typing
@@ -26,11 +28,16 @@ from perpgame.level.schema import _show as schema_show
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "NotRegularFile",
+    "clip",
     "load_level",
     "load_level_text",
+    "open_regular",
     "path_of",
+    "plain_error",
     "read_file_bytes",
     "read_toml",
+    "slow_warning",
     "validation_problems",
 ]
 
@@ -69,10 +76,30 @@ def _load(data: bytes, name: str) -> Level:
         raise LevelError.single(name, "", "the file is nested too deeply") from None
     except Exception as exc:  # a bug in a validator must still not become a traceback
         raise LevelError.single(
-            name, "", f"internal error while checking the level: {type(exc).__name__}: {exc}"
+            name, "", f"internal error while checking the level: {plain_error(exc)}"
         ) from None
     level._sha256 = hashlib.sha256(data).hexdigest()
     return level
+
+
+SECONDS_PER_TRADER_TICK = 10e-6
+"""What one trader costs per tick headless, about (3 us measured for a noise trader, kept
+generous for slower machines and busier bots)."""
+SLOW_SECONDS = 30
+
+
+def slow_warning(level: Level) -> str | None:
+    """A warning when the level would take longer than about 30 s to play headless, else None."""
+    populations = level._populations()
+    traders = sum(pop.count for _, pop in populations) + sum(1 for a in level.accounts if a.bot)
+    seconds = level.tick_limit * (traders + 20) * SECONDS_PER_TRADER_TICK
+    if seconds <= SLOW_SECONDS:
+        return None
+    return (
+        f"{level.tick_limit:,} ticks x {traders:,} traders would take about {seconds:,.0f} s to "
+        "play headless (and slow the game down); fewer traders, a longer tick_seconds or a "
+        "shorter time_limit make it quicker"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -80,29 +107,87 @@ def _load(data: bytes, name: str) -> Level:
 
 
 def read_file_bytes(path: str | Path, what: str = "a level file") -> bytes:
-    """The bytes of a file, or LevelError saying why they cannot be had."""
+    """The bytes of a file, or LevelError saying why they cannot be had.
+
+    Only a regular file is read: a FIFO, a device or a socket is refused before it can block.
+    """
     name = str(path)
     try:
-        p = Path(path)
-        if not p.exists():
-            raise LevelError.single(name, "", "no such file")
-        if p.is_dir():
-            raise LevelError.single(name, "", f"is a folder, not {what}")
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LevelError.single(
-                name, "", f"is {size:,} bytes; {what} is at most {MAX_FILE_BYTES:,} bytes"
-            )
-        with p.open("rb") as fh:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise LevelError.single(
+                    name, "", f"is {size:,} bytes; {what} is at most {MAX_FILE_BYTES:,} bytes"
+                )
             data = fh.read(MAX_FILE_BYTES + 1)
     except LevelError:
         raise
+    except FileNotFoundError:
+        raise LevelError.single(name, "", "no such file") from None
+    except IsADirectoryError:
+        raise LevelError.single(name, "", f"is a folder, not {what}") from None
+    except NotRegularFile as exc:
+        raise LevelError.single(name, "", f"is {exc.strerror}, not {what}") from None
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise LevelError.single(name, "", f"cannot read the file: {reason}") from None
     if len(data) > MAX_FILE_BYTES:
         raise LevelError.single(name, "", f"{what} is at most {MAX_FILE_BYTES:,} bytes")
     return data
+
+
+class NotRegularFile(OSError):
+    """The path names a FIFO, a device or a socket: reading it could block or never end."""
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _check_regular(mode: int, path: str | Path) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "is a folder", str(path))
+    what = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    raise NotRegularFile(0, what, str(path))
+
+
+def open_regular(path: str | Path):
+    """Open a regular file for reading (binary); anything else is refused before it can block.
+
+    Raises FileNotFoundError, IsADirectoryError, :class:`NotRegularFile` (``strerror`` says what
+    the path is, e.g. "a named pipe (FIFO)") or another OSError.
+    """
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    if not nonblock:  # (Windows) look before opening; there are no FIFOs to block on there
+        _check_regular(os.stat(path).st_mode, path)
+    flags = os.O_RDONLY | nonblock | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        _check_regular(os.fstat(fd).st_mode, path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: an echoed value stays on a line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain_error(exc: BaseException) -> str:
+    """An exception's message for people: no advice to call Python functions, at most a line."""
+    text = str(exc)
+    m = re.search(r"Exceeds the limit \((\d+) digits\)", text)
+    if m:
+        return f"a number has more than {int(m.group(1)):,} digits"
+    return text.split("; use sys.", 1)[0]
 
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -155,7 +240,7 @@ def read_toml(data: bytes, name: str) -> dict[str, Any]:
     except RecursionError:
         raise LevelError.single(name, "", "TOML: nested too deeply") from None
     except Exception as exc:  # e.g. an integer with thousands of digits
-        raise LevelError.single(name, "", f"TOML: {exc}") from None
+        raise LevelError.single(name, "", f"TOML: {plain_error(exc)}") from None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -181,7 +266,7 @@ def validation_problems(
         for field, message in _explain(err, loc, root, tagged):
             if (field, message) not in seen:
                 seen.add((field, message))
-                problems.append(Problem(name, field, message))
+                problems.append(Problem(name, clip(field), message))
     return problems
 
 
@@ -239,7 +324,7 @@ def _explain(
     if kind == "value_error" and isinstance(ctx.get("error"), FieldIssue):
         return [(_join(path, sub), msg) for sub, msg in ctx["error"].issues]
     if kind in ("value_error", "assertion_error"):
-        return [(path, str(ctx.get("error", err["msg"])))]
+        return [(path, plain_error(ctx.get("error", err["msg"])))]
     if kind == "extra_forbidden":
         return [(path, _unknown_field(loc, value, root))]
     if kind == "missing":
@@ -250,7 +335,12 @@ def _explain(
         known = _tags_for(loc, tagged)
         tag = ctx.get("tag", "?")
         hint = _suggest(str(tag), known)
-        return [(_join(path, "do"), f"unknown action {tag!r}{hint}; known: {', '.join(known)}")]
+        return [
+            (
+                _join(path, "do"),
+                f"unknown action {clip(repr(tag))}{hint}; known: {', '.join(known)}",
+            )
+        ]
     if kind == "union_tag_not_found":
         known = _tags_for(loc, tagged)
         return [(_join(path, "do"), f'missing `do = "ACTION"`; actions: {", ".join(known)}')]
@@ -310,7 +400,7 @@ def _unknown_field(loc: tuple[Any, ...], value: Any, root: type[BaseModel]) -> s
         isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
     )
     what = "section" if table and len(loc) == 1 else "field"
-    text = f"unknown {what} {key!r}{_suggest(key, allowed)}"
+    text = f"unknown {what} {clip(repr(key))}{_suggest(key[:100], allowed)}"
     if allowed:
         text += f"; allowed here: {', '.join(allowed)}"
     return text

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from perpgame.engine.config import MARK_METHODS, MarketConfig
+from perpgame.engine.config import ADL_TRIGGERS, MARK_METHODS, MarketConfig
 from perpgame.engine.units import (
     PPM,
     UnitError,
@@ -549,12 +549,43 @@ class Funding(_Model):
     cap: SmallRate = 40_000
 
 
+VENUE_TRIGGERS: dict[str, str] = {
+    "hyperliquid": "deficit",
+    "dydx": "deficit",
+    "bitmex": "takeover",
+    "binance": "takeover",
+}
+"""The venue a level follows, and the ADL trigger that venue runs (docs/mechanics.md)."""
+
+
 class Waterfall(_Model):
     book: bool = True
     partial: Share = 0
     partial_min_notional: Cash = 0
     backstop_threshold: Share = 666_667
     adl_policy: Policy = "pnl_leverage"
+    venue: Literal["hyperliquid", "dydx", "bitmex", "binance"] | None = None
+    """The venue whose waterfall rules the level follows; it sets ``adl_trigger``."""
+    adl_trigger: Literal["deficit", "takeover"] | None = None
+    """``deficit``: ADL only against equity below zero; ``takeover``: whatever the book and the
+    vault cannot take at the bankruptcy price. Default: the venue's, else ``deficit``."""
+
+    @model_validator(mode="after")
+    def _venue_rule(self) -> Waterfall:
+        if self.venue and self.adl_trigger and self.adl_trigger != VENUE_TRIGGERS[self.venue]:
+            raise FieldIssue(
+                "adl_trigger",
+                f"{self.venue} runs the {VENUE_TRIGGERS[self.venue]!r} trigger, not "
+                f"{self.adl_trigger!r}: drop venue or adl_trigger",
+            )
+        return self
+
+    @property
+    def trigger(self) -> str:
+        """The ADL trigger in force: as given, else the venue's, else ``deficit``."""
+        if self.adl_trigger:
+            return self.adl_trigger
+        return VENUE_TRIGGERS[self.venue] if self.venue else "deficit"
 
 
 class Market(_Model):
@@ -850,6 +881,12 @@ def _bool_setting(v: object) -> bool:
     return v
 
 
+def _trigger_setting(v: object) -> str:
+    if v not in ADL_TRIGGERS:
+        raise ValueError(f"expected one of {', '.join(ADL_TRIGGERS)}, got {_show(v)}")
+    return str(v)
+
+
 def _mark_setting(v: object) -> str:
     if v not in MARK_METHODS:
         raise ValueError(f"expected one of {', '.join(MARK_METHODS)}, got {_show(v)}")
@@ -873,6 +910,7 @@ SETTINGS: dict[str, tuple[str, Callable[[object], Any]]] = {
     "market.waterfall.partial_min_notional": ("partial_min_notional", _cash),
     "market.waterfall.backstop_threshold": ("backstop_ppm", _share),
     "market.waterfall.adl_policy": ("adl_policy", _check_policy),
+    "market.waterfall.adl_trigger": ("adl_trigger", _trigger_setting),
     "vault.leverage": ("vault_leverage", _int_setting(1, MAX_LEVERAGE)),
     "vault.max_notional": ("vault_max_notional", _cash),
 }
@@ -1031,6 +1069,17 @@ class Level(_Model):
         m = self.market
         cap = m.max_leverage
         default_lev = min(DEFAULT_LEVERAGE, cap)
+
+        # The vault's margin must stay above maintenance at its leverage
+        if m.maintenance * self.vault.leverage >= PPM:
+            issues.append(
+                (
+                    "vault.leverage",
+                    f"{self.vault.leverage}x needs {_plain_rate(PPM // self.vault.leverage)} "
+                    f"initial margin, not above the maintenance {_plain_rate(m.maintenance)}: "
+                    f"use at most {(PPM - 1) // m.maintenance}x",
+                )
+            )
 
         # The player
         p = self.player
@@ -1312,6 +1361,7 @@ class Level(_Model):
             partial_min_notional=w.partial_min_notional,
             backstop_ppm=w.backstop_threshold,
             adl_policy=w.adl_policy,
+            adl_trigger=w.trigger,
             vault_leverage=v.leverage,
             vault_max_notional=v.max_notional,
             book_liquidation=w.book,

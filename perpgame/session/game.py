@@ -23,6 +23,7 @@ from perpgame.level.actions import PlayerAction
 from perpgame.level.schema import Level
 from perpgame.session import views
 from perpgame.session import why as why_mod
+from perpgame.session.limits import MAX_ADDED_MARGIN
 from perpgame.session.snapshot import OrderAnswer, Snapshot, WhyView
 from perpgame.session.stories import Story, Storyteller
 from perpgame.world.bots import ARCHETYPES
@@ -226,6 +227,12 @@ class GameSession:
         elif kind == "leverage":
             self._set_leverage(desk, action.leverage or 1)
         elif kind == "add_margin":
+            if self.player_margin_added + action.amount > MAX_ADDED_MARGIN:
+                self._say(
+                    f"Refused: at most ${format_cash(MAX_ADDED_MARGIN, places=0)} of margin can be "
+                    "added in one game."
+                )
+                return
             desk.deposit(action.amount)
             self.deposited += action.amount
             self.player_margin_added += action.amount
@@ -365,7 +372,13 @@ class GameSession:
             self.market.last_funding.get(pid, 0) if any(e.type == "funding" for e in events) else 0
         )
         mine = [e for e in events if why_mod.touches(e, pid)]
-        notes = [s.text for s in self.stories if s.player and s.kind != "fill"]
+        # fills and the player's liquidation are told line by line with their own numbers
+        # (the liquidation event carries the account after the sale, not the trigger)
+        notes = [
+            s.text
+            for s in self.stories
+            if s.player and s.kind != "fill" and not (s.kind == "liquidation" and s.subject)
+        ]
         if not mine and not funding and not notes:
             return
         m = self.market

@@ -34,6 +34,60 @@ def _side(lots: int) -> str:
     return "long" if lots > 0 else "short"
 
 
+ORDER_REASONS: dict[str, Callable[[ev.OrderRejected], str]] = {
+    "house_does_not_trade": lambda e: "the house does not trade",
+    "bad_side": lambda e: "side must be buy or sell",
+    "qty_not_positive": lambda e: "quantity must be positive",
+    "qty_not_lot_multiple": lambda e: (
+        f"quantity must be a multiple of the lot size ({e.step} lots)"
+    ),
+    "market_has_price": lambda e: "a market order has no price",
+    "limit_needs_price": lambda e: "a limit order needs a positive price",
+    "price_not_tick_multiple": lambda e: (
+        f"price must be a multiple of the tick size ({format_price(e.step)})"
+    ),
+    "reduce_only_would_not_reduce": lambda e: "reduce-only order would not reduce the position",
+    "reduce_only_covered": lambda e: "reduce-only orders already cover the whole position",
+    "no_liquidity": lambda e: "no liquidity on the other side of the book",
+    "margin": lambda e: (
+        f"needs {format_cash(e.need)} initial margin at {e.leverage}x, "
+        f"equity after costs is {format_cash(e.available)}"
+    ),
+    "post_only_would_cross": lambda e: "post-only order would cross the book",
+    "beyond_bankruptcy": lambda e: (
+        "the rest would have filled past your bankruptcy price, leaving you owing more than you "
+        "have; nothing fills there"
+    ),
+    "in_liquidation": lambda e: (
+        "you are below maintenance margin, so only orders that reduce your position go in"
+    ),
+}
+"""The engine's reason codes on ``order_rejected`` events, in words (unknown codes as they are)."""
+
+BACKSTOP_REASONS = {
+    "vault_took": ".",
+    "vault_forced": (
+        ": no winner could absorb the rest without going below zero, so the vault had to take it."
+    ),
+    "socialized": ": socialised loss, the vault takes the position at the mark and winners cover the deficit.",
+}
+
+
+def _liquidation_reason(e: ev.Liquidation) -> str:
+    """The words for a liquidation event's reason code, with its numbers."""
+    mark = format_price(e.mark)
+    if e.reason == "below_backstop":
+        return (
+            f"equity {format_cash(e.equity)} is under the vault's threshold (maintenance "
+            f"{format_cash(e.maintenance)}) at mark {mark}, so it skips the book"
+        )
+    if e.reason == "book_off":
+        return "this exchange sends liquidations straight to the vault"
+    if e.reason == "book_again":
+        return "the vault could not take it all, so the book gets another try"
+    return f"below maintenance margin {format_cash(e.maintenance)} at mark {mark}"
+
+
 class Storyteller:
     """Turns engine events into Stories, naming accounts the way the screen does."""
 
@@ -76,7 +130,14 @@ class Storyteller:
         else:
             what = f"the book took none of {_qty(e.qty)} {_side(e.qty)}"
         subject = "You were" if e.account == self.player_id else f"{who} was"
-        text = f"{subject} liquidated: {e.reason}; {what}."
+        text = f"{subject} liquidated: {_liquidation_reason(e)}; {what}."
+        if e.reason == "held":
+            subject = "You stay" if e.account == self.player_id else f"{who} stays"
+            text = (
+                f"{subject} in liquidation with {_qty(e.qty)} {_side(e.qty)}: equity "
+                f"{format_cash(e.equity)} is still above zero, so nobody is deleveraged; the "
+                "position goes back to the book each tick, and only orders that reduce it go in."
+            )
         if e.fee:
             text += f" Liquidation fee {format_cash(e.fee)} to the vault."
         mine = e.account == self.player_id
@@ -85,7 +146,8 @@ class Storyteller:
     def _backstop(self, e: ev.Backstop) -> Story:
         whose = "your" if e.account == self.player_id else f"{self.name(e.account)}'s"
         taker = "You (the vault) took" if e.vault == self.player_id else "The vault took"
-        text = f"{taker} over {whose} {_qty(e.qty)} {_side(e.qty)} at {format_price(e.price)}."
+        text = f"{taker} over {whose} {_qty(e.qty)} {_side(e.qty)} at {format_price(e.price)}"
+        text += BACKSTOP_REASONS.get(e.reason, f" ({e.reason}).")
         touched = self.player_id in (e.account, e.vault)
         return Story(e.tick, "backstop", text, touched, True, e.price, subject=touched)
 
@@ -97,6 +159,8 @@ class Storyteller:
             f"{format_price(e.mark)}), queue rank {e.rank} under {e.policy}, against "
             f"{self.name(e.counterparty)}'s position"
         )
+        if e.counterparty_equity < 0:
+            text += f" (its equity was {format_cash(e.counterparty_equity)})"
         if e.lost_pnl > 0:
             text += f"; paper profit lost against the mark: {format_cash(e.lost_pnl)}."
         elif e.lost_pnl < 0:
@@ -113,7 +177,14 @@ class Storyteller:
             "adl": "the deleveraged winners gave up that much paper profit",
             "socialized_loss": "the winners' profits were haircut to pay it",
         }.get(e.absorbed_by, e.absorbed_by)
-        text = f"{who} went {format_cash(e.amount)} below zero; {by}."
+        if e.reason == "flat_deficit":
+            whom = "you" if e.account == self.player_id else who
+            text = (
+                f"Fees, funding or a fill left {whom} flat and {format_cash(e.amount)} below zero"
+            )
+            text += f"; {by}."
+        else:
+            text = f"{who} went {format_cash(e.amount)} below zero; {by}."
         touched = e.account == self.player_id or self.player_id in e.absorbers
         return Story(e.tick, "bad_debt", text, touched, True)
 
@@ -138,7 +209,9 @@ class Storyteller:
     def _order_rejected(self, e: ev.OrderRejected) -> Story | None:
         if e.account != self.player_id:
             return None
-        return Story(e.tick, "order_rejected", f"Order rejected: {e.reason}.", True, False)
+        words = ORDER_REASONS.get(e.reason)
+        reason = words(e) if words is not None else e.reason
+        return Story(e.tick, "order_rejected", f"Order rejected: {reason}.", True, False)
 
     def _order_cancelled(self, e: ev.OrderCancelled) -> Story | None:
         if e.account != self.player_id or e.reason == "cancelled":

@@ -204,7 +204,11 @@ def trade_line(session: GameSession, e: Fill) -> str:
 
 
 def adl_spot(session: GameSession) -> tuple[int | None, int, int]:
-    """The player's (rank, queue length, lights) in the ADL queue of its side."""
+    """The player's (rank, queue length, lights) in the ADL queue of its side.
+
+    The queue is the policy's own: only the positions it counts as candidates (a policy whose
+    venue closes only winners leaves losers out), so the rank shown is the one it acts on.
+    """
     m = session.market
     me = session.player
     if me.size == 0:
@@ -216,6 +220,7 @@ def adl_spot(session: GameSession) -> tuple[int | None, int, int]:
         for a in m.accounts.values()
         if a.size * side > 0 and a.kind != "house"
     ]
+    positions = [p for p in positions if m.policy.eligible(p)]
     queue = m.policy.queue(positions, m.rng.fork(m.tick))
     spot = queue.get(me.id)
     if spot is None:

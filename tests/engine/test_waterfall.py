@@ -28,7 +28,8 @@ def test_stage_1_book_fills_the_liquidation_at_a_fair_price():
     # 1,300 / 1,382.50 = 94% of maintenance: above the 2/3 backstop threshold -> the book
     (liq,) = of_type(events, "liquidation")
     assert liq.account == player.id
-    assert liq.reason == "equity 1,300.00 < maintenance 1,382.50 at mark 55,300.00"
+    assert liq.reason == "below_maintenance"
+    assert (liq.mark, liq.equity) == (parse_price("55300"), parse_cash("725"))  # after the fill
     assert (liq.qty, liq.filled, liq.avg_price) == (10_000, 10_000, parse_price("55000"))
     assert liq.bankruptcy_price == 0  # flat afterwards
     # sold at 55,000: equity 6,000 - 5,000 = 1,000; fee 0.5% of 55,000 = 275 to the vault
@@ -72,7 +73,7 @@ def test_backstop_threshold_skips_the_book():
     # mark 54,700: equity 700 < 2/3 * 1,367.50 = 911.67
     events = tick(m, "54700")
     assert of_type(events, "liquidation")[0].filled == 0
-    assert "below backstop threshold" in of_type(events, "liquidation")[0].reason
+    assert of_type(events, "liquidation")[0].reason == "below_backstop"
     assert of_type(events, "backstop")[0].price == parse_price("54000")
     assert bidder.size == 0
 
@@ -180,9 +181,10 @@ def test_vault_is_liquidated_like_anyone_and_deleveraged_when_bankrupt():
 def test_adl_reaches_positions_opened_during_the_tick():
     # Found while writing docs/mechanics.md: the ADL queue is ranked once per tick, so a short
     # the vault took over later in the same tick was not in it; once the ranked winners ran out
-    # the waterfall never settled. Mark 50,000, maintenance 2.5%, largest_first, an empty vault
-    # that may run 50x (initial margin 1,000 a coin):
-    m = market("50000", adl_policy="largest_first", vault_leverage=50)
+    # the waterfall never settled. Mark 50,000, maintenance 2.5%, largest_first, takeover, a
+    # vault with 100 that may run 39x (50x is refused now: its margin would be below maintenance).
+    m = market("50000", adl_policy="largest_first", vault_leverage=39)
+    m.deposit(m.vault.id, parse_cash("100"))
     long1 = trader(m, "long1", "1000")  # 1.5 long from 60,000: equity 1,000 - 15,000 < 0
     short1 = trader(m, "short1", "100000")
     near = trader(m, "near", "1200")  # 1 short from 60,000 whose cash went elsewhere
@@ -192,15 +194,18 @@ def test_adl_reaches_positions_opened_during_the_tick():
     hold(long2, near, "1", "60000")
     m.transfer(near.id, other.id, parse_cash("10000"))  # near: equity 1,200 < maintenance 1,250
     events = tick(m)
-    # long1 goes first: ADL ranks the shorts (short1 1.5, near 1) and closes short1.
-    # near goes next: the vault takes its short at 51,200 (+1,200 >= 1,000 of margin).
-    # long2 goes last: the vault takes 0.025 of it; the ranked queue is used up, and only the
-    # vault's new short is left to deleverage.
-    assert [e.account for e in of_type(events, "backstop")] == [near.id, long2.id]
+    # long1: the vault takes a sliver, short1 is deleveraged for the rest. near: the vault takes
+    # part of its short, long2 (the only long left) is deleveraged for the rest. long2: the rest of
+    # short1 and the vault's new short (ranked afresh) are deleveraged against it, as far as their
+    # equity goes at long2's bankruptcy price; the vault is forced to take the remainder.
+    assert [e.account for e in of_type(events, "backstop")] == [long1.id, near.id, long2.id]
     adl = of_type(events, "deleverage")
-    assert [(e.account, e.counterparty) for e in adl] == [
-        (short1.id, long1.id),
-        (m.vault.id, long2.id),
-    ]
+    assert (m.vault.id, long2.id) in [(e.account, e.counterparty) for e in adl]
     assert long1.size == long2.size == near.size == 0
     assert all(not m.liquidatable(a) for a in m.accounts.values())
+    # no winner was left below zero; the vault's deficit is the bad debt it was named for
+    for e in adl:
+        assert e.equity - e.lost_pnl >= min(e.equity, 0)
+    vault_debt = sum(e.amount for e in of_type(events, "bad_debt") if e.absorbed_by == "vault")
+    assert 0 < -m.vault.equity(m.mark) <= vault_debt
+    assert m.check() == []

@@ -32,9 +32,32 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_levels_dir_is_the_repo_levels_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_levels_dir_is_the_package_levels_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_LEVELS, raising=False)
-    assert levels_dir() == REPO / "levels"
+    assert levels_dir() == REPO / "perpgame" / "levels"
+
+
+def test_the_shipped_levels_are_found_from_any_folder(monkeypatch, tmp_path: Path) -> None:
+    """Not a ``levels`` folder beside the current directory: the package's own data."""
+    monkeypatch.delenv(ENV_LEVELS, raising=False)
+    (tmp_path / "levels").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert levels_dir() == REPO / "perpgame" / "levels"
+    assert find_level("funding").parent == REPO / "perpgame" / "levels"
+
+
+def test_a_bare_name_is_a_catalog_id_even_beside_a_file_of_that_name(monkeypatch, tmp_path):
+    """``perpgame sim funding`` plays the catalog's ``funding``, not a file named ``funding``
+    in the current directory (the old lookup tried the file first)."""
+    monkeypatch.delenv(ENV_LEVELS, raising=False)
+    write(tmp_path, "funding", "imposter", 1).rename(tmp_path / "funding")
+    monkeypatch.chdir(tmp_path)
+    assert find_level("funding") == REPO / "perpgame" / "levels" / "12-funding.toml"
+    assert find_level("./funding") == Path("./funding")
+    write(tmp_path, "mine", "mine", 1)
+    assert find_level("mine.toml") == Path("mine.toml")
+    with pytest.raises(LevelError, match="no level named 'mine'"):
+        find_level("mine")
 
 
 def test_levels_dir_env_override(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
@@ -106,8 +129,8 @@ def test_duplicate_ids_and_orders(folder: Path) -> None:
 
 
 def test_shipped_levels_all_load() -> None:
-    """Every level in levels/ is valid (the folder may still be filling up)."""
-    folder = REPO / "levels"
+    """Every level in perpgame/levels/ is valid (the folder may still be filling up)."""
+    folder = REPO / "perpgame" / "levels"
     if not any(folder.glob("*.toml")):
         pytest.skip("no shipped levels yet")
     levels = curriculum(folder)

@@ -117,6 +117,7 @@ def test_minimal_market_config() -> None:
         partial_min_notional=0,
         backstop_ppm=666_667,
         adl_policy="pnl_leverage",
+        adl_trigger="deficit",  # no venue named: ADL only for a real deficit
         vault_leverage=5,
         vault_max_notional=0,
         book_liquidation=True,
@@ -464,3 +465,34 @@ def test_a_setting_can_be_named_by_its_unambiguous_tail():
     )
     assert level.timeline[-1].setting == "market.waterfall.adl_policy"
     assert level.timeline[-1].config_field == "adl_policy"
+
+
+# ------------------------------------------------------------------ the waterfall's venue rules
+
+
+@pytest.mark.parametrize(
+    ("venue", "trigger"),
+    [
+        ("hyperliquid", "deficit"),
+        ("dydx", "deficit"),
+        ("bitmex", "takeover"),
+        ("binance", "takeover"),
+    ],
+)
+def test_venue_sets_the_adl_trigger(venue: str, trigger: str) -> None:
+    lv = level(f'[market.waterfall]\nvenue = "{venue}"\n')
+    assert lv.market_config(seed=1).adl_trigger == trigger
+
+
+def test_adl_trigger_contradicting_the_venue_is_an_error() -> None:
+    msg = "\n".join(
+        problems('[market.waterfall]\nvenue = "hyperliquid"\nadl_trigger = "takeover"\n')
+    )
+    assert "market.waterfall.adl_trigger" in msg and "hyperliquid runs the 'deficit'" in msg
+
+
+def test_vault_leverage_must_keep_its_margin_above_maintenance() -> None:
+    # maintenance 2.5%: 40x is 2.5% initial margin (not above it), 39x is 2.56%
+    msg = "\n".join(problems('[market]\nmaintenance = "2.5%"\n\n[vault]\nleverage = 40\n'))
+    assert "vault.leverage" in msg and "use at most 39x" in msg
+    assert level('[market]\nmaintenance = "2.5%"\n\n[vault]\nleverage = 39\n')

@@ -19,7 +19,7 @@ from perpgame.level.schema import Narrate
 from perpgame.session import GameSession
 
 ROOT = Path(__file__).resolve().parents[2]
-LEVELS = ROOT / "levels"
+LEVELS = ROOT / "perpgame" / "levels"
 SOLUTIONS = LEVELS / "solutions"
 FILES = sorted(LEVELS.glob("*.toml"))
 STEMS = [p.stem for p in FILES]
@@ -133,9 +133,9 @@ def test_buying_at_maximum_leverage_does_not_win(stem):
 
 def test_perpgame_sim_reports_the_solution_as_won():
     stem = "01-no-coin"
-    args = f"sim levels/{stem}.toml --seed 1 --actions levels/solutions/{stem}.toml --json"
+    args = ["sim", f"{LEVELS / stem}.toml", "--seed", "1", "--actions", f"{SOLUTIONS / stem}.toml"]
     out = subprocess.run(
-        [sys.executable, "-m", "perpgame", *args.split()],
+        [sys.executable, "-m", "perpgame", *args, "--json"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -93,8 +93,15 @@ def play(
     return session
 
 
+LOCKS = {".profile.lock", ".instance.lock"}
+
+
 def files_in(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    """Every file under ``folder`` by name, except the lock files (they stay, empty or naming
+    the running game, on purpose)."""
+    return {
+        p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name not in LOCKS
+    }
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ def _saved_profile(root: Path, level) -> bytes:
 
 def test_saves_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv(saves.ENV_SAVES, raising=False)
-    assert saves.saves_dir() == Path("saves")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert saves.saves_dir() == tmp_path / "data" / "perpgame"  # the user's data folder
     monkeypatch.setenv(saves.ENV_SAVES, str(tmp_path / "elsewhere"))
     assert saves.saves_dir() == tmp_path / "elsewhere"
     assert SaveStore().root == tmp_path / "elsewhere"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from perpgame.level import load_level
+from perpgame.level import find_level, load_level
 from perpgame.saves import (
     ReplayError,
     SaveStore,
@@ -15,6 +15,7 @@ from perpgame.saves import (
     replay_command,
     replay_session,
 )
+from perpgame.session import GameSession
 
 from .conftest import LEVEL_FILE, LOSING, SEED, WINNING, files_in, play
 
@@ -113,7 +114,8 @@ def test_a_state_that_does_not_match_exits_1(replay_file, levels_folder, capsys)
     assert replay_command(path, headless=True, levels_folder=levels_folder) == 1
     captured = capsys.readouterr()
     assert "final state: differs" in captured.out
-    assert "The final state does NOT match the recording" in captured.err
+    assert "differs: final_state_hash: the replay says abababababababab..." in captured.out
+    assert "The replay does NOT match its re-run (final_state_hash differs)" in captured.err
     assert "plays the level differently" in captured.err
 
 
@@ -176,3 +178,138 @@ def test_replay_session_needs_the_recorded_level(replay_file, levels_folder):
     bare._level = None
     with pytest.raises(ReplayError, match="has not been loaded"):
         replay_session(bare)
+
+
+# ---------------------------------------------------------------------- tampered replays
+# Before: `replay --headless` compared tick, state hash, status and stars only, so each of these
+# printed the forged value beside "final state: matches" and exited 0.
+
+
+def _tamper(path, edit) -> None:
+    doc = json.loads(path.read_bytes())
+    edit(doc)
+    path.write_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize(
+    ("field", "edit", "shown"),
+    [
+        (
+            "result.player_pnl",
+            lambda d: d["result"].update(player_pnl=1_000_000_000 * 1_000_000),
+            "the replay says 1,000,000,000.00",
+        ),
+        ("result.reason", lambda d: d["result"].update(reason="a perfect game"), "'a perfect"),
+        ("level_title", lambda d: d.update(level_title="Hacked"), "the replay says 'Hacked'"),
+        ("result.stars", lambda d: d["result"].update(stars=3), "the replay says 3"),
+        ("result.status", lambda d: d["result"].update(status="lost"), "the replay says lost"),
+    ],
+)
+def test_an_edited_result_is_named_and_exits_1(
+    replay_file, levels_folder, capsys, field, edit, shown
+):
+    path, _ = replay_file
+    _tamper(path, edit)
+    assert replay_command(path, headless=True, levels_folder=levels_folder) == 1
+    captured = capsys.readouterr()
+    assert "final state: differs" in captured.out
+    (line,) = [ln for ln in captured.out.splitlines() if ln.startswith("  differs: ")]
+    assert line.startswith(f"  differs: {field}: ") and shown in line
+    assert f"({field} differs)" in captured.err
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"tick": 40, "kind": "leverage", "leverage": 10**9},
+        {"tick": 40, "kind": "order", "side": 1, "qty": 10**30},
+        {"tick": 40, "kind": "cancel", "order_id": -1},
+        {"tick": 40, "kind": "add_margin", "amount": 10**40},
+    ],
+    ids=["leverage-1e9", "qty-1e30", "cancel-minus-1", "deposit-1e40"],
+)
+def test_an_added_input_the_game_refuses_is_rejected_when_read(
+    replay_file, levels_folder, capsys, forged
+):
+    path, _ = replay_file
+
+    def add(doc):
+        doc["inputs"] = sorted([*doc["inputs"], forged], key=lambda a: a["tick"])
+
+    _tamper(path, add)
+    with pytest.raises(ReplayError, match=r"inputs\[\d\] \(\w+ at tick 40\) asks for .*refuses"):
+        read_replay(path, levels_folder)
+    assert replay_command(path, headless=True, levels_folder=levels_folder) == 1
+    assert "which the game refuses" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"tick": 40, "kind": "cancel", "order_id": 999},  # no such order
+        {"tick": 40, "kind": "leverage", "leverage": 1000},  # above the level's cap
+        {"tick": 40, "kind": "close"},  # with no position to close
+    ],
+    ids=["cancel-999", "leverage-1000", "close-flat"],
+)
+def test_an_added_refused_input_within_bounds_is_named_by_what_the_player_was_told(
+    replay_file, levels_folder, capsys, forged
+):
+    # a refused input changes no state, so the state hash alone let it ride along
+    path, _ = replay_file
+
+    def add(doc):
+        doc["inputs"] = sorted([*doc["inputs"], forged], key=lambda a: a["tick"])
+
+    _tamper(path, add)
+    replay = read_replay(path, levels_folder)
+    check = check_replay(replay)
+    assert [d.field for d in check.differences] == ["told_sha256"]
+    assert replay_command(path, headless=True, levels_folder=levels_folder) == 1
+    assert "  differs: told_sha256: " in capsys.readouterr().out
+
+
+def test_a_replay_without_told_sha256_is_checked_on_the_rest(replay_file, levels_folder):
+    path, _ = replay_file
+    _tamper(path, lambda d: d.pop("told_sha256"))
+    assert check_replay(read_replay(path, levels_folder)).ok
+    _tamper(path, lambda d: d["result"].update(stars=0))
+    assert not check_replay(read_replay(path, levels_folder)).ok
+
+
+def test_the_untouched_replay_still_matches(replay_file, levels_folder, capsys):
+    path, _ = replay_file
+    assert replay_command(path, headless=True, levels_folder=levels_folder) == 0
+    out = capsys.readouterr().out
+    assert "final state: matches" in out and "differs" not in out
+
+
+def test_a_replay_names_no_absolute_path(store_factory, own_level, root, levels_folder):
+    # before: "level_file" held the absolute path of the level file on the recording machine
+    store = store_factory()
+    path = store.save_replay(play(own_level, WINNING))
+    doc = json.loads(path.read_bytes())
+    assert doc["level_file"] == "../levels/happy-path.toml"  # relative to the saves folder
+    assert str(root.parent) not in path.read_text()
+    moved = root.parent / "elsewhere"
+    moved.mkdir()
+    (moved / "mine.toml").write_bytes(own_level.source.read_bytes())
+    custom = load_level(moved / "mine.toml")
+    path = store.save_replay(play(custom, WINNING))
+    doc = json.loads(path.read_bytes())
+    assert doc["level_file"] == "../elsewhere/mine.toml"
+    assert str(root.parent) not in path.read_text()
+    # found by that relative path when the id is not in the levels folder
+    (levels_folder / "happy-path.toml").unlink()
+    assert check_replay(read_replay(path, levels_folder)).ok
+
+
+def test_a_shipped_level_is_named_relative_to_the_levels_folder(tmp_path):
+    shipped = load_level(find_level("happy-path"))
+    session = GameSession(shipped, 1)
+    session.step()
+    store = SaveStore(tmp_path)
+    assert store.save_resume(session)
+    doc = json.loads((tmp_path / "resume.json").read_bytes())
+    assert doc["level_file"] == shipped.source.name  # e.g. "06-happy-path.toml"
+    assert store.resume_session() is not None

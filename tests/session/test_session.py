@@ -61,7 +61,7 @@ def test_pile_law_holds_on_every_tick_of_every_shipped_level(path):
 
 
 def happy_path() -> GameSession:
-    return GameSession(load_level(ROOT / "levels" / "06-happy-path.toml"), 5)
+    return GameSession(load_level(ROOT / "perpgame" / "levels" / "06-happy-path.toml"), 5)
 
 
 def test_player_actions_apply_at_their_tick_and_are_logged():
@@ -181,9 +181,9 @@ def test_why_names_the_players_own_deleverage_before_others_bad_debt():
     # the playtest found `w` telling another account's bad debt, told after the player's ADL
     from perpgame.level.actions import load_actions
 
-    level = load_level(ROOT / "levels" / "09-vault-runs-dry.toml")
+    level = load_level(ROOT / "perpgame" / "levels" / "09-vault-runs-dry.toml")
     s = GameSession(level, 1)
-    s.schedule(load_actions(ROOT / "levels" / "solutions" / "09-vault-runs-dry.toml"))
+    s.schedule(load_actions(ROOT / "perpgame" / "levels" / "solutions" / "09-vault-runs-dry.toml"))
     while s.player_counts["deleverage"] == 0 and s.step():
         pass
     assert s.player_stories[-1].kind == "bad_debt"  # told last, but not what happened to you

@@ -1,6 +1,9 @@
 """Events explained in one sentence, from the player's point of view."""
 
-from perpgame.engine.events import Deleverage, Fill
+import pytest
+
+from perpgame.engine.events import Backstop, BadDebt, Deleverage, Fill, Liquidation, OrderRejected
+from perpgame.engine.risk import REFUSAL_CODES
 from perpgame.session.stories import Storyteller
 
 TELLER = Storyteller({2: "you", 3: "mm-1", 4: "degen-7"}.get, player_id=2)
@@ -42,3 +45,50 @@ def test_deleverage_names_rank_price_and_what_was_lost():
 
 def test_deleverage_at_a_price_better_than_the_mark_is_not_called_a_loss():
     assert TELLER.tell(deleverage(-5_000_000)).text.endswith("closed 5.00 better than the mark.")
+
+
+# ------------------------------------------------------------------ the engine's reason codes
+# (issue 13: events carry codes and numbers; the storyteller owns the sentences)
+
+
+@pytest.mark.parametrize("code", REFUSAL_CODES)
+def test_every_order_refusal_code_is_told_in_words(code):
+    e = OrderRejected(3, 2, 1, 1_000, 6_000_000, code, 6_000_000_000, 1_000_000_000, 10, 10)
+    text = TELLER.tell(e).text
+    assert text.startswith("Order rejected: ") and text != f"Order rejected: {code}."
+
+
+def test_a_margin_refusal_says_what_was_needed():
+    e = OrderRejected(3, 2, 1, 10_000, None, "margin", 6_000_000_000, 1_000_000_000, 0, 10)
+    assert TELLER.tell(e).text == (
+        "Order rejected: needs 6,000.00 initial margin at 10x, equity after costs is 1,000.00."
+    )
+
+
+@pytest.mark.parametrize("code", ["below_maintenance", "below_backstop", "book_off", "book_again"])
+def test_every_liquidation_code_is_told_in_words(code):
+    e = Liquidation(5, 2, 10_000, 0, None, 5_530_000, 1_300_000_000, 1_382_500_000, 0, 0, code)
+    text = TELLER.tell(e).text
+    assert text.startswith("You were liquidated: ") and code not in text
+
+
+def test_a_held_account_is_told_why_nobody_is_deleveraged():
+    e = Liquidation(5, 2, 10_000, 0, None, 5_530_000, 1_300_000_000, 1_382_500_000, 0, 0, "held")
+    assert TELLER.tell(e).text == (
+        "You stay in liquidation with 1 long: equity 1,300.00 is still above zero, so nobody is "
+        "deleveraged; the position goes back to the book each tick, and only orders that reduce "
+        "it go in."
+    )
+
+
+@pytest.mark.parametrize("code", ["vault_took", "vault_forced", "socialized"])
+def test_every_backstop_code_is_told_in_words(code):
+    text = TELLER.tell(Backstop(5, 2, 1, 10_000, 5_400_000, 0, code)).text
+    assert text.startswith("The vault took over your 1 long at 54,000.00") and code not in text
+
+
+def test_a_flat_deficit_says_who_paid():
+    text = TELLER.tell(BadDebt(5, 2, 50_000_000, "vault", (1,), "flat_deficit")).text
+    assert text == (
+        "Fees, funding or a fill left you flat and 50.00 below zero; the vault absorbed it."
+    )

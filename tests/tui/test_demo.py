@@ -27,7 +27,7 @@ from perpgame.tui.screens.title import TitleScreen
 
 from .test_flow import finish_level, played_gamma, settle
 
-SHIPPED_LEVELS = Path(__file__).resolve().parents[2] / "levels"
+SHIPPED_LEVELS = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
 
 
 async def wait_for(pilot, until, seconds: float = 5.0) -> None:

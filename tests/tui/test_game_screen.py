@@ -22,7 +22,7 @@ from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.widgets import OrderBook
 
-LEVELS = Path(__file__).resolve().parents[2] / "levels"
+LEVELS = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
 
 CALM = """
 [meta]
@@ -642,7 +642,7 @@ async def test_objectives_never_drop_goals_silently() -> None:
     # the playtest found level 2's second star and level 3's stars never shown at 120x40
     from perpgame.tui.widgets.objectives import Objectives
 
-    level = load_level(Path(__file__).resolve().parents[2] / "levels" / "02-both-sides.toml")
+    level = load_level(LEVELS / "02-both-sides.toml")
     session = GameSession(level, 1)
 
     class One(App):

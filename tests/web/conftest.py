@@ -45,6 +45,7 @@ class Served:
     url: str
     root: Path
     process: subprocess.Popen
+    log: Path
 
 
 def free_port() -> int:
@@ -113,16 +114,27 @@ def levels_folder(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def served(tmp_path: Path, levels_folder: Path):
+@contextlib.contextmanager
+def serving(tmp_path: Path, levels_folder: Path, *extra: str):
     """``perpgame serve`` on a free loopback port, answering; stopped (and checked) afterwards."""
     root = tmp_path / "saves"
     port = free_port()
     env = {**os.environ, "PERPGAME_LEVELS": str(levels_folder), "PYTHONUNBUFFERED": "1"}
     env.pop("PERPGAME_SAVES", None)
-    log = (tmp_path / "serve.log").open("w")
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "perpgame", "--saves", str(root), "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "perpgame",
+            "serve",
+            "--port",
+            str(port),
+            "--saves",
+            str(root),
+            *extra,
+        ],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -132,9 +144,9 @@ def served(tmp_path: Path, levels_folder: Path):
     try:
         status = wait_until(lambda: process.poll() is not None or answers(url), 30)
         if process.poll() is not None:
-            raise AssertionError((tmp_path / "serve.log").read_text())
+            raise AssertionError(log_path.read_text())
         assert status == 200
-        yield Served(url, root, process)
+        yield Served(url, root, process, log_path)
         stop(process)
         left = wait_until(lambda: not game_processes(root), 10)
         assert left, f"game processes left behind: {game_processes(root)}"
@@ -143,3 +155,9 @@ def served(tmp_path: Path, levels_folder: Path):
             process.kill()
         kill_leftovers(root)
         log.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path, levels_folder: Path):
+    with serving(tmp_path, levels_folder) as server:
+        yield server

@@ -19,6 +19,7 @@ every trading control, so a replay plays back exactly what was recorded.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from time import monotonic
 from typing import ClassVar
@@ -59,6 +60,7 @@ from perpgame.tui.widgets import (
 
 Autopilot = Callable[[Snapshot], list[PlayerAction]]
 
+_log = logging.getLogger(__name__)
 SPEEDS = (1, 2, 5, 10)
 SIZE_STEPS = (10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 """Order sizes in lots (10,000 lots = 1 coin)."""
@@ -675,8 +677,17 @@ class GameScreen(Screen[GameSession]):
             self._feedback(f"× {exc} (press : to fix it)", "error")
             self.set_focus(None)
             return
+        except Exception:  # a bug must not end the game: say so, log it, play on
+            _log.exception("the quick-order line failed on %r", event.value[:80])
+            self._feedback("× that order could not be read (the error is in the log)", "error")
+            return
         self._resume_after_typing()
-        self._send(action)
+        try:
+            self._send(action)
+        except Exception:
+            _log.exception("sending %r failed", action)
+            self._feedback("× that order could not be sent (the error is in the log)", "error")
+            return
         self.order_input.value = ""
         self.set_focus(None)
 

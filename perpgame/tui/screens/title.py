@@ -61,6 +61,7 @@ class TitleScreen(Screen[None]):
         app = self.app
         for problem in app.level_problems[:3]:
             app.notify(problem, title="Level file", severity="warning", timeout=10)
+        app.store.claim()  # another game on this saves folder is named in a notice
         app.show_notices()
 
     def on_screen_resume(self) -> None:
