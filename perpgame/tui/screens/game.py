@@ -328,6 +328,8 @@ class GameScreen(Screen[GameSession]):
         self._paused_before_overlay: bool | None = None
         self._ready = False
         """Mounted: widgets exist and timers may run."""
+        self._waiting_hint = False
+        """The order line says "press space to start" (cleared when the clock starts)."""
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -397,6 +399,7 @@ class GameScreen(Screen[GameSession]):
         elif self.paused and not self.watching:
             where = "start" if self.session.tick == 0 else "go on"
             self._feedback(f"Paused: press space to {where}; ? shows every key.", "warn")
+            self._waiting_hint = True
 
     def on_resize(self, event: Resize) -> None:
         self._apply_layout(event.size.width, event.size.height)
@@ -703,6 +706,9 @@ class GameScreen(Screen[GameSession]):
 
     def _set_paused(self, paused: bool) -> None:
         self.paused = paused
+        if not paused and self._waiting_hint:  # the clock runs: "press space" is done
+            self._waiting_hint = False
+            self._feedback("", "muted")
         self._restart_clock()
         self._dirty = True
         self._paint()
