@@ -284,7 +284,9 @@ class GameSession:
                 self._say(f"Leverage set to {value}x.")
 
     def _answer(self, answer: OrderAnswer) -> None:
-        self.answers.append(answer)
+        """The order line answers the player's own orders only; a seat's copy answers its own."""
+        if self._acting == self.player.id:
+            self.answers.append(answer)
 
     def _say(self, text: str) -> None:
         if self._acting != self.player.id:
