@@ -17,10 +17,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.table.conftest import DUEL
 
+from .chromium import CHROMIUM, launch, open_page, press, screen, shows
 from .conftest import game_processes, serving, stop, wait_until
-from .test_browser import ARGS, CHROMIUM, NO_WEBGL, press, screen, shows, sync_api
+
+if CHROMIUM is None:
+    pytest.skip(
+        "no chromium on the PATH (apt-get install chromium): browser test skipped",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
+)
 
 
 @contextlib.contextmanager
@@ -62,16 +73,6 @@ def _read_json(path: Path) -> dict | None:
         return None
 
 
-def open_seat(browser, url: str):
-    """A visitor's tab, once the game screen of its seat is drawn."""
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.add_init_script(NO_WEBGL)
-    page.goto(url)
-    shows(page, "Tape", 30)
-    page.focus(".xterm-helper-textarea")
-    return page
-
-
 def order(page, line: str, said: str) -> None:
     """Type an order on the game screen's order line (``:``); wait until the screen says it went."""
     press(page, ":")
@@ -100,12 +101,10 @@ def test_two_visitors_on_one_table_see_each_others_trades(tmp_path, levels_folde
     ):
         root = served.root
         with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=ARGS
-            )
+            browser = launch(playwright)
             try:
-                ana = open_seat(browser, served.url)
-                bob = open_seat(browser, served.url)
+                ana = open_page(browser, served.url, "Tape")
+                bob = open_page(browser, served.url, "Tape")
                 assert wait_until(lambda: len(game_processes(root)) == 2, 10)
 
                 # Ana's offer rests on the table's book, and Bob sees it in his; he takes it
