@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--actions", metavar="FILE", help="the player's scripted inputs (TOML)")
     sim.add_argument("--ticks", type=int, default=None, help="stop after N ticks")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+    sim.add_argument(
+        "--autopilot", action="store_true", help="the demo's autopilot plays (to win the level)"
+    )
     sim.add_argument("--policy", help="play under this ADL policy instead of the level's")
 
     from perpgame.lab_cli import add_parser as add_lab
@@ -285,7 +288,16 @@ def _sim(args: argparse.Namespace) -> int:
     session = GameSession(level, args.seed)
     if args.actions:
         session.schedule(load_actions(args.actions))
-    run_with_progress(session, args.ticks)
+    if args.autopilot:
+        from perpgame.session.autopilot import Autopilot
+
+        pilot = Autopilot(level)
+        limit = level.tick_limit if args.ticks is None else args.ticks
+        while session.tick < limit and session.step():
+            for action in pilot(session.snapshot()):
+                session.submit(action)
+    else:
+        run_with_progress(session, args.ticks)
     if args.json:
         print(json.dumps(report(session)))
     else:

@@ -1,105 +1,163 @@
-"""An autopilot for demo mode: plays any level through a Snapshot, the way a sensible trader would.
+"""An autopilot for demo mode: reads the level's objectives and plays to win them.
 
-It sells short early at the level's own leverage (the crash is coming) and rests a ladder of bids
-under the market to catch the liquidations; it adds margin when its margin ratio gets hot, takes
-profit into the fall, cuts a loss, and starts again after a short rest, so there is always
-something of its own on the screen. It reads only the Snapshot and answers with PlayerActions,
+It reads only the Snapshot (and, once, the level's objectives) and answers with PlayerActions,
 exactly like a person at the keyboard, so the demo exercises the same session and screens as real
-play (and a game taken over from it replays exactly).
+play, and a game taken over from it replays exactly. Its plan follows what the level asks:
+
+- **catch** (a goal on ``player_filled_liquidations``: "be the bid"): a ladder of bids under the
+  market before the crash, at modest leverage, held to the end: it buys what the liquidations
+  sell, below the price the market comes back to. It never shorts.
+- **deleverage** (a win goal on ``player_deleverages``): a big short at high leverage early, so
+  that it is the most profitable, most levered winner when the longs go bust; once deleveraged,
+  short again for the rest of the slide.
+- **crash** (otherwise): a short a quarter of the way in, while the book is still deep, at
+  moderate leverage, with a reduce-only take-profit bid under it: the crash's sellers fill it, and
+  a flat account cannot be deleveraged.
+- **vault** (the player is the vault): unwinds what it inherits, a fifth at a time, once the
+  market has turned up.
 """
 
 from __future__ import annotations
 
+from collections import deque
+
 from perpgame.level.actions import PlayerAction
+from perpgame.level.schema import Level
 from perpgame.session.fmt import BUY, SELL
 from perpgame.session.snapshot import Snapshot
 
-HOT_MARGIN_PPM = 600_000
-"""Add margin when maintenance is 60% of equity."""
-MAX_LEVERAGE = 10
-"""The most leverage the autopilot uses, whatever the level allows."""
-LADDER_PCT = (2, 3, 5)
-"""Its bids rest this many percent under the best bid."""
-TAKE_PROFIT = 20
-"""Close when the open profit is 1/20 (5%) of the cash deposited..."""
-STOP_LOSS = 8
-"""...or the open loss 1/8 (12.5%) of it."""
-REST_TICKS = 20
-"""Ticks to wait after closing before opening again."""
+LADDER_PCT = (1, 2, 3, 4, 5)
+"""The catch plan's bids rest this many percent under the best bid."""
+CATCH_TICK = 30
+"""When the catch plan lays its ladder (the crash levels start after it)."""
+EARLY_SHARE = 25
+"""The crash plan shorts a quarter of the way into the level, while the book is still deep."""
+TAKE_PROFIT_PCT = 4
+"""The crash plan's reduce-only bid rests this far under its entry."""
+HOT_MARGIN_PPM = 700_000
+"""Add margin when maintenance is 70% of equity."""
+
+
+def plan_for(level: Level | None) -> str:
+    """The plan that wins ``level``'s objectives (see the module docstring)."""
+    if level is None:
+        return "crash"
+    if level.player_is_vault:
+        return "vault"
+    o = level.objectives
+    metrics = {c.metric for goal in (*o.win, *o.stars) for c in goal.when.clauses}
+    wins = {c.metric for goal in o.win for c in goal.when.clauses}
+    if "player_filled_liquidations" in metrics:
+        return "catch"
+    if "player_deleverages" in wins:
+        return "deleverage"
+    return "crash"
 
 
 class Autopilot:
     """Callable: ``autopilot(snapshot) -> list[PlayerAction]``; one decision every few ticks."""
 
-    def __init__(self, every: int = 6) -> None:
+    def __init__(self, level: Level | None = None, every: int = 5) -> None:
         self.every = every
-        self._rest_until = 0
+        self.plan = plan_for(level)
+        self.max_leverage = level.player.max_leverage if level is not None else 10
+        self._laid = False
+        self._highs: deque[int] = deque(maxlen=60)
+        self._shorted = 0
+        self._deleveraged_seen = 0
 
     def __call__(self, snap: Snapshot) -> list[PlayerAction]:
+        self._highs.append(snap.mark)
         if snap.status != "playing" or snap.tick % self.every:
             return []
-        if snap.role == "vault":
-            return self._vault(snap)
         pos = snap.position
-        tick = snap.tick
-        late = snap.seconds >= snap.time_limit * 0.85
-        if pos.size:
-            if pos.margin_ratio_ppm > HOT_MARGIN_PPM:
-                return [PlayerAction(tick, "add_margin", amount=max(pos.deposited // 10, 1))]
-            deposited = max(pos.deposited, 1)
-            if (
-                late
-                or pos.unrealized > deposited // TAKE_PROFIT
-                or pos.unrealized < -(deposited // STOP_LOSS)
-            ):
-                self._rest_until = tick + REST_TICKS
-                actions = [PlayerAction(tick, "close")]
-                if pos.orders:
-                    actions.append(PlayerAction(tick, "cancel_all"))
-                return actions
-            return []
-        if pos.orders:
-            if late or self._stale(snap):
-                return [PlayerAction(tick, "cancel_all")]
-            return []
-        if late or tick < self._rest_until or not snap.mark or not snap.best_bid:
-            return []
-        return self._open(snap)
+        if pos.size and pos.margin_ratio_ppm > HOT_MARGIN_PPM:
+            return [PlayerAction(snap.tick, "add_margin", amount=max(pos.deposited // 10, 1))]
+        return getattr(self, f"_{self.plan}")(snap)
 
-    def _open(self, snap: Snapshot) -> list[PlayerAction]:
-        """A short at the level's leverage (capped), and bids under the market to buy it back."""
+    # -------------------------------------------------------------------- plans
+    def _catch(self, snap: Snapshot) -> list[PlayerAction]:
+        if self._laid or snap.tick < CATCH_TICK or not snap.best_bid:
+            return []
+        self._laid = True
         pos = snap.position
+        leverage = max(1, min(5, pos.max_leverage))
         lot = max(1, snap.lot_size)
-        leverage = max(1, min(pos.leverage, pos.max_leverage, MAX_LEVERAGE))
-        size = pos.equity * leverage // snap.mark // 4 // lot * lot
-        if size < lot:
+        budget = pos.equity * leverage * 8 // 10 // snap.mark  # room for fees: no refusals
+        step = budget // len(LADDER_PCT) // lot * lot
+        if step < lot:
             return []
         tick = snap.tick
-        actions = [PlayerAction.order(tick, SELL, size, leverage=leverage)]
-        step = size // len(LADDER_PCT) // lot * lot
-        best_bid = snap.best_bid or snap.mark
+        actions = [PlayerAction(tick, "leverage", leverage=leverage)]
         tick_size = max(1, snap.tick_size)
-        left = size  # the bids add up to the short: when they all fill, it is flat again
-        for i, pct in enumerate(LADDER_PCT):
-            qty = left if i == len(LADDER_PCT) - 1 else step
-            if qty <= 0:
-                continue
-            left -= qty
-            price = best_bid * (100 - pct) // 100 // tick_size * tick_size
-            actions.append(PlayerAction.order(tick, BUY, qty, price))
+        for pct in LADDER_PCT:
+            price = snap.best_bid * (100 - pct) // 100 // tick_size * tick_size
+            actions.append(PlayerAction.order(tick, BUY, step, price))
         return actions
 
-    @staticmethod
-    def _stale(snap: Snapshot) -> bool:
-        """Its bids rest too far under a market that has risen away from them."""
-        prices = [o.price for o in snap.position.orders if o.side == BUY and o.price]
-        return bool(prices and snap.best_bid and max(prices) * 100 < snap.best_bid * 96)
+    def _deleverage(self, snap: Snapshot) -> list[PlayerAction]:
+        pos = snap.position
+        if pos.size or pos.orders or not snap.best_bid:
+            return []
+        if self._shorted and snap.tick < 20:
+            return []
+        self._shorted += 1
+        leverage = max(1, min(20, pos.max_leverage))
+        return self._short(snap, leverage, share=90)
+
+    def _crash(self, snap: Snapshot) -> list[PlayerAction]:
+        pos = snap.position
+        late = snap.seconds >= snap.time_limit * 0.9
+        if pos.size:
+            if late and pos.unrealized > 0:
+                return [PlayerAction(snap.tick, "close"), PlayerAction(snap.tick, "cancel_all")]
+            return []
+        if pos.orders:
+            return [PlayerAction(snap.tick, "cancel_all")]  # the take-profit filled: flat
+        if late or self._shorted or not snap.best_bid:
+            return []
+        if snap.seconds < snap.time_limit * EARLY_SHARE // 100:
+            return []
+        self._shorted += 1
+        leverage = max(1, min(10, pos.max_leverage))
+        actions = self._short(snap, leverage, share=60)
+        if actions:
+            qty = actions[-1].qty
+            tick_size = max(1, snap.tick_size)
+            price = snap.mark * (100 - TAKE_PROFIT_PCT) // 100 // tick_size * tick_size
+            actions.append(PlayerAction.order(snap.tick, BUY, qty, price, reduce_only=True))
+        return actions
 
     def _vault(self, snap: Snapshot) -> list[PlayerAction]:
         pos = snap.position
-        if not pos.size:
+        if not pos.size or len(self._highs) < 10:
             return []
-        # unwind a fifth of what the vault inherited, reduce-only, at the market
-        qty = max(snap.lot_size, abs(pos.size) // 5 // snap.lot_size * snap.lot_size)
+        low = min(self._highs)
+        rising = snap.mark * 1_000 > low * 1_006  # 0.6% off the recent low: the bounce
+        if not rising and snap.seconds < snap.time_limit * 0.8:
+            return []
+        lot = max(1, snap.lot_size)
+        qty = max(lot, abs(pos.size) // 3 // lot * lot)
         side = SELL if pos.size > 0 else BUY
         return [PlayerAction.order(snap.tick, side, qty, reduce_only=True)]
+
+    # ------------------------------------------------------------------ helpers
+    def _short(self, snap: Snapshot, leverage: int, share: int) -> list[PlayerAction]:
+        pos = snap.position
+        lot = max(1, snap.lot_size)
+        size = pos.equity * leverage * share // 100 // snap.mark // lot * lot
+        if size < lot:
+            return []
+        return [PlayerAction.order(snap.tick, SELL, size, leverage=leverage)]
+
+    def describe(self) -> str:
+        """The plan in words (the demo's banner can say what the autopilot is doing)."""
+        return {
+            "catch": "be the bid: a ladder of bids under the market to buy the liquidations",
+            "deleverage": "a big short at high leverage, to be first in the ADL queue",
+            "crash": "short early while the book is deep, with a take-profit bid under it",
+            "vault": "unwind what the vault inherits into the bounce",
+        }[self.plan]
+
+
+__all__ = ["Autopilot", "plan_for"]

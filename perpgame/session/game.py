@@ -23,8 +23,9 @@ from perpgame.engine.units import format_cash
 from perpgame.level.actions import SOLO_SEAT, PlayerAction
 from perpgame.level.schema import Level
 from perpgame.session import views
+from perpgame.session import why as why_mod
 from perpgame.session.limits import MAX_ADDED_MARGIN
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.snapshot import OrderAnswer, Snapshot, WhyView
 from perpgame.session.stories import Story, Storyteller
 from perpgame.world.bots import ARCHETYPES
 from perpgame.world.bots.base import Bot
@@ -88,6 +89,12 @@ class GameSession:
         self._was_true: dict[int, bool] = {}
         self._last_fire: dict[int, int] = {}
         self._snapshot: Snapshot | None = None
+        self.why_view: WhyView | None = None
+        """The last tick that touched the player, explained with numbers that add up."""
+        self.answers: list[OrderAnswer] = []
+        """What became of the player's orders in the last tick played."""
+        self.funding_by_group: dict[str, int] = {}
+        """Funding each group received (> 0) or paid (< 0) over the level."""
         self.adl: tuple[int | None, int, int] = (None, 0, 0)
         """The player's (rank, queue length, lights) in its ADL queue, ranked once per tick."""
 
@@ -227,18 +234,25 @@ class GameSession:
             if action.leverage is not None:
                 self._set_leverage(desk, action.leverage)
             order_kind = OrderType.MARKET if action.price is None else OrderType.LIMIT
-            desk.order(
+            outcome = desk.order(
                 action.side, action.qty, action.price, order_kind, reduce_only=action.reduce_only
             )
+            self._answer(views.order_answer(action, outcome, tick))
         elif kind == "close":
             size = desk.size
             if size == 0:
                 self._say("You have no position to close.")
             elif action.price is None:
                 desk.cancel_all()
-                desk.close()
+                outcome = desk.close()
+                if outcome is not None:
+                    close = PlayerAction.order(tick, SELL if size > 0 else BUY, abs(size))
+                    self._answer(views.order_answer(close, outcome, tick, closing=True))
             else:
-                desk.order(SELL if size > 0 else BUY, abs(size), action.price, reduce_only=True)
+                outcome = desk.order(
+                    SELL if size > 0 else BUY, abs(size), action.price, reduce_only=True
+                )
+                self._answer(views.order_answer(action, outcome, tick, closing=True))
         elif kind == "cancel_all":
             desk.cancel_all()
         elif kind == "cancel":
@@ -275,6 +289,11 @@ class GameSession:
             if refused is None:
                 self._say(f"Leverage set to {value}x.")
 
+    def _answer(self, answer: OrderAnswer) -> None:
+        """The order line answers the player's own orders only; a seat's copy answers its own."""
+        if self._acting == self.player.id:
+            self.answers.append(answer)
+
     def _say(self, text: str) -> None:
         if self._acting != self.player.id:
             self.seat_notes.append(
@@ -296,6 +315,9 @@ class GameSession:
         if self.status != PLAYING:
             return False
         m = self.market
+        me = self.player
+        before = why_mod.Before(me.equity(m.mark), me.size, m.mark)
+        self.answers = []
         m.begin_tick()
         tick = m.tick
         self.stories = []
@@ -313,6 +335,7 @@ class GameSession:
         events = m.end_tick()
         self.tick_events = events
         self._absorb(events)
+        self._explain_tick(events, before)
         report = m.check_pile()
         self.pile_checks += 1
         if not report.ok and self.pile_ok:
@@ -366,6 +389,9 @@ class GameSession:
                 self.paid_in[group] = self.paid_in.get(group, 0) + sign * e.amount
             elif kind == "funding":
                 self.player_funding += views.player_funding(self, e)
+                for account_id, amount in self.market.last_funding.items():
+                    group = self.groups_of.get(account_id, self.market.accounts[account_id].group)
+                    self.funding_by_group[group] = self.funding_by_group.get(group, 0) + amount
             if self.quiet:
                 continue
             story = self.storyteller.tell(e)
@@ -384,6 +410,37 @@ class GameSession:
                 self.tape.append(
                     Story(e.tick, "trade", views.trade_line(self, e), False, e.liquidation, e.price)
                 )
+
+    def _explain_tick(self, events: list[Event], before: why_mod.Before) -> None:
+        """Keep the why? of this tick when anything in it touched the player."""
+        pid = self.player.id
+        funding = (
+            self.market.last_funding.get(pid, 0) if any(e.type == "funding" for e in events) else 0
+        )
+        mine = [e for e in events if why_mod.touches(e, pid)]
+        # fills and the player's liquidation are told line by line with their own numbers
+        # (the liquidation event carries the account after the sale, not the trigger)
+        notes = [
+            s.text
+            for s in self.stories
+            if s.player and s.kind != "fill" and not (s.kind == "liquidation" and s.subject)
+        ]
+        if not mine and not funding and not notes:
+            return
+        m = self.market
+        self.why_view = why_mod.explain(
+            events,
+            pid=pid,
+            before=before,
+            equity_after=self.player.equity(m.mark),
+            mark=m.mark,
+            funding=funding,
+            name=self.storyteller.name,
+            maintenance_ppm=m.config.maintenance_ppm,
+            tick=m.tick,
+            seconds=self.seconds,
+            headlines=tuple(notes),
+        )
 
     # ----------------------------------------------------------------- timeline
     def _run_timeline(self, tick: int) -> None:
@@ -464,7 +521,7 @@ class GameSession:
         metrics = self.metrics
         for goal in o.lose:
             if goal.when.holds(metrics):
-                self._end(LOST, goal.label)
+                self._end(LOST, views.lose_reason(self, goal.label))
                 return
         if o.win and all(goal.when.holds(metrics) for goal in o.win):
             self._end(WON, "; ".join(goal.label for goal in o.win))
@@ -473,7 +530,7 @@ class GameSession:
             if o.survive:
                 self._end(WON, "you survived to the end")
             else:
-                self._end(LOST, "time ran out")
+                self._end(LOST, views.time_out_reason(self))
 
     def _end(self, status: str, reason: str) -> None:
         self.status = status

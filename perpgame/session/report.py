@@ -4,12 +4,50 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from perpgame.engine.units import format_cash, format_price, format_qty
+from perpgame.engine.units import CASH_SCALE, format_cash, format_price, format_qty
+from perpgame.session.views import cents, money_table
 
 if TYPE_CHECKING:
     from perpgame.session.game import GameSession
 
 REPORTED_EVENTS = ("liquidation", "backstop", "deleverage", "bad_debt", "haircut")
+CENT = CASH_SCALE // 100
+
+
+def money(session: GameSession) -> dict:
+    """Where the money went, the debrief's table: one row per group (the vault and the house
+    included), each group's change in engine units and in cents (rounded so they still sum to
+    zero), and the funding each group paid or received within that change."""
+    rows = money_table(session)
+    changes = [r.change for r in rows]
+    shown = cents(changes, CENT)
+    funding_on = session.market.config.funding_interval > 0
+    return {
+        "rows": [
+            {
+                "group": r.group,
+                "label": r.label,
+                "accounts": r.accounts,
+                "start": r.start,
+                "end": r.end,
+                "change": r.change,
+                "change_cents": c // CENT,
+                **({"funding": r.funding} if funding_on else {}),
+            }
+            for r, c in zip(rows, shown, strict=True)
+        ],
+        "total": sum(changes),
+        "total_cents": sum(shown) // CENT,
+        "funding": (
+            {
+                "on": True,
+                "paid": -sum(v for v in session.funding_by_group.values() if v < 0),
+                "by_group": dict(sorted(session.funding_by_group.items())),
+            }
+            if funding_on
+            else {"on": False}
+        ),
+    }
 
 
 def report(session: GameSession) -> dict:
@@ -63,6 +101,7 @@ def report(session: GameSession) -> dict:
             "reason": session.end_reason,
             "stars": session.stars,
         },
+        "money": money(session),
         "mark": mark,
         "index": m.index,
         "state_hash": session.state_hash(),

@@ -153,6 +153,7 @@ class Snapshot:
     """The lesson voice and the player's own events, newest last."""
     why: str
     """An explanation, with numbers, of the last event that touched the player."""
+    why_view: WhyView | None
     position: PositionView
     pile: PileView
     waterfall: WaterfallView
@@ -163,3 +164,67 @@ class Snapshot:
     lot_size: int
     tick_size: int
     speed_hint: str = ""
+    answers: tuple[OrderAnswer, ...] = ()
+    """What became of the player's orders this tick (filled, resting, refused and why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WhyLine:
+    """One line of a why? explanation: a fact, or an amount that moved the player's equity."""
+
+    label: str
+    amount: int | None = None
+    """Cash units added to (or taken from) the player's equity; None for a fact without money."""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WhyView:
+    """Everything that touched the player in one tick, with the numbers that add up.
+
+    The ``amount`` of the lines sum exactly to ``equity_after - equity_before``: every trade is
+    valued at the tick's final mark, every cash transfer counted once, and the move of the mark
+    on the position held before the tick is a line of its own.
+    """
+
+    tick: int
+    seconds: float
+    headlines: tuple[str, ...]
+    """What happened, in words (the tick's stories that touched the player)."""
+    facts: tuple[WhyLine, ...]
+    """The numbers behind it: mark, equity against maintenance, bankruptcy price, queue rank..."""
+    lines: tuple[WhyLine, ...]
+    """The money: each amount that moved the player's equity this tick."""
+    equity_before: int
+    equity_after: int
+
+    @property
+    def total(self) -> int:
+        return self.equity_after - self.equity_before
+
+
+@dataclass(frozen=True, slots=True)
+class OrderAnswer:
+    """What became of one order the player sent, decided in the tick it arrived."""
+
+    tick: int
+    kind: str
+    """filled, partial, resting or refused."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyRow:
+    """One row of "where the money went": a group's start, end and change over the level."""
+
+    group: str
+    label: str
+    start: int
+    end: int
+    accounts: int
+    funding: int = 0
+    """Funding received (> 0) or paid (< 0) by the group: part of its change."""
+
+    @property
+    def change(self) -> int:
+        return self.end - self.start

@@ -14,7 +14,9 @@ from perpgame.session.snapshot import (
     ChartMarker,
     ChartPoint,
     Goal,
+    MoneyRow,
     OpenOrder,
+    OrderAnswer,
     PileShare,
     PileView,
     PositionView,
@@ -23,12 +25,160 @@ from perpgame.session.snapshot import (
 )
 
 if TYPE_CHECKING:
+    from perpgame.engine.market import OrderOutcome
+    from perpgame.level.actions import PlayerAction
     from perpgame.session.game import GameSession
 
 BOOK_LEVELS = 20
 BIG = 10**12
 
-__all__ = ["ChartMarker", "ChartPoint", "build_snapshot", "group_equity", "metrics"]
+__all__ = [
+    "ChartMarker",
+    "ChartPoint",
+    "build_snapshot",
+    "group_equity",
+    "metrics",
+    "money_table",
+    "order_answer",
+]
+
+PLAIN_REASONS = (
+    ("no liquidity", "nobody is offering the other side in the book right now"),
+    ("initial margin", "your cash does not cover the margin this order needs"),
+    ("reduce-only", "it would not make your position smaller"),
+    ("post-only", "it would have traded at once"),
+)
+"""Engine reasons, said so that a newcomer knows what to do next (the engine's words follow)."""
+
+
+def lose_reason(session: GameSession, label: str) -> str:
+    """A lost goal with its cause: ``Getting liquidated: liquidated at 57,120.00: equity 312.00 <
+    maintenance 430.00`` when a liquidation of the player in this tick is what ended it."""
+    view = session.why_view
+    if view is None or view.tick != session.market.tick:
+        return label
+    for fact in view.facts:
+        if fact.label == "Liquidated":
+            return f"{label}: liquidated, {fact.detail}"
+    return label
+
+
+def time_out_reason(session: GameSession) -> str:
+    """``time ran out``, with the goals still unmet and the position still open."""
+    metrics = session.metrics
+    unmet = [g.label for g in session.level.objectives.win if not g.when.holds(metrics)]
+    text = "time ran out"
+    if unmet:
+        text += " before: " + "; ".join(unmet)
+    size = session.player.size
+    if size:
+        base = session.market.config.symbol.split("-")[0] or "coin"
+        qty = format_qty(abs(size), places=4).rstrip("0").rstrip(".")
+        text += f" (with {qty} {base} still open, {'long' if size > 0 else 'short'})"
+    return text
+
+
+def plain_reason(reason: str) -> str:
+    """The engine's reason for a refusal, in a newcomer's words, keeping its numbers."""
+    for key, words in PLAIN_REASONS:
+        if key in reason:
+            return f"{words} ({reason})" if words not in reason else reason
+    return reason
+
+
+def order_answer(
+    action: PlayerAction, outcome: OrderOutcome, tick: int, *, closing: bool = False
+) -> OrderAnswer:
+    """What became of one order in the tick it arrived: filled, partly filled, resting, refused."""
+    side = "buy" if action.side == BUY else "sell"
+    what = (
+        "close" if closing else (f"limit {side}" if action.price is not None else f"market {side}")
+    )
+    qty = format_qty(action.qty, places=4).rstrip("0").rstrip(".")
+    if outcome.rejected:
+        return OrderAnswer(
+            tick, "refused", f"× {what} {qty} refused: {plain_reason(outcome.rejected)}"
+        )
+    filled = format_qty(outcome.filled, places=4).rstrip("0").rstrip(".")
+    avg = outcome.avg_price
+    if outcome.filled and outcome.filled >= action.qty:
+        return OrderAnswer(tick, "filled", f"✓ {what} {qty} filled, avg {format_price(avg)}")
+    if outcome.filled:
+        rest = (
+            f"{format_qty(outcome.resting, places=4).rstrip('0').rstrip('.')} resting"
+            if outcome.resting
+            else "no one in the book for the rest"
+        )
+        text = f"◐ {what} {qty}: {filled} filled, avg {format_price(avg or 0)}; {rest}"
+        return OrderAnswer(tick, "partial", text)
+    if outcome.resting:
+        at = f" at {format_price(action.price)}" if action.price is not None else ""
+        return OrderAnswer(tick, "resting", f"… {what} {qty} resting{at}, not filled yet")
+    return OrderAnswer(
+        tick, "refused", f"× {what} {qty}: nothing filled, nobody in the book took it"
+    )
+
+
+MONEY_GROUPS_LAST = ("vault", "house")
+
+
+def group_label(group: str, accounts: int, role: str) -> str:
+    """A group as the debrief names it."""
+    if group == "player":
+        return "you"
+    if group == "vault":
+        return "the vault (you)" if role == "vault" else "the vault"
+    if group == "house":
+        return "the house (fees)"
+    if group == "preset":
+        return f"{accounts} other trader{'s' if accounts != 1 else ''}"
+    return f"{group} ({accounts})"
+
+
+def money_table(session: GameSession, label=group_label) -> list[MoneyRow]:
+    """Where the money went: every group (the vault and the house included), what it paid into
+    the pile and what it holds at the end. The changes sum to exactly zero: every gain is
+    someone's loss. Deposits and withdrawals during the level are not counted as gains or losses.
+    """
+    history = session.group_history
+    last = history[-1][1] if history else group_equity(session)
+    first: dict[str, int] = dict(session.paid_in)
+    for _, groups in history:
+        for group, equity in groups.items():
+            first.setdefault(group, equity)
+    counts: dict[str, int] = {}
+    for group in session.groups_of.values():
+        counts[group] = counts.get(group, 0) + 1
+    groups = set(last) | {"vault", "house"}
+    middle = sorted(g for g in groups if g not in ("player", *MONEY_GROUPS_LAST))
+    order = [g for g in ("player", *middle, *MONEY_GROUPS_LAST) if g in groups]
+    funding = getattr(session, "funding_by_group", {})
+    return [
+        MoneyRow(
+            g,
+            label(g, counts.get(g, 0), session.role),
+            first.get(g, 0),
+            last.get(g, 0),
+            counts.get(g, 0),
+            funding.get(g, 0),
+        )
+        for g in order
+    ]
+
+
+def cents(amounts: list[int], unit: int) -> list[int]:
+    """``amounts`` rounded to whole ``unit``s so that the rounded values keep the exact sum.
+
+    Largest remainder: each rounds down, then the units the sum lost go to the amounts
+    that lost most. With an exact total of zero the rounded rows still add up to zero.
+    """
+    total = sum(amounts)
+    base = [a // unit for a in amounts]
+    short = total // unit - sum(base)
+    order = sorted(range(len(amounts)), key=lambda i: (-(amounts[i] - base[i] * unit), i))
+    for i in order[:short]:
+        base[i] += 1
+    return [b * unit for b in base]
 
 
 def group_equity(session: GameSession) -> dict[str, int]:
@@ -194,6 +344,8 @@ def _position(session: GameSession) -> PositionView:
     if liq is not None and mark:
         distance = abs(mark - liq) * PPM // mark
     rank, queue_len, lights = session.adl
+    if me.unrealized(mark) <= 0:  # ADL closes winners only: a losing position is not in line
+        rank, lights = None, 0
     return PositionView(
         account_id=me.id,
         size=me.size,
@@ -316,6 +468,8 @@ def build_snapshot(session: GameSession) -> Snapshot:
         stories=tuple(session.stories),
         narration=tuple(session.narration),
         why=session.why(),
+        why_view=session.why_view,
+        answers=tuple(session.answers),
         position=_position(session),
         pile=_pile(session),
         waterfall=_waterfall(session),

@@ -28,6 +28,7 @@ from perpgame.level import Level, LevelError, scan_levels
 from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
+from perpgame.tui.commands import PerpCommands
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.levels import LevelsScreen
@@ -82,6 +83,7 @@ class PerpGameApp(App[int]):
     """perpgame in the terminal."""
 
     CSS_PATH = "perpgame.tcss"
+    COMMANDS = App.COMMANDS | {PerpCommands}
     TITLE = "perpgame"
     SUB_TITLE = "a perpetual-futures exchange, from the inside"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
@@ -238,9 +240,13 @@ class PerpGameApp(App[int]):
         self.start_game(GameSession(level, self.play_seed))
 
     def start_game(self, session: GameSession) -> None:
-        """Play ``session`` (a new game or a resumed one); its result goes into the profile."""
+        """Play ``session`` (a new game or a resumed one); its result goes into the profile.
+
+        The game opens paused, on its first screen (or where it was left): the clock starts when
+        the player presses space, not while they are still reading.
+        """
         self._watched = None
-        self._push_game(session, None, self._game_over)
+        self._push_game(session, None, self._game_over, {"paused": True})
 
     def _push_game(
         self,
@@ -311,7 +317,10 @@ class PerpGameApp(App[int]):
         session = make()
         self._watched = session
         self._push_game(
-            session, autopilot() if autopilot else None, self._watch_over, screen_options
+            session,
+            autopilot(session.level) if autopilot else None,
+            self._watch_over,
+            screen_options,
         )
 
     def watch_again(self) -> None:
@@ -366,6 +375,13 @@ class PerpGameApp(App[int]):
         self._watching = None
         self._demo_on = False
         self._last_input = monotonic()
+
+    def restart_from_demo(self, level: Level) -> None:
+        """From the take-over dialog: the visitor plays the demo's level from its start."""
+        self._demo_on = False
+        self._watching = None
+        self._watched = None
+        self.call_later(self.play, level)
 
     def play_from_demo(self, level: Level) -> None:
         """From a demo debrief: the player plays the level just shown, from its start."""
@@ -426,6 +442,7 @@ class PerpGameApp(App[int]):
                 title="How to play",
                 lesson=HOW_IT_WORKS,
                 syntax=ORDER_SYNTAX,
+                paused=False,
             )
         )
 

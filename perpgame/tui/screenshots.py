@@ -159,9 +159,9 @@ async def _shoot_all(out: Path, levels_dir: Path | None) -> list[Path]:
         await shooter.shoot("briefing", briefing)
         await shooter.shoot("game-start", game_at(0))
         await shooter.shoot("game-crash", game_at(crash_tick(showcase)))
-        await shooter.shoot("debrief", debrief_of(play_headless(showcase, Autopilot())))
+        await shooter.shoot("debrief", debrief_of(play_headless(showcase, Autopilot(showcase))))
         for level in ordered:
-            session = play_headless(level, Autopilot())
+            session = play_headless(level, Autopilot(level))
             if session.player_counts["liquidation"]:
                 await shooter.shoot("debrief-liquidated", debrief_of(session))
                 break

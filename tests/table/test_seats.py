@@ -37,6 +37,19 @@ def test_a_one_player_game_ignores_inputs_of_seats_it_does_not_have():
         session.add_seat("late")  # seats are set before the first tick
 
 
+def test_the_order_line_answers_only_the_players_own_orders():
+    level = load_level(DUEL)
+    session = GameSession(level, 1)
+    session.add_seat("seat-1")
+    session.schedule(
+        [PlayerAction(1, "order", 1, 100, seat="seat-1"), PlayerAction.order(2, 1, 10)]
+    )
+    session.step()
+    assert session.answers == []  # seat-1's order is not the player's to be told about
+    session.step()
+    assert len(session.answers) == 1
+
+
 def test_a_table_refuses_margin_moves_the_solo_seat_and_unknown_seats():
     table = Table(load_level(DUEL), 1, ["seat-1"])
     with pytest.raises(TableError, match="add margin"):

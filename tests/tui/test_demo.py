@@ -126,7 +126,7 @@ async def test_taking_over_hands_the_same_game_to_the_player(make_app, levels_di
     async with app.run_test(size=(100, 30)) as pilot:
         game = await started(pilot, app)
         session = game.session
-        game.advance(12)
+        game.advance(16)  # a quarter of the way in, it shorts the coming crash
         assert session.input_log, "the autopilot has traded"
         await pilot.press("x")  # close? no: over a demo any key asks first
         await settle(pilot, lambda: isinstance(app.screen, TakeOver))
@@ -158,7 +158,7 @@ async def test_a_taken_over_game_quit_midway_is_kept_for_resuming(make_app, leve
     app = demo_app(make_app, (curriculum(levels_dir)[2],))
     async with app.run_test(size=(100, 30)) as pilot:
         game = await started(pilot, app)
-        game.advance(7)
+        game.advance(16)
         await pilot.press("space")
         await settle(pilot, lambda: isinstance(app.screen, TakeOver))
         await pilot.press("y")
@@ -169,7 +169,7 @@ async def test_a_taken_over_game_quit_midway_is_kept_for_resuming(make_app, leve
         await pilot.press("y")
         await settle(pilot, lambda: isinstance(app.screen, TitleScreen))
         resume = app.store.load_resume()
-        assert resume is not None and (resume.level_id, resume.tick) == ("gamma", 9)
+        assert resume is not None and (resume.level_id, resume.tick) == ("gamma", 18)
         assert len(resume.inputs) == len(game.session.input_log) > 0
 
 
@@ -275,7 +275,7 @@ async def test_a_replay_cannot_trade_and_plays_back_exactly(make_app, saves_dir,
         assert game.query_one("#order-line", Input).disabled
         for key in ("b", "s", "B", "S", "x", "c", "m", "M", "right_square_bracket", "colon"):
             await pilot.press(key)
-        await pilot.click("#buy")
+        assert not any(button.display for button in game.query("#ticket Button"))
         assert not isinstance(app.screen, TakeOver)
         debrief = await finish_level(app, pilot, ticks=100)
         assert debrief.watched == "Replay"

@@ -404,7 +404,7 @@ async def test_demo_plays_the_last_level_with_the_autopilot(make_app) -> None:
         game = app.screen
         assert game.session.level.id == "gamma"
         assert isinstance(game.autopilot, Autopilot)
-        game.advance(10)
+        game.advance(16)
         assert game.session.input_log, "the autopilot placed orders"
         app.autosave(game.session)
         assert app.store.load_resume() is None, "the demo is never saved for resuming"

@@ -410,21 +410,23 @@ async def test_help_lists_every_key():
 
 
 async def test_w_explains_the_last_event_with_numbers():
+    from perpgame.tui.screens.why import WhyScreen
+
     app = calm()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await started(pilot, app)
         await pilot.press("w")
-        assert "Nothing has happened to you yet" in " ".join(screen.narrator.plain_lines())
+        assert isinstance(app.screen, WhyScreen)
+        assert "Nothing has happened to you yet" in str(app.screen.query_one("#why-text").render())
         await pilot.press("w")  # toggles off
-        assert screen.why is None
+        assert app.screen is screen
         await pilot.press("b")
         screen.advance(1)
         await pilot.press("w")
-        shown = " ".join(screen.narrator.plain_lines())
-        assert shown.startswith("WHY?")
-        assert "You bought 0.2 at" in shown and app.session.why() in shown
+        shown = str(app.screen.query_one("#why-text").render())
+        assert "Bought 0.2 at" in shown and "Change in your equity" in shown
         await pilot.press("escape")
-        assert screen.why is None
+        assert app.screen is screen
 
 
 async def test_quick_order_line_sends_good_input():
@@ -452,9 +454,7 @@ async def test_quick_order_line_shows_what_is_wrong_with_bad_input():
         await pilot.press(*"buy lots", "enter")
         line = app.screen.query_one("#order-line", Input)
         assert "cannot read 'buy lots'" in feedback(screen)
-        assert line.has_focus and line.value == "buy lots"
-        await pilot.press("escape")
-        assert not line.has_focus
+        assert not line.has_focus and line.value == "buy lots"  # the keys are the game's again
         screen.advance(1)
         assert app.session.input_log == []
 
@@ -501,9 +501,9 @@ async def test_the_end_of_the_level_shows_then_dismisses_on_a_key(result, status
         assert app.session.status == status
 
 
-async def test_the_end_of_the_level_goes_on_by_itself(monkeypatch):
+async def test_the_end_of_a_watched_level_goes_on_by_itself(monkeypatch):
     monkeypatch.setattr(game_module, "END_SECONDS", 0.1)
-    app = GameApp(GameSession(load_level_text(ending("win")), 1), paused=False)
+    app = GameApp(GameSession(load_level_text(ending("win")), 1), paused=False, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(30):
             await pilot.pause(0.1)
@@ -511,6 +511,19 @@ async def test_the_end_of_the_level_goes_on_by_itself(monkeypatch):
                 break
         assert app.results == [app.session]
         assert app.session.status == WON
+
+
+async def test_the_end_of_the_players_level_waits_for_a_key(monkeypatch):
+    # Before: it went on after six seconds, before a newcomer could ask why? (w).
+    monkeypatch.setattr(game_module, "END_SECONDS", 0.1)
+    app = GameApp(GameSession(load_level_text(ending("win")), 1), paused=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(10):
+            await pilot.pause(0.1)
+        assert isinstance(app.screen, LevelEnd) and app.results == []
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == [app.session]
 
 
 # ---------------------------------------------------------------------- layout

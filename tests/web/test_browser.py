@@ -1,7 +1,6 @@
 """``perpgame serve`` in a real browser: Playwright drives Debian's chromium, headless.
 
-The page's terminal (xterm.js) draws with WebGL; the page is loaded with WebGL turned off, so
-xterm.js falls back to its DOM renderer and the screen's text can be read from ``.xterm-rows``.
+The page's terminal is read as text with WebGL turned off (see ``chromium.py``).
 Skipped, with the reason, where the ``playwright`` package or a ``chromium`` on the PATH is missing
 (``.ci/run`` installs both where it can: ``pip install playwright``, ``apt-get install chromium``;
 never ``playwright install``, which downloads browsers).
@@ -9,14 +8,13 @@ never ``playwright install``, which downloads browsers).
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
 
+from .chromium import CHROMIUM, launch, open_page, press, screen, shows
 from .conftest import game_processes, wait_until
 
-CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
     pytest.skip(
         "no chromium on the PATH (apt-get install chromium): browser test skipped",
@@ -26,58 +24,13 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
 )
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-NO_WEBGL = """
-const getContext = HTMLCanvasElement.prototype.getContext;
-HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
-  if (kind === "webgl2" || kind === "webgl") return null;
-  return getContext.call(this, kind, ...rest);
-};
-"""
-
-
-def screen(page) -> str:
-    """The terminal's text, as the visitor sees it."""
-    rows = page.query_selector(".xterm-rows")
-    return rows.inner_text().replace("\u00a0", " ") if rows else ""
-
-
-def shows(page, text: str, seconds: float = 20) -> str:
-    """Wait until ``text`` is on the screen; the screen then (fails with it otherwise)."""
-    found = wait_until(lambda: text in screen(page), seconds)
-    assert found, f"{text!r} never appeared; the screen:\n{screen(page)}"
-    return screen(page)
-
-
-def open_game(browser, url: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.add_init_script(NO_WEBGL)
-    page.goto(url)
-    shows(page, "Continue", 30)
-    page.focus(".xterm-helper-textarea")
-    return page
-
-
-def press(page, key: str) -> None:
-    page.focus(".xterm-helper-textarea")
-    page.keyboard.press(key)
-
 
 def test_play_in_the_browser_and_leave_nothing_behind(served) -> None:
     root = served.root
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
+        browser = launch(playwright)
         try:
-            page = open_game(browser, served.url)
+            page = open_page(browser, served.url, "Continue")
             title = screen(page)
             assert "perpgame" in title.lower() or "pile of cash" in title
             assert "next: 1. Slow lesson" in title
@@ -97,7 +50,7 @@ def test_play_in_the_browser_and_leave_nothing_behind(served) -> None:
             press(page, "y")
             shows(page, "resume Slow lesson")  # kept for this visitor to resume
 
-            other = open_game(browser, served.url)  # a second visitor: saves of its own
+            other = open_page(browser, served.url, "Continue")  # a second visitor: saves of its own
             assert "next: 1. Slow lesson" in screen(other)
             assert "resume" not in screen(other)
             assert wait_until(lambda: len(game_processes(root)) == 2, 10)

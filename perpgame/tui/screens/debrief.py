@@ -23,8 +23,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Static
 
 from perpgame.level import Level
-from perpgame.session import WON, GameSession
-from perpgame.session.fmt import format_cash, format_coin, format_price
+from perpgame.session import WON, GameSession, views
+from perpgame.session.fmt import CASH_SCALE, format_cash, format_coin, format_price
+from perpgame.session.snapshot import MoneyRow
 from perpgame.tui.screens.briefing import KeyButton, crowd_name
 from perpgame.tui.screens.levels import MUTED, clock, goal_text, signed_cash, stars_text
 
@@ -44,56 +45,21 @@ MAX_EVENTS = 200
 
 
 # ------------------------------------------------------------------------------------ the data
-@dataclass(frozen=True)
-class Move:
-    """How one group of accounts ended the level compared with how it started it."""
-
-    group: str
-    label: str
-    start: int
-    end: int
-    accounts: int
-
-    @property
-    def change(self) -> int:
-        return self.end - self.start
+Move = MoneyRow
+"""How one group of accounts ended the level compared with how it started it."""
 
 
 def group_label(group: str, accounts: int, role: str) -> str:
-    if group == "player":
-        return "you"
-    if group == "vault":
-        return "the vault (you)" if role == "vault" else "the vault"
-    if group == "house":
-        return "the house (fees)"
-    if group == "preset":
-        return f"{accounts} other trader{'s' if accounts != 1 else ''}"
+    if group in ("player", "vault", "house", "preset"):
+        return views.group_label(group, accounts, role)
     return crowd_name(group, accounts)
 
 
-def money_moves(session: GameSession) -> list[Move]:
-    """What each group paid into the pile and what it holds at the end, in the pile's order.
-
-    The difference is what its trading won or lost: cash a group deposited or withdrew during the
-    level (a margin top-up, fresh traders arriving) is not counted as a gain or a loss.
-    """
-    history = session.group_history
-    if not history:
-        return []
-    first: dict[str, int] = dict(session.paid_in)
-    for _, groups in history:
-        for group, equity in groups.items():
-            first.setdefault(group, equity)
-    last = history[-1][1]
-    counts: dict[str, int] = {}
-    for group in session.groups_of.values():
-        counts[group] = counts.get(group, 0) + 1
-    middle = sorted(g for g in last if g not in ("player", "vault", "house"))
-    order = [g for g in ("player", *middle, "vault", "house") if g in last]
-    return [
-        Move(g, group_label(g, counts.get(g, 0), session.role), first[g], last[g], counts.get(g, 0))
-        for g in order
-    ]
+def money_moves(session: GameSession) -> list[MoneyRow]:
+    """What each group paid into the pile and what it holds at the end, in the pile's order:
+    every group, the vault and the house included (the session's money table, also in
+    ``sim --json``). Deposits and withdrawals during the level are not gains or losses."""
+    return views.money_table(session, label=group_label)
 
 
 @dataclass(frozen=True)
@@ -319,22 +285,33 @@ class Legend(Widget):
 
 
 class MoneyFlow(Widget):
-    """One bar per group: the change in its equity over the level, losses left, gains right."""
+    """One bar per group: the change in its equity over the level, losses left, gains right.
+
+    The amounts are rounded to cents so that they still add up to exactly zero (the total row),
+    and where the level pays funding a last row says how much of the changes was funding.
+    """
 
     DEFAULT_CSS = "MoneyFlow { height: auto; }"
 
     def __init__(self, session: GameSession, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.moves = money_moves(session)
+        self.funding_on = session.market.config.funding_interval > 0
+        self.funding_paid = -sum(v for v in session.funding_by_group.values() if v < 0)
+        self.player_funding = session.funding_by_group.get(
+            "vault" if session.role == "vault" else "player", 0
+        )
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.moves) + 1
+        return len(self.moves) + 2 + (1 if self.funding_on else 0)
 
     def render(self) -> Content:
         width = self.size.width
         label_w = min(max((len(m.label) for m in self.moves), default=4), 24)
-        values = [signed_cash(m.change) for m in self.moves]
-        value_w = max((len(v) for v in values), default=4)
+        shown = views.cents([m.change for m in self.moves], CASH_SCALE // 100)
+        values = [signed_cash(v) for v in shown]
+        total = signed_cash(sum(shown)).lstrip("+")
+        value_w = max((len(v) for v in [*values, total]), default=4)
         half = max(3, min(24, (width - label_w - value_w - 3) // 2))
         biggest = max((abs(m.change) for m in self.moves), default=0) or 1
         rows: list[Content] = []
@@ -354,6 +331,22 @@ class MoneyFlow(Widget):
                 )
             )
         rows.append(Content.styled(" " * (label_w + 1) + "lost".rjust(half) + "│gained", MUTED))
+        rows.append(
+            Content.assemble(
+                (f"{'total':>{label_w}} ", "bold"),
+                (" " * (2 * half + 1), ""),
+                (f" {total:>{value_w}}", "bold"),
+            )
+        )
+        if self.funding_on:
+            mine = signed_cash(self.player_funding)
+            rows.append(
+                Content.styled(
+                    f"{'funding':>{label_w}} longs and shorts swapped "
+                    f"{format_cash(self.funding_paid)} (in the rows above; yours {mine})",
+                    MUTED,
+                )
+            )
         return Content("\n").join(rows)
 
 

@@ -41,6 +41,7 @@ from perpgame.session.snapshot import Snapshot
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.screens.takeover import TakeOver
+from perpgame.tui.screens.why import WhyScreen
 from perpgame.tui.widgets import (
     Narrator,
     Objectives,
@@ -68,7 +69,8 @@ REPAINT_SECONDS = 0.09
 """Panels repaint about ten times a second (at most eleven), whatever the tick rate."""
 AUTOSAVE_SECONDS = 5.0
 END_SECONDS = 6.0
-"""How long the end-of-level notice waits for a key before it goes on by itself."""
+"""How long the end-of-level notice of a watched game waits before it goes on by itself (the
+player's own game waits for a key)."""
 STEP_BUDGET = 0.04
 """The most wall time one clock callback spends stepping; beyond it the game slows down."""
 WIDE = (110, 32)
@@ -115,6 +117,7 @@ class LevelEnd(ModalScreen[None]):
     """
 
     def __init__(self, snapshot: Snapshot, delay: float | None = None) -> None:
+        """``delay``: seconds before it goes on by itself (0: it waits for a key)."""
         super().__init__(classes="-won" if snapshot.status == WON else "-lost")
         self.snapshot = snapshot
         self.delay = END_SECONDS if delay is None else delay
@@ -132,17 +135,24 @@ class LevelEnd(ModalScreen[None]):
         text.append(f"Equity {format_cash(s.position.equity)}", "bold")
         pnl = s.position.pnl
         text.append(f"  PnL {'+' if pnl > 0 else ''}{format_cash(pnl)}\n")
+        if s.why_view is not None:
+            text.append("\nw: why? (every number of what happened to you)", "dim")
         text.append("\npress any key to continue", "dim")
         box = Static(text)
         box.border_title = s.title
         yield box
 
     def on_mount(self) -> None:
-        if self.delay:
-            self.set_timer(self.delay, self._go)
+        self._timer = self.set_timer(self.delay, self._go) if self.delay else None
 
     def on_key(self, event: Key) -> None:
         event.stop()
+        if event.key == "w" and self.snapshot.why_view is not None:
+            if self._timer is not None:  # the player is reading: no going on by itself
+                self._timer.stop()
+                self._timer = None
+            self.app.push_screen(WhyScreen(self.snapshot.why_view))
+            return
         self._go()
 
     def on_click(self) -> None:
@@ -159,35 +169,57 @@ class GameScreen(Screen[GameSession]):
     AUTO_FOCUS = ""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The footer shows the keys a newcomer needs, in this order, so that at 80 columns it
+        # keeps Why?, Order and Quit; the rest is on the ticket line and in help (?).
         _b("question_mark,f1", "help", "Help", "Pause and show every key", key_display="?"),
         _b("b", "market(1)", "buy", "Market buy the order size now", group=_MARKET),
         _b("s", "market(-1)", "sell", "Market sell the order size now", group=_MARKET),
+        _b("space,p", "pause", "Pause", "Pause or resume the game", key_display="space"),
+        _b("w", "why", "Why?", "Explain the last thing that happened to you, with its numbers"),
+        _b("colon,slash", "order_line", "Order", "Type an order: b 0.5 x10, s 1 @ 61000, close"),
+        _b("x", "close", "Close", "Close your whole position at market"),
+        _b("c", "cancel_all", "Cancel", "Cancel all your resting orders"),
+        _b("v", "view", "View", "Next panel (small terminals): trade, market, tape"),
+        _b("q", "quit", "Quit", "Leave the level (asks first; it can be resumed)"),
         _b("B", "limit(1)", "buy", "Limit buy the order size at the ▶ price", group=_LIMIT),
         _b("S", "limit(-1)", "sell", "Limit sell the order size at the ▶ price", group=_LIMIT),
-        _b("up", "cursor(1)", "up", "Move the ▶ price cursor one row up", group=_PRICE),
-        _b("down", "cursor(-1)", "down", "Move the ▶ price cursor one row down", group=_PRICE),
+        _b("up", "cursor(1)", "up", "Move the ▶ price cursor one row up", group=_PRICE, show=False),
+        _b("down", "cursor(-1)", "down", "Move it one row down", group=_PRICE, show=False),
         _b("pageup", "cursor(10)", "", "Move the ▶ cursor ten rows up", group=_PRICE, show=False),
         _b("pagedown", "cursor(-10)", "", "Move it ten rows down", group=_PRICE, show=False),
         _b("home", "recentre", "", "Back to the best bid, following it", group=_PRICE, show=False),
         _b(
-            "plus,equals_sign", "size(1)", "more", "Bigger order size", group=_SIZE, key_display="+"
+            "plus,equals_sign",
+            "size(1)",
+            "more",
+            "Bigger order size",
+            group=_SIZE,
+            key_display="+",
+            show=False,
         ),
-        _b("minus", "size(-1)", "less", "Smaller order size", group=_SIZE),
-        _b("right_square_bracket", "leverage(1)", "up", "More leverage (next tick)", group=_LEV),
-        _b("left_square_bracket", "leverage(-1)", "down", "Less leverage (next tick)", group=_LEV),
-        _b("c", "cancel_all", "Cancel", "Cancel all your resting orders"),
-        _b("x", "close", "Close", "Close your whole position at market"),
+        _b("minus", "size(-1)", "less", "Smaller order size", group=_SIZE, show=False),
+        _b(
+            "right_square_bracket",
+            "leverage(1)",
+            "up",
+            "More leverage (next tick)",
+            group=_LEV,
+            show=False,
+        ),
+        _b(
+            "left_square_bracket",
+            "leverage(-1)",
+            "down",
+            "Less leverage (next tick)",
+            group=_LEV,
+            show=False,
+        ),
         _b("m", "margin(1)", "add", "Add margin: deposit 10% of your start cash", group=_MARGIN),
         _b("M", "margin(-1)", "remove", "Remove margin: withdraw 10% of it", group=_MARGIN),
-        _b("space,p", "pause", "Pause", "Pause or resume the game", key_display="space"),
-        _b("1", "speed(1)", "1x", "Play at normal speed", group=_SPEED),
-        _b("2", "speed(2)", "2x", "Play twice as fast", group=_SPEED),
-        _b("3", "speed(5)", "5x", "Play five times as fast", group=_SPEED),
-        _b("4", "speed(10)", "10x", "Play ten times as fast", group=_SPEED),
-        _b("w", "why", "Why?", "Explain the last thing that happened to you, with its numbers"),
-        _b("colon,slash", "order_line", "Order", "Type an order: b 0.5 x10, s 1 @ 61000, close"),
-        _b("v", "view", "View", "Next panel (small terminals): trade, market, tape"),
-        _b("q", "quit", "Quit", "Leave the level (asks first; it can be resumed)"),
+        _b("1", "speed(1)", "1x", "Play at normal speed", group=_SPEED, show=False),
+        _b("2", "speed(2)", "2x", "Play twice as fast", group=_SPEED, show=False),
+        _b("3", "speed(5)", "5x", "Play five times as fast", group=_SPEED, show=False),
+        _b("4", "speed(10)", "10x", "Play ten times as fast", group=_SPEED, show=False),
         _b("escape", "escape", "Back", "Leave the order line, hide the why? note", show=False),
     ]
 
@@ -198,7 +230,7 @@ class GameScreen(Screen[GameSession]):
     GameScreen #centre { width: 1fr; height: 1fr; }
     GameScreen #side { width: 42; height: 1fr; }
     GameScreen #chart { height: 1fr; min-height: 6; }
-    GameScreen #waterfall { height: 7; }
+    GameScreen #waterfall { height: 8; }
     GameScreen #tape { height: 10; }
     GameScreen #position { height: 10; }
     GameScreen #pile { height: 1fr; }
@@ -296,6 +328,8 @@ class GameScreen(Screen[GameSession]):
         self._paused_before_overlay: bool | None = None
         self._ready = False
         """Mounted: widgets exist and timers may run."""
+        self._waiting_hint = False
+        """The order line says "press space to start" (cleared when the clock starts)."""
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -351,9 +385,10 @@ class GameScreen(Screen[GameSession]):
         self.ticket_line = self.ticket.query_one("#ticket-line")
         self.order_input = self.quick.query_one("#order-line", Input)
         self.order_input.disabled = self.watching
-        if self.read_only:
+        if self.read_only:  # a replay shows no trade buttons at all
             for button in self.ticket.query(Button):
                 button.disabled = True
+                button.display = False
         self._apply_layout(self.app.size.width, self.app.size.height)
         self._paint()
         self.set_interval(REPAINT_SECONDS, self._on_repaint)
@@ -361,6 +396,10 @@ class GameScreen(Screen[GameSession]):
         self._restart_clock()
         if self.session.status != PLAYING:
             self.call_after_refresh(self._finish)
+        elif self.paused and not self.watching:
+            where = "start" if self.session.tick == 0 else "go on"
+            self._feedback(f"Paused: press space to {where}; ? shows every key.", "warn")
+            self._waiting_hint = True
 
     def on_resize(self, event: Resize) -> None:
         self._apply_layout(event.size.width, event.size.height)
@@ -437,6 +476,7 @@ class GameScreen(Screen[GameSession]):
         if self._leverage_sent_at is not None and snap.tick > self._leverage_sent_at:
             self.leverage = snap.position.leverage  # what the exchange accepted
             self._leverage_sent_at = None
+        self._answer(snap)
         if session.status != PLAYING:
             return False
         if self.autopilot is not None:
@@ -445,6 +485,15 @@ class GameScreen(Screen[GameSession]):
                 self.last_sent = describe(action, self.base)
                 self._feedback(f"autopilot: {self.last_sent}", "ok")
         return True
+
+    def _answer(self, snap: Snapshot) -> None:
+        """Every order gets its answer where the player looks, in the tick it is decided."""
+        if not snap.answers:
+            return
+        kinds = {"filled": "ok", "partial": "warn", "resting": "muted", "refused": "error"}
+        last = snap.answers[-1]
+        more = f" (+{len(snap.answers) - 1} more)" if len(snap.answers) > 1 else ""
+        self._feedback(last.text + more, kinds.get(last.kind, "muted"))
 
     def advance(self, ticks: int) -> int:
         """Step the session ``ticks`` times now (stopping at the level's end), then repaint.
@@ -607,7 +656,8 @@ class GameScreen(Screen[GameSession]):
         if not self.paused and not self.ended:
             self._paused_for_typing = True
             self._set_paused(True)
-        self.order_input.focus()
+        # at once, not after the keys already queued: ":m..." typed fast must not add margin
+        self.set_focus(self.order_input)
 
     @on(Input.Blurred, "#order-line")
     def _order_line_left(self, event: Input.Blurred) -> None:
@@ -625,7 +675,10 @@ class GameScreen(Screen[GameSession]):
         try:
             action = parse_command(event.value, self.session.tick)
         except CommandError as exc:
-            self._feedback(f"× {exc}", "error")
+            # the line lets go of the keys (the next hotkey must not be typed into it); the text
+            # stays, so : opens it again to fix it
+            self._feedback(f"× {exc} (press : to fix it)", "error")
+            self.set_focus(None)
             return
         except Exception:  # a bug must not end the game: say so, log it, play on
             _log.exception("the quick-order line failed on %r", event.value[:80])
@@ -653,6 +706,9 @@ class GameScreen(Screen[GameSession]):
 
     def _set_paused(self, paused: bool) -> None:
         self.paused = paused
+        if not paused and self._waiting_hint:  # the clock runs: "press space" is done
+            self._waiting_hint = False
+            self._feedback("", "muted")
         self._restart_clock()
         self._dirty = True
         self._paint()
@@ -665,12 +721,19 @@ class GameScreen(Screen[GameSession]):
         self._dirty = True
         self._paint()
 
+    def show_view(self, view: str) -> None:
+        """Show the ``view`` panels (trade, market or tape) on a small terminal."""
+        if view in VIEWS:
+            self.view = view
+            self._apply_layout(self.size.width, self.size.height)
+
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
         self._apply_layout(self.size.width, self.size.height)
 
     def action_why(self) -> None:
-        self._explain(None if self.why is not None else self.session.why())
+        """Pause and open the why? box: the last tick that touched the player, every number."""
+        self._overlay(WhyScreen(self.session.snapshot().why_view), lambda _: False)
 
     def _explain(self, why: str | None) -> None:
         self.why = why
@@ -750,12 +813,34 @@ class GameScreen(Screen[GameSession]):
             if choice == "take":
                 self.take_over()
                 return True  # stay paused: the player looks before the clock runs
+            if choice == "restart":
+                self.restart_as_player()
+                return True
             if choice == "quit":
                 self._leave()
                 return True
             return False  # keep watching, as it was
 
-        self._overlay(TakeOver(), answered)
+        self._overlay(TakeOver(late=self._late_warning()), answered)
+
+    def _late_warning(self) -> str:
+        """Why a take-over now may be too late to win, or "" when it is not."""
+        snap = self.session.snapshot()
+        left = snap.time_limit - snap.seconds
+        if snap.position.margin_ratio_ppm >= 600_000 and snap.position.size:
+            return "The autopilot's position is close to liquidation: r starts the level fresh."
+        if left < snap.time_limit * 0.4:
+            return f"Only {left:.0f} s are left: r starts the level fresh, with all its time."
+        return ""
+
+    def restart_as_player(self) -> None:
+        """The visitor plays this level from its first tick, as a new game of their own."""
+        level = self.session.level
+        restart = getattr(self.app, "restart_from_demo", None)
+        self.autopilot = None
+        self._leave()
+        if callable(restart):
+            restart(level)
 
     def take_over(self) -> None:
         """The player has the controls from this tick on: no autopilot, 1x, a normal game."""
@@ -789,7 +874,12 @@ class GameScreen(Screen[GameSession]):
         if self.app.screen is not self:
             return  # shown when this screen is back on top
         self._end_shown = True
-        end = LevelEnd(self.session.snapshot(), delay=self.end_seconds)
+        # the player's own game waits for a key on its end (the lesson lands there: w explains
+        # it); a game being watched goes on by itself
+        delay = self.end_seconds
+        if delay is None:
+            delay = END_SECONDS if self.watching else 0
+        end = LevelEnd(self.session.snapshot(), delay=delay)
         self.app.push_screen(end, lambda _: self._leave())
 
     def on_screen_resume(self) -> None:

@@ -1,7 +1,8 @@
 """The pause/help overlay: the level's lesson, every key, and the quick-order syntax.
 
 The key list is built from the game screen's own bindings, so it never goes stale. The game is
-paused while the overlay is open; Escape, ``?``, F1 or ``q`` close it.
+paused while the overlay is open; Escape, ``?``, F1 or ``q`` close it; the arrows, Page Up/Down,
+Home and End scroll it (at 80x24 it is taller than the terminal).
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ class HelpScreen(ModalScreen[None]):
         title: str = "",
         lesson: str = "",
         syntax: str = "",
+        paused: bool = True,
     ) -> None:
+        """``paused``: shown over a paused game (titled so); False elsewhere (the title screen)."""
         super().__init__()
+        self.paused = paused
         self.rows = list(rows)
         self.level_title = title
         self.lesson = " ".join(lesson.split())
@@ -62,9 +66,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         box = VerticalScroll(id="help-box")
-        box.border_title = "Paused · Help"
-        box.border_subtitle = "Esc, ? or q to go back"
-        box.can_focus = False
+        box.border_title = "Paused · Help" if self.paused else "Help"
+        box.border_subtitle = "↑↓ PgUp PgDn scroll · Esc, ? or q to go back"
         with box:
             if self.lesson:
                 lesson = Text()
@@ -86,6 +89,9 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(group if group != last else "", keys, what)
             last = group
         return table
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()  # so the keys scroll it
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -25,7 +25,7 @@ from perpgame.tui.screens.debrief import DebriefScreen
 if TYPE_CHECKING:
     from perpgame.tui.app import PerpGameApp
 
-TAKE, WATCH, QUIT = "take", "watch", "quit"
+TAKE, WATCH, QUIT, RESTART = "take", "watch", "quit", "restart"
 """What ``TakeOver`` dismisses with."""
 
 
@@ -38,7 +38,7 @@ class TakeOver(ModalScreen[str]):
         background: $background 60%;
     }
     TakeOver > Vertical {
-        width: 64;
+        width: 72;
         max-width: 100%;
         height: auto;
         border: thick $accent;
@@ -48,13 +48,14 @@ class TakeOver(ModalScreen[str]):
     }
     TakeOver #takeover-text { width: 100%; margin: 0 0 1 0; }
     TakeOver Horizontal { height: auto; align: center middle; }
-    TakeOver Button { margin: 0 1; }
+    TakeOver Button { margin: 0 1 0 0; min-width: 0; width: auto; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", f"answer('{TAKE}')", "Take over"),
         Binding("n,escape", f"answer('{WATCH}')", "Keep watching"),
         Binding("q", f"answer('{QUIT}')", "Quit"),
+        Binding("r", f"answer('{RESTART}')", "Restart the level"),
     ]
 
     AUTO_FOCUS = ""
@@ -64,8 +65,11 @@ class TakeOver(ModalScreen[str]):
         title: str = "Take over this game?",
         message: str = "",
         take: str = "play from here as yourself",
+        late: str = "",
     ) -> None:
+        """``late``: why taking over now may be too late to win (shown, and r restarts)."""
         super().__init__()
+        self.late = late
         self.title_text = title
         self.message = message or (
             "The autopilot has been trading this level. Take over and the game goes on from "
@@ -79,13 +83,22 @@ class TakeOver(ModalScreen[str]):
         box.border_title = self.title_text
         with box:
             text = Text(self.message + "\n\n")
-            for key, what in (("y", self.take), ("n", "keep watching"), ("q", "quit")):
+            if self.late:
+                text.append(self.late + "\n\n", "bold")
+            choices = (
+                ("y", self.take),
+                ("r", "start this level from the beginning, as yourself"),
+                ("n", "keep watching"),
+                ("q", "quit"),
+            )
+            for key, what in choices:
                 text.append(f" {key} ", "bold reverse")
                 text.append(f"  {what}\n")
             text.rstrip()
             yield Static(text, id="takeover-text")
             with Horizontal():
                 yield Button("Take over (y)", id=TAKE, variant="success")
+                yield Button("Restart (r)", id=RESTART)
                 yield Button("Watch (n)", id=WATCH, variant="primary")
                 yield Button("Quit (q)", id=QUIT)
 

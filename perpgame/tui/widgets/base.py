@@ -60,6 +60,10 @@ class LinePanel(Widget):
         self._width = -1
         self._strips: dict[int, Strip] = {}
 
+    def on_mount(self) -> None:
+        # a new theme: draw again in its colours (a paused game would keep the old ones)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.rebuild(force=True))
+
     # ------------------------------------------------------------------ content
     @property
     def pal(self) -> Palette:

@@ -56,11 +56,14 @@ def _colour(variables: dict[str, str], name: str, fallback: str) -> Color:
 
 def palette(app: App) -> Palette:
     """The palette for the app's current theme (built once per theme)."""
-    key = f"{app.theme}:{app.ansi_color}"
+    v = app.theme_variables
+    # keyed by the colours it is built from: right after a theme switch ``app.theme`` already
+    # names the new theme while the variables are still the old one's (a light theme then got
+    # the dark theme's white text, cached for good)
+    key = f"{app.ansi_color}:{app.current_theme.name}:{v.get('foreground')}:{v.get('background')}"
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    v = app.theme_variables
     dark = app.current_theme.dark
     success = _colour(v, "success", "#4EBF71")
     error = _colour(v, "error", "#B93C5B")

@@ -29,7 +29,7 @@ class PilePanel(LinePanel):
 
         line = Text("Total ", pal.muted)
         line.append(format_cash(pile.total), pal.strong)
-        line.append("  only deposits change it" if width >= 40 else "  fixed", pal.muted)
+        line.append("  only deposits change it" if width >= 40 else "  deposits only", pal.muted)
         lines.append(line)
 
         line = Text("Created/destroyed ", pal.muted)

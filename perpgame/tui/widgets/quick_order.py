@@ -1,7 +1,8 @@
 """The quick-order line: type ``b 0.5 x10``, ``s 1 @ 61000``, ``close``, ``lev 5``, ``margin +500``.
 
 ``:`` or ``/`` focuses it, Enter sends, Escape leaves. What was sent (or what was wrong with the
-line) shows right beside it.
+line), and then what became of the order, shows right beside it, with the most room when the line
+is not being typed in.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ class QuickOrder(Horizontal):
         background: $surface;
     }
     QuickOrder > Input:focus { border: none; background: $boost; }
-    QuickOrder > #order-feedback { width: 1fr; height: 1; padding: 0 1; }
+    QuickOrder > #order-feedback { width: 2fr; height: 1; padding: 0 1; }
+    QuickOrder:focus-within > #order-feedback { width: 1fr; }
+    QuickOrder:focus-within > Input { width: 2fr; }
     """
 
     def compose(self) -> ComposeResult:

@@ -1,7 +1,7 @@
 """Waterfall: where liquidations are going right now: 1 book -> 2 vault -> 3 ADL.
 
-The stage in use is lit (``●`` and its colour), the deepest stage reached so far is marked, and
-the backstop vault's cash is a gauge against what it started with.
+The stage in use is lit (``●`` and its colour), the deepest stage reached so far is marked, the
+backstop vault's equity is a gauge against what it started with, and its cash and position follow.
 """
 
 from __future__ import annotations
@@ -50,19 +50,23 @@ class WaterfallPanel(LinePanel):
         line.append(deepest, pal.muted)
         lines.append(line)
 
-        line = Text("Vault ", pal.muted)
+        # the gauge is the vault's equity against its start, and says so; its cash is another
+        # number (a vault holding a position has cash far from its equity)
+        line = Text("Vault equity ", pal.muted)
         start = max(1, w.vault_start)
         fraction = max(0, w.vault_equity) / start
         style = pal.gain if fraction >= 0.75 else pal.warn if fraction >= 0.35 else pal.loss
-        cash_text = f" {format_cash(w.vault_cash, places=0)} cash"
-        gauge_w = max(4, min(24, width - 6 - len(cash_text) - 1))
+        amount = f" {format_cash(w.vault_equity, places=0)}"
+        of = f" of {format_cash(w.vault_start, places=0)}"
+        gauge_w = max(4, min(20, width - line.cell_len - len(amount) - len(of) - 1))
         line.append_text(gauge(fraction, gauge_w, style, pal.muted))
-        line.append(cash_text, pal.strong)
+        line.append(amount, pal.strong)
+        if line.cell_len + len(of) <= width:
+            line.append(of, pal.muted)
         lines.append(line)
 
-        line = Text("Equity ", pal.muted)
-        line.append(format_cash(w.vault_equity, places=0))
-        line.append(f" of {format_cash(w.vault_start, places=0)}", pal.muted)
+        line = Text("Cash ", pal.muted)
+        line.append(format_cash(w.vault_cash, places=0))
         if w.vault_size:
             side = "long" if w.vault_size > 0 else "short"
             holds = f" · holds {format_coin(abs(w.vault_size))} {side}"
@@ -70,16 +74,20 @@ class WaterfallPanel(LinePanel):
             if line.cell_len + len(holds) + len(entry) <= width:
                 holds += entry
             line.append(holds, pal.vault)
+        else:
+            line.append(" · no position", pal.muted)
         lines.append(line)
 
         line = Text()
         line.append(f"Liq {w.liquidations}", pal.book)
         line.append(" · ", pal.muted)
-        line.append(f"backstop {w.backstops}", pal.vault)
+        line.append(f"vault {w.backstops}", pal.vault)
         line.append(" · ", pal.muted)
         line.append(f"ADL {w.deleverages}", pal.adl)
-        line.append(" · debt ", pal.muted)
-        line.append(format_cash(w.bad_debt), pal.loss if w.bad_debt else pal.muted)
+        debt = format_cash(w.bad_debt, places=0)
+        label = " · bad debt " if line.cell_len + 12 + len(debt) <= width else " · debt "
+        line.append(label, pal.muted)
+        line.append(debt, pal.loss if w.bad_debt else pal.muted)
         lines.append(line)
         if height > len(lines):
             lines.append(Text(fit(f"ADL policy {w.policy}: {w.policy_text}", width), pal.muted))
