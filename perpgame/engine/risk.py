@@ -71,8 +71,18 @@ def maintenance_margin(size: int, mark: int, mmr_ppm: int) -> int:
 
 
 def is_liquidatable(acct: Account, mark: int, mmr_ppm: int) -> bool:
-    """The trigger, used everywhere: a position whose equity is below maintenance at the mark."""
-    return acct.size != 0 and acct.equity(mark) < maintenance_margin(acct.size, mark, mmr_ppm)
+    """The trigger, used everywhere: a position whose equity is below maintenance at the mark.
+
+    ``equity < maintenance_margin(size, mark, mmr)``, where maintenance is ``|size| * mark * mmr``
+    rounded up to the micro-dollar; for an integer equity ``e``, ``e < ceil(x / PPM)`` exactly when
+    ``e * PPM < x``, so it is compared without the division (the waterfall asks this of every
+    account every tick).
+    """
+    size = acct.size
+    if not size:
+        return False
+    equity = acct.cash + size * mark - acct.cost
+    return equity * PPM < (size if size > 0 else -size) * mark * mmr_ppm
 
 
 def bankruptcy_price(acct: Account) -> int | None:
@@ -157,15 +167,7 @@ def liquidation_price(acct: Account, mmr_ppm: int) -> int | None:
 
 def open_qty(book: OrderBook, account_id: int) -> tuple[int, int]:
     """Lots the account's resting orders (reduce-only ones aside) would buy and sell."""
-    buys = sells = 0
-    for order in book.orders_of(account_id):
-        if order.reduce_only:
-            continue
-        if order.side == BUY:
-            buys += order.qty
-        else:
-            sells += order.qty
-    return buys, sells
+    return book.open_qty(account_id)
 
 
 def margin_in_use(acct: Account, book: OrderBook, mark: int) -> int:
