@@ -104,9 +104,9 @@ def _settle(ledger: Ledger, config: MarketConfig, bf, liquidation_order: bool) -
 
 def trim_reduce_only(ledger: Ledger, book: OrderBook, account_id: int) -> None:
     """Reduce-only orders may never add up to more than the position they reduce."""
-    orders = [o for o in book.orders_of(account_id) if o.reduce_only]
-    if not orders:
+    if not book.has_reduce_only(account_id):
         return
+    orders = [o for o in book.orders_of(account_id) if o.reduce_only]
     size = ledger.accounts[account_id].size
     reducing_side = SELL if size > 0 else BUY
     room = abs(size)
