@@ -27,6 +27,11 @@ MARGIN = "margin"
 """Reason code: the order would leave equity below the initial margin (``need``, ``available``)."""
 
 
+_MARKET = int(OrderType.MARKET)
+_IOC = int(OrderType.IOC)
+_POST_ONLY = int(OrderType.POST_ONLY)
+_TAKES_ONLY = (_MARKET, _IOC)
+
 REFUSAL_CODES = (
     "house_does_not_trade",
     "bad_side",
@@ -194,13 +199,13 @@ def margin_rejection(
     and must leave equity, less what the fills would cost against the mark and the taker fee,
     above the initial margin of that worst case.
     """
-    buys, sells = open_qty(book, acct.id)
-    before = max(abs(acct.size + buys), abs(acct.size - sells))
-    takes_only = kind in (OrderType.MARKET, OrderType.IOC)
-    limit = None if kind == OrderType.MARKET else price
-    filled, cash = (
-        (0, 0) if kind == OrderType.POST_ONLY else book.sweep(side, qty, limit, owner=acct.id)
-    )
+    buys, sells = book.open_qty(acct.id)
+    size = acct.size
+    before = max(abs(size + buys), abs(size - sells))
+    # plain ints, not OrderType members: an enum attribute costs more than the comparison
+    takes_only = kind in _TAKES_ONLY
+    limit = None if kind == _MARKET else price
+    filled, cash = (0, 0) if kind == _POST_ONLY else book.sweep(side, qty, limit, owner=acct.id)
     if takes_only and filled == 0:
         return Refusal(NO_LIQUIDITY)
     added = filled if takes_only else qty
@@ -208,7 +213,7 @@ def margin_rejection(
         buys += added
     else:
         sells += added
-    worst = max(abs(acct.size + buys), abs(acct.size - sells))
+    worst = max(abs(size + buys), abs(size - sells))
     if worst <= before:
         return None
     if is_liquidatable(acct, mark, config.maintenance_ppm):
