@@ -13,6 +13,7 @@ _SPAN = 1 << 64
 _GOLDEN = 0x9E3779B97F4A7C15
 _MIX1 = 0xBF58476D1CE4E5B9
 _MIX2 = 0x94D049BB133111EB
+_CHANCE_LIMIT = _SPAN - _SPAN % 1_000_000
 
 
 class Rng:
@@ -55,8 +56,14 @@ class Rng:
         return lo + self.below(hi - lo + 1)
 
     def chance(self, ppm: int) -> bool:
-        """True with probability ``ppm`` / 1e6."""
-        return self.below(1_000_000) < ppm
+        """True with probability ``ppm`` / 1e6: ``below(1_000_000) < ppm``, its first draw inlined."""
+        state = self._state = (self._state + _GOLDEN) & _MASK
+        z = ((state ^ (state >> 30)) * _MIX1) & _MASK
+        z = ((z ^ (z >> 27)) * _MIX2) & _MASK
+        x = z ^ (z >> 31)
+        if x < _CHANCE_LIMIT:
+            return x % 1_000_000 < ppm
+        return self.below(1_000_000) < ppm  # rejected: draw on, exactly as ``below`` would
 
     def unit(self) -> float:
         """A float in ``[0, 1)``, for the world's behaviour only (never for money)."""
