@@ -354,7 +354,7 @@ class _Run:
         # a winner's equity changes by this much per lot closed at ``price`` instead of the mark
         per_lot_loss = sign * (price - mark)
         absorbers: list[int] = []
-        for winner, rank, lights, share in self._queue(acct):
+        for winner, rank, lights, share in self._queue(acct, price):
             need = abs(acct.size)
             if need == 0:
                 break
@@ -396,9 +396,10 @@ class _Run:
             # no winner could absorb the rest without going below zero: the vault takes it
             self._vault_takes(acct, abs(acct.size), price, VAULT_FORCED)
 
-    def _queue(self, acct: Account) -> Iterator[tuple[Account, int, int, int]]:
+    def _queue(self, acct: Account, price: int) -> Iterator[tuple[Account, int, int, int]]:
         """(winner, rank, lights, most lots) in the policy's order, ranked once this tick for this
-        side; a proportional policy's allocation sets the most lots, a queue walk does not."""
+        side; a proportional policy's allocation (told the fill ``price``) sets the most lots, a
+        queue walk does not."""
         accounts = self.ledger.accounts
         side = 1 if acct.size > 0 else -1
         if self.policy.proportional:
@@ -408,7 +409,8 @@ class _Run:
             for group in (eligible, rest):
                 if not group or acct.size == 0:
                     continue
-                for a in self.policy.allocate(group, abs(acct.size), self.rng):
+                allocation = self.policy.allocate(group, abs(acct.size), self.rng, fill_price=price)
+                for a in allocation:
                     yield accounts[a.account], a.rank, 5 if group is eligible else 0, a.qty
             return
         for _ in range(2):
