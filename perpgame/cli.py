@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,11 +79,65 @@ def _parser() -> argparse.ArgumentParser:
         help="the address players open, e.g. http://192.168.1.20:8000 (default: the one they used)",
     )
     serve.add_argument(
+        "--table",
+        metavar="URL",
+        help="put each visitor on a free seat of this table (the instructor's URL that "
+        "`perpgame host` printed) instead of a game of their own",
+    )
+    serve.add_argument(
         "--max-visitors",
         type=int,
         default=20,
         metavar="N",
         help="games at once, about 60 MB each (default: 20); more visitors are told it is full",
+    )
+
+    host = sub.add_parser(
+        "host",
+        help="run one shared table that several players (and programs) join",
+        description="One authoritative exchange for a room: each seat is a trader with the "
+        "level's starting cash, the level's bots trade around them. Prints a join URL (with its "
+        "token) per seat and one for the instructor. Binds loopback unless --host says otherwise.",
+    )
+    host.add_argument("level", help="a level id or a path to a .toml file")
+    host.add_argument("--seats", type=int, default=2, help="how many seats (default: 2)")
+    host.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    host.add_argument("--port", type=int, default=8765)
+    host.add_argument("--seed", type=int, default=1)
+    host.add_argument(
+        "--tps", type=float, default=None, help="ticks per second (default: the level's pace)"
+    )
+    host.add_argument("--paused", action="store_true", help="wait for the instructor's start")
+    host.add_argument("--log", metavar="FILE", help="where the table log goes (a replay)")
+    host.add_argument("--urls", metavar="FILE", help="also write the join URLs here, as JSON")
+    host.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the table's address as players reach it, e.g. wss://event.example/t1 behind a "
+        "reverse proxy (default: ws://HOST:PORT)",
+    )
+
+    join = sub.add_parser(
+        "join",
+        help="take a seat at a table that `perpgame host` runs (the instructor's URL opens the "
+        "instructor's screen)",
+    )
+    join.add_argument(
+        "url",
+        nargs="?",
+        help="the seat's URL as `perpgame host` printed it (default: $PERPGAME_TABLE)",
+    )
+    join.add_argument(
+        "--claim",
+        action="store_true",
+        help="URL is the instructor's: take the first free seat (what `serve --table` does)",
+    )
+    join.add_argument(
+        "--headless", action="store_true", help="no screen: play the --actions file and report"
+    )
+    join.add_argument("--actions", metavar="FILE", help="the seat's inputs (TOML, table ticks)")
+    join.add_argument(
+        "--name", help="what to be called at the table (1-24 letters, digits, spaces)"
     )
 
     replay = sub.add_parser("replay", help="watch a saved replay (or check it with --headless)")
@@ -138,7 +193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 saves_dir(),
                 public_url=args.public_url,
                 max_visitors=args.max_visitors,
+                table=args.table,
             )
+        if args.command == "host":
+            return _host(args)
+        if args.command == "join":
+            return _join(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "replay":
@@ -260,7 +320,77 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(level, speed=args.speed, loop=args.loop, seed=args.seed)
 
 
+def _host(args: argparse.Namespace) -> int:
+    from perpgame.saves import saves_dir
+    from perpgame.table.host import default_log_path, run_host
+
+    if not 1 <= args.seats <= 200 or not 0 < (args.tps or 1) <= 100:
+        print("perpgame host: --seats is 1 to 200, --tps above 0 and at most 100", file=sys.stderr)
+        return EXIT_USAGE
+    if args.public_url and not re.fullmatch(
+        r"wss?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?", args.public_url
+    ):
+        print("perpgame host: --public-url is a plain ws:// or wss:// address", file=sys.stderr)
+        return EXIT_USAGE
+    level = _load(args.level)
+    log = Path(args.log) if args.log else default_log_path(saves_dir(), level, args.seed)
+    return run_host(
+        level,
+        seats=args.seats,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        ticks_per_second=args.tps,
+        paused=args.paused,
+        log_path=log,
+        urls_path=Path(args.urls) if args.urls else None,
+        public_url=args.public_url,
+    )
+
+
+def _join(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from perpgame.client import TableError, claim_seat, play_actions
+    from perpgame.level.actions import load_actions
+
+    args.url = args.url or os.environ.get("PERPGAME_TABLE", "")
+    if not args.url:
+        print("perpgame join: give the table's URL (or set PERPGAME_TABLE)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.claim:
+        try:
+            args.url = asyncio.run(claim_seat(args.url))
+        except (TableError, TimeoutError) as exc:
+            print(f"perpgame join: no seat: {exc}", file=sys.stderr)
+            return EXIT_FAIL
+    if not args.headless:
+        if re.search(r"[?&]seat=host(&|$)", args.url):
+            from perpgame.tui.instructor import run_instructor
+
+            return run_instructor(args.url)
+        from perpgame.tui.seat import run_seat
+
+        return run_seat(args.url, args.name)
+    actions = load_actions(args.actions) if args.actions else []
+    try:
+        report = asyncio.run(play_actions(args.url, actions, name=args.name))
+    except TableError as exc:
+        print(f"perpgame join: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    print(json.dumps(report))
+    return EXIT_FAIL if report["refused"] else EXIT_OK
+
+
 def _replay(path: str, headless: bool) -> int:
+    from perpgame.table.log import is_table_log
+
+    if is_table_log(path):
+        from perpgame.table.log import replay_command as table_replay
+
+        if not headless:
+            print("perpgame replay: a table log is checked headless.", file=sys.stderr)
+        return table_replay(path)
     from perpgame.saves import replay_command
 
     watch = None

@@ -97,9 +97,15 @@ def watch_server(every: float = WATCH_SECONDS) -> threading.Thread:
     return thread
 
 
-def game_command(saves_root: Path) -> str:
-    """The shell command textual-serve runs for each visitor (``exec``: no shell left between)."""
-    parts = (sys.executable, "-m", "perpgame", "--visitor-saves", str(saves_root))
+def game_command(saves_root: Path, table: bool = False) -> str:
+    """The shell command textual-serve runs for each visitor (``exec``: no shell left between).
+
+    With ``table``, the visitor takes a free seat of the table in ``$PERPGAME_TABLE`` (the
+    instructor's URL, passed in the environment so it is not on any command line).
+    """
+    parts: tuple[str, ...] = (sys.executable, "-m", "perpgame", "--visitor-saves", str(saves_root))
+    if table:
+        parts += ("join", "--claim")
     return "exec " + " ".join(shlex.quote(part) for part in parts)
 
 
@@ -353,8 +359,12 @@ def serve(
     *,
     public_url: str | None = None,
     max_visitors: int = DEFAULT_MAX_VISITORS,
+    table: str | None = None,
 ) -> int:
-    """Run the web server until interrupted; every visitor's game ends with it."""
+    """Run the web server until interrupted; every visitor's game ends with it.
+
+    With ``table`` (the instructor's URL of a ``perpgame host`` table), each visitor is put on
+    a free seat of that one table instead of a game of their own."""
     try:
         public_url = check_public_url(public_url) if public_url else None
     except ValueError as exc:
@@ -363,9 +373,14 @@ def serve(
     if max_visitors < 1:
         print("perpgame serve: --max-visitors must be at least 1", file=sys.stderr)
         return 2
+    if table is not None:
+        if not re.fullmatch(r"wss?://\S+[?&]seat=host&token=\S+", table):
+            print("perpgame serve: --table is the instructor's URL (seat=host)", file=sys.stderr)
+            return 2
+        os.environ["PERPGAME_TABLE"] = table  # the visitors' processes inherit it
     root = saves_root.resolve()
     server = booth_server(
-        game_command(root),
+        game_command(root, table=table is not None),
         host=host,
         port=port,
         root=root,

@@ -17,6 +17,7 @@ actions file (:func:`actions_to_toml`). The format is documented in ``docs/level
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,6 +39,8 @@ from perpgame.level.schema import (
 
 __all__ = [
     "KINDS",
+    "SEAT_NAME",
+    "SOLO_SEAT",
     "PlayerAction",
     "actions_to_toml",
     "load_actions",
@@ -50,6 +53,10 @@ KINDS = ("order", "close", "cancel_all", "cancel", "leverage", "add_margin", "re
 """``PlayerAction.kind`` values; ``buy``/``sell`` in a file are kind ``order`` with a side."""
 
 MAX_ACTIONS = 100_000
+
+SOLO_SEAT = "you"
+"""The seat of the one player of an ordinary game (every save and level before tables)."""
+SEAT_NAME = re.compile(r"[A-Za-z0-9_-]{1,24}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,8 @@ class PlayerAction:
     amount: int = 0
     order_id: int | None = None
     reduce_only: bool = False
+    seat: str = SOLO_SEAT
+    """Whose input this is: ``"you"`` in a one-player game; a seat's name at a shared table."""
 
     def __post_init__(self) -> None:
         for name in ("tick", "side", "qty", "amount"):
@@ -85,6 +94,8 @@ class PlayerAction:
                 raise ValueError(f"{name} must be a whole number or None, got {value!r}")
         if not isinstance(self.reduce_only, bool):
             raise ValueError(f"reduce_only must be true or false, got {self.reduce_only!r}")
+        if not isinstance(self.seat, str) or not SEAT_NAME.fullmatch(self.seat):
+            raise ValueError(f"seat must be 1-24 letters, digits, '-' or '_', got {self.seat!r}")
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind {self.kind!r}; known: {', '.join(KINDS)}")
         if self.tick < 0:

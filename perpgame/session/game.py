@@ -19,7 +19,7 @@ from perpgame.engine.events import Event
 from perpgame.engine.market import Market, PileReport
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import format_cash
-from perpgame.level.actions import PlayerAction
+from perpgame.level.actions import SOLO_SEAT, PlayerAction
 from perpgame.level.schema import Level
 from perpgame.session import views
 from perpgame.session.limits import MAX_ADDED_MARGIN
@@ -102,6 +102,11 @@ class GameSession:
             if p.position:
                 self.player.apply_trade(p.position, p.entry)
         self.deposited = self.player.cash
+        self.seats: dict[str, int] = {SOLO_SEAT: self.player.id}
+        """Seat name -> account id: ``"you"`` alone, unless a table adds seats."""
+        self.seat_notes: list[tuple[int, Story]] = []
+        """(account id, note) for the other seats of a table: what their inputs were told."""
+        self._acting = self.player.id
         self.max_leverage = (
             m.config.vault_leverage if self.role == "vault" else level.player.max_leverage
         )
@@ -170,6 +175,26 @@ class GameSession:
             ids.append(acct.id)
         return ids
 
+    def add_seat(self, seat: str) -> int:
+        """Open an account for one more trader at a shared table (before the first tick).
+
+        It starts as the level's player does (cash and leverage, no position) and is an
+        ordinary account otherwise: it trades, is liquidated and deleveraged like any other.
+        """
+        if self.tick or seat in self.seats:
+            raise ValueError(f"seat {seat!r} cannot be added now")
+        p = self.level.player
+        acct = self.market.open_account(PLAYER, "seats", seat, cash=p.cash, leverage=p.leverage)
+        self.seats[seat] = acct.id
+        self.groups_of[acct.id] = "seats"
+        self.paid_in["seats"] = self.paid_in.get("seats", 0) + acct.cash
+        return acct.id
+
+    def fire(self, index: int) -> None:
+        """Do timeline entry ``index`` now (an instructor firing it early); once, then never."""
+        self._fired.add(index)
+        self._do(self.level.timeline[index])
+
     def _account_name(self, account_id: int) -> str | None:
         acct = self.market.accounts.get(account_id)
         return None if acct is None else acct.name
@@ -186,8 +211,11 @@ class GameSession:
             self._scheduled.setdefault(action.tick, []).append(action)
 
     def _apply(self, action: PlayerAction, tick: int) -> None:
+        if action.seat not in self.seats:
+            return  # not a seat of this game: nobody's input
         self.input_log.append(replace(action, tick=tick))
-        desk = Desk(self.market, self.player.id)
+        self._acting = self.seats[action.seat]
+        desk = Desk(self.market, self._acting)
         kind = action.kind
         if kind == "order":
             if action.leverage is not None:
@@ -242,6 +270,11 @@ class GameSession:
                 self._say(f"Leverage set to {value}x.")
 
     def _say(self, text: str) -> None:
+        if self._acting != self.player.id:
+            self.seat_notes.append(
+                (self._acting, Story(self.market.tick, "note", text, True, False))
+            )
+            return
         story = Story(self.market.tick, "note", text, True, False)
         self.player_stories.append(story)
         self.stories.append(story)

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""50 headless seats on one table: does the table hold its pace, and how fast are orders seen?
+
+Usage: python bench/table.py [LEVEL] [--seats 50] [--tps 10] [--seconds 30] [--seed 1]
+
+Starts `perpgame host LEVEL` (default: the-big-one, the most bots) on a random loopback port,
+joins every seat from this one process with perpgame.client, and has each seat send one order a
+second (a small market or limit order around the mid, seeded), staggered across the second.
+Reports the ticks per second the table held, the input-to-frame latency (from sending an order to
+receiving the frame of the tick it applied at: p50, p99, max), the server's CPU (share of one
+core) and memory, and this client process's memory. Goal: 10 ticks/s with 50 seats, p99 < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from perpgame.client import TableClient, TableError
+
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK  # utime + stime
+
+
+def _rss_mb(pid: int | str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
+
+
+async def _trader(seat: TableClient, rng: random.Random, offset: float, until: float, out: list):
+    await asyncio.sleep(offset)  # stagger the seats across the second (load shape, not a sync)
+    nxt = time.monotonic()
+    while nxt < until:
+        mid = ((seat.best_bid or 0) + (seat.best_ask or 0)) // 2 or seat.market.get("mark", 0)
+        side = rng.choice(("buy", "sell"))
+        qty = f"0.{rng.randint(1, 20):04d}"
+        price = None
+        if rng.random() < 0.5 and mid:
+            cents = mid + (-1 if side == "buy" else 1) * rng.randint(0, 50) * 100
+            price = f"{cents // 100}.{cents % 100:02d}"
+        began = time.perf_counter()
+        try:
+            tick = await seat.order(side, qty, price)
+            await seat.wait_for(lambda f, t=tick: f["market"]["tick"] >= t, timeout=10)
+            out.append(time.perf_counter() - began)
+        except (TableError, TimeoutError) as exc:
+            out.append(None)
+            print(f"{seat.seat}: {exc}", file=sys.stderr)
+        nxt += 1.0
+        await asyncio.sleep(max(0.0, nxt - time.monotonic()))
+
+
+async def _run(urls: dict, host_pid: int, seconds: float, seed: int, tps: float) -> dict:
+    seats = [await TableClient.connect(urls[s]) for s in urls if s != "instructor"]
+    watcher = seats[0]
+    await watcher.wait_for(lambda f: f["market"]["tick"] >= 1, timeout=10)
+    tick0, t0, cpu0 = watcher.tick, time.monotonic(), _cpu_seconds(host_pid)
+    latencies: list = []
+    left = (watcher.welcome["tick_limit"] - tick0 - 20) / tps  # stop before the level ends
+    if left < seconds:
+        print(f"bench: the level leaves {left:.0f} s; measuring that long", file=sys.stderr)
+    until = t0 + min(seconds, left)
+    rng = random.Random(seed)
+    await asyncio.gather(
+        *(
+            _trader(s, random.Random(rng.random()), i / len(seats), until, latencies)
+            for i, s in enumerate(seats)
+        )
+    )
+    elapsed = time.monotonic() - t0
+    tick1, cpu1 = watcher.tick, _cpu_seconds(host_pid)
+    server_rss = _rss_mb(host_pid)
+    client_rss = _rss_mb("self")
+    for s in seats:
+        await s.close()
+    ok = [x for x in latencies if x is not None]
+    return {
+        "seats": len(seats),
+        "seconds": round(elapsed, 1),
+        "ticks_per_second": round((tick1 - tick0) / elapsed, 2),
+        "orders": len(latencies),
+        "failed": len(latencies) - len(ok),
+        "latency_ms": {
+            "p50": round(_percentile(ok, 50) * 1000, 1),
+            "p99": round(_percentile(ok, 99) * 1000, 1),
+            "max": round(max(ok, default=0) * 1000, 1),
+        },
+        "server_cpu_percent_of_one_core": round(100 * (cpu1 - cpu0) / elapsed, 1),
+        "server_rss_mb": round(server_rss, 1),
+        "client_rss_mb_all_seats": round(client_rss, 1),
+    }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("level", nargs="?", default="the-big-one")
+    p.add_argument("--seats", type=int, default=50)
+    p.add_argument("--tps", type=float, default=10)
+    p.add_argument("--seconds", type=float, default=30)
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        urls_file = Path(tmp) / "urls.json"
+        host = subprocess.Popen(
+            [sys.executable, "-m", "perpgame", "host", args.level, "--seats", str(args.seats),
+             "--tps", str(args.tps), "--port", "0", "--urls", str(urls_file),
+             "--log", str(Path(tmp) / "log.json"), "--saves", tmp],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 30
+            while not urls_file.exists():
+                if host.poll() is not None or time.monotonic() > deadline:
+                    print("bench: the host did not start", file=sys.stderr)
+                    return 1
+                time.sleep(0.05)
+            urls = json.loads(urls_file.read_text())
+            result = asyncio.run(_run(urls, host.pid, args.seconds, args.seed, args.tps))
+        finally:
+            host.send_signal(signal.SIGTERM)
+            host.wait(timeout=30)
+    result["level"] = args.level
+    result["target_ticks_per_second"] = args.tps
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""A seat at a shared table, for your own Python program: connect, read, trade.
+
+    import asyncio
+    from perpgame.client import TableClient
+
+    async def main(url):
+        async with await TableClient.connect(url) as seat:   # the URL `perpgame host` printed
+            frame = await seat.next_frame()
+            print(seat.best_bid, seat.best_ask, seat.account["equity"])
+            tick = await seat.buy("0.1")                     # a market order; returns its tick
+            await seat.wait_for(lambda f: f["market"]["tick"] >= tick)
+
+Prices, quantities and cash in frames are integers in the table's units (``seat.units``): cents,
+1/10,000 coin and micro-dollars. Orders take them as text, as level files do ("0.1", "59000").
+See ``examples/table_bot.py`` and ``docs/table.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import aiohttp
+
+Frame = dict[str, Any]
+FRAMES_KEPT = 100
+"""Frames a client keeps for :meth:`TableClient.next_frame` (10 s at 10 ticks/s); older go."""
+
+
+class TableError(Exception):
+    """The table refused a message (``reason``) or the connection is gone."""
+
+
+class TableClient:
+    """One websocket connection to one seat (or, with the host's token, the instructor)."""
+
+    def __init__(self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self._http = session
+        self._ws = ws
+        self._ids = itertools.count(1)
+        self._answers: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._frames: asyncio.Queue[Frame] = asyncio.Queue(maxsize=FRAMES_KEPT)
+        self._changed = asyncio.Condition()
+        self.welcome: dict[str, Any] = {}
+        self.frame: Frame | None = None
+        """The newest frame."""
+        self.account: dict[str, Any] = {}
+        self.market: dict[str, Any] = {}
+        self.board: list[dict[str, Any]] = []
+        self.errors: list[str] = []
+        """Errors the table sent that answered no message of ours."""
+        self.closed = asyncio.Event()
+        self._url = ""
+        self._reader = asyncio.create_task(self._read())
+
+    # ------------------------------------------------------------ connecting
+    @classmethod
+    async def connect(
+        cls, url: str, *, timeout: float = 10.0, replica: bool = False, name: str | None = None
+    ) -> TableClient:
+        """Connect to ``ws://HOST:PORT/ws?seat=S&token=T`` and wait for the table's welcome.
+
+        With ``replica``, the welcome holds the table's log so far and every frame the tick's
+        inputs, so the client can play the same game itself (:mod:`perpgame.table.replica`).
+        """
+        if replica:
+            url += "&replica=1"
+        if name:
+            url += "&" + urlencode({"name": name})
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        if parts.scheme not in ("ws", "wss") or "seat" not in query or "token" not in query:
+            raise TableError("a table URL looks like ws://HOST:PORT/ws?seat=SEAT&token=TOKEN")
+        http = aiohttp.ClientSession()
+        try:
+            ws = await http.ws_connect(url, timeout=aiohttp.ClientWSTimeout(ws_close=timeout))
+        except (aiohttp.ClientError, OSError) as exc:
+            await http.close()
+            raise TableError(f"cannot reach the table at {parts.netloc}: {exc}") from None
+        client = cls(http, ws)
+        client._url = url
+        try:
+            await asyncio.wait_for(client._welcomed(), timeout)
+        except BaseException:
+            await client.close()
+            raise
+        return client
+
+    async def _welcomed(self) -> None:
+        async with self._changed:
+            await self._changed.wait_for(
+                lambda: self.welcome or self.errors or self.closed.is_set()
+            )
+        if not self.welcome:
+            raise TableError(self.errors[0] if self.errors else "the table closed the connection")
+
+    async def close(self) -> None:
+        await self._ws.close()
+        self._reader.cancel()
+        await self._http.close()
+
+    async def __aenter__(self) -> TableClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --------------------------------------------------------------- reading
+    @property
+    def seat(self) -> str:
+        return self.welcome.get("seat", "")
+
+    @property
+    def units(self) -> dict[str, int]:
+        return self.welcome.get("units", {})
+
+    @property
+    def tick(self) -> int:
+        return self.market.get("tick", 0)
+
+    @property
+    def best_bid(self) -> int | None:
+        bids = self.market.get("bids") or []
+        return bids[0][0] if bids else None
+
+    @property
+    def best_ask(self) -> int | None:
+        asks = self.market.get("asks") or []
+        return asks[0][0] if asks else None
+
+    async def next_frame(self, timeout: float = 10.0) -> Frame:
+        """The next frame not yet taken (the newest ``FRAMES_KEPT`` wait to be taken)."""
+        return await asyncio.wait_for(self._frames.get(), timeout)
+
+    async def wait_for(self, test: Callable[[Frame], bool], timeout: float = 10.0) -> Frame:
+        """Wait (at most ``timeout`` seconds) until the newest frame passes ``test``."""
+
+        def ready() -> bool:
+            return self.frame is not None and test(self.frame)
+
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: ready() or self.closed.is_set()), timeout
+            )
+        if not ready():
+            raise TableError("the table closed the connection")
+        assert self.frame is not None
+        return self.frame
+
+    async def _read(self) -> None:
+        try:
+            async for msg in self._ws:
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    continue
+                data = json.loads(msg.data)
+                kind = data.get("type")
+                if kind == "frame":
+                    self.frame = data
+                    self.market = data["market"]
+                    if "account" in data:
+                        self.account = data["account"]
+                    if data.get("board") is not None:
+                        self.board = data["board"]
+                    if self._frames.full():
+                        self._frames.get_nowait()
+                    self._frames.put_nowait(data)
+                elif kind == "welcome":
+                    self.welcome = data
+                    self.market = data.get("market", {})
+                    self.account = data.get("account", {})
+                    self.board = data.get("board", [])
+                elif kind in ("ack", "error"):
+                    future = self._answers.pop(data.get("id") or -1, None)
+                    if future is not None and not future.done():
+                        future.set_result(data)
+                    elif kind == "error":
+                        self.errors.append(data.get("error", ""))
+                async with self._changed:
+                    self._changed.notify_all()
+        finally:
+            self.closed.set()
+            for future in self._answers.values():
+                if not future.done():
+                    future.set_exception(TableError("the table closed the connection"))
+            async with self._changed:
+                self._changed.notify_all()
+
+    # --------------------------------------------------------------- sending
+    async def send(self, message: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        """Send one message and wait for its answer; :class:`TableError` if it was refused."""
+        msg_id = next(self._ids)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._answers[msg_id] = future
+        if self.closed.is_set():
+            raise TableError("the table closed the connection")
+        await self._ws.send_str(json.dumps({**message, "id": msg_id}))
+        answer = await asyncio.wait_for(future, timeout)
+        if answer["type"] == "error":
+            raise TableError(answer["error"])
+        return answer
+
+    async def send_raw(self, text: str) -> None:
+        """Send text as it is (for tests of what the table refuses)."""
+        await self._ws.send_str(text)
+
+    async def order(
+        self,
+        side: str,
+        qty: str,
+        price: str | None = None,
+        *,
+        leverage: int | None = None,
+        reduce_only: bool = False,
+    ) -> int:
+        """A limit order (with ``price``) or a market order; returns the tick it applies at."""
+        msg: dict[str, Any] = {"type": "order", "side": side, "qty": qty}
+        if price is not None:
+            msg["price"] = price
+        if leverage is not None:
+            msg["leverage"] = leverage
+        if reduce_only:
+            msg["reduce_only"] = True
+        return (await self.send(msg))["tick"]
+
+    async def buy(self, qty: str, price: str | None = None, **kw: Any) -> int:
+        return await self.order("buy", qty, price, **kw)
+
+    async def sell(self, qty: str, price: str | None = None, **kw: Any) -> int:
+        return await self.order("sell", qty, price, **kw)
+
+    async def close_position(self, price: str | None = None) -> int:
+        msg: dict[str, Any] = {"type": "close"}
+        if price is not None:
+            msg["price"] = price
+        return (await self.send(msg))["tick"]
+
+    async def cancel_all(self) -> int:
+        return (await self.send({"type": "cancel_all"}))["tick"]
+
+    async def set_leverage(self, value: int) -> int:
+        return (await self.send({"type": "leverage", "value": value}))["tick"]
+
+    # ------------------------------------------------------------ instructor
+    async def start(self) -> dict[str, Any]:
+        return await self.send({"type": "start"})
+
+    async def pause(self) -> dict[str, Any]:
+        return await self.send({"type": "pause"})
+
+    async def speed(self, ticks_per_second: float) -> dict[str, Any]:
+        return await self.send({"type": "speed", "ticks_per_second": ticks_per_second})
+
+    async def step(self, ticks: int = 1) -> int:
+        """Play ``ticks`` ticks of a paused table now; returns the table's tick after them."""
+        return (await self.send({"type": "step", "ticks": ticks}))["tick"]
+
+    async def claim(self) -> str:
+        """A free seat's URL (instructor only): for a booth that seats each visitor."""
+        answer = await self.send({"type": "claim"})
+        parts = urlsplit(self._url)
+        query = urlencode({"seat": answer["seat"], "token": answer["token"]})
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+    async def fire(self, event: int) -> int:
+        """Fire the level's timeline entry ``event`` at the next tick; returns that tick."""
+        return (await self.send({"type": "fire", "event": event}))["tick"]
+
+
+async def claim_seat(instructor_url: str) -> str:
+    """Ask the table (with the host's token) for a free seat; that seat's URL."""
+    async with await TableClient.connect(instructor_url) as host:
+        return await host.claim()
+
+
+def _coin(lots: int) -> str:
+    return f"{lots // 10_000}.{lots % 10_000:04d}"
+
+
+def _dollars(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def action_message(action: Any) -> dict[str, Any]:
+    """An actions-file input (a ``PlayerAction``) as a table message."""
+    kind = action.kind
+    msg: dict[str, Any] = {"type": kind}
+    if kind == "order":
+        msg.update(side="buy" if action.side > 0 else "sell", qty=_coin(action.qty))
+        if action.leverage is not None:
+            msg["leverage"] = action.leverage
+        if action.reduce_only:
+            msg["reduce_only"] = True
+    if kind in ("order", "close") and action.price is not None:
+        msg["price"] = _dollars(action.price)
+    if kind == "cancel":
+        msg["order"] = action.order_id
+    if kind == "leverage":
+        msg["value"] = action.leverage
+    return msg
+
+
+async def play_actions(
+    url: str, actions: list[Any], timeout: float = 60.0, name: str | None = None
+) -> dict[str, Any]:
+    """Play a seat from an actions file: each input is sent once the table has played the tick
+    before its own, so it applies at that tick (or, if the table is past it, at the next).
+    Returns the seat's account after the last input's tick, and what was refused."""
+    refused: list[str] = []
+    last = 0
+    async with await TableClient.connect(url, name=name) as seat:
+        for action in sorted(actions, key=lambda a: a.tick):
+            if action.tick - 1 > seat.tick:
+                await seat.wait_for(
+                    lambda f, t=action.tick - 1: f["market"]["tick"] >= t, timeout=timeout
+                )
+            try:
+                last = await seat.send(action_message(action))
+                last = last["tick"]
+            except TableError as exc:
+                refused.append(f"tick {action.tick}: {exc}")
+        if last:
+            await seat.wait_for(lambda f: f["market"]["tick"] >= last, timeout=timeout)
+        return {
+            "seat": seat.seat,
+            "tick": seat.tick,
+            "account": seat.account,
+            "refused": refused,
+        }
+
+
+__all__ = ["Frame", "TableClient", "TableError", "action_message", "claim_seat", "play_actions"]

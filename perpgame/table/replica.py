@@ -1,0 +1,89 @@
+"""A seat's own copy of the table's game, played from every seat's inputs, seen from that seat.
+
+The game is deterministic, so a client that has the level, the seed, the seats, and every input
+and fired event with its tick plays exactly the table's game, and can show it with the ordinary
+game screen: the session's player is the seat's account (stories say "you", the position panel
+is the seat's, why? explains the seat's liquidation). Nothing in the table's game reads the
+player's numbers (see :func:`perpgame.table.core.table_level`), so looking from a seat changes
+nothing in it: the copy reaches the table's state hash tick for tick.
+"""
+
+from __future__ import annotations
+
+from perpgame.level.actions import PlayerAction
+from perpgame.level.schema import Level
+from perpgame.session import GameSession
+from perpgame.session import views as session_views
+from perpgame.table.core import Table
+
+
+def look_from(session: GameSession, seat: str) -> None:
+    """Make ``seat``'s account the session's player, before the first tick.
+
+    In the pile the seat is "you" (group ``player``) and the level's own player, idle at a table,
+    is ``idle``; groups are for people only, the game does not read them.
+    """
+    if session.tick:
+        raise ValueError("a seat's view is chosen before the game starts")
+    acct = session.market.accounts[session.seats[seat]]
+    idle = session.player
+    session.groups_of[idle.id] = "idle"
+    session.groups_of[acct.id] = "player"
+    paid = session.paid_in
+    paid["idle"] = paid.pop("player", 0)
+    paid["seats"] = paid.get("seats", 0) - acct.cash
+    paid["player"] = acct.cash
+    session.group_history[0] = (0, session_views.group_equity(session))
+    session.player = acct
+    session.storyteller.player_id = acct.id
+    session.deposited = acct.cash
+    session.adl = session_views.adl_spot(session)
+    session.metrics = session_views.metrics(session)
+    session._snapshot = None
+
+
+class SeatReplica:
+    """Plays the table's ticks as they are announced; ``step`` is False while none is due."""
+
+    def __init__(self, level: Level, seed: int, seats: list[str], seat: str) -> None:
+        self.table = Table(level, seed, seats)
+        self.session = self.table.session
+        self.seat = seat
+        look_from(self.session, seat)
+        self.known = 0
+        """The last tick the table has announced."""
+        self._due: dict[int, tuple[list[PlayerAction], list[int]]] = {}
+
+    def feed(self, tick: int, inputs: list[PlayerAction], fires: list[int]) -> None:
+        """The table played ``tick`` with these inputs and fired events (in order)."""
+        if tick != self.known + 1:
+            raise ValueError(f"tick {tick} announced after tick {self.known}: a tick is missing")
+        self._due[tick] = (inputs, fires)
+        self.known = tick
+
+    def feed_log(
+        self, inputs: list[PlayerAction], fires: list[tuple[int, int]], ticks: int
+    ) -> None:
+        """Everything the table played before this client joined."""
+        by_tick: dict[int, tuple[list[PlayerAction], list[int]]] = {}
+        for action in inputs:
+            by_tick.setdefault(action.tick, ([], []))[0].append(action)
+        for tick, index in fires:
+            by_tick.setdefault(tick, ([], []))[1].append(index)
+        for tick in range(self.known + 1, ticks + 1):
+            self.feed(tick, *by_tick.get(tick, ([], [])))
+
+    def step(self) -> bool:
+        """Play the next announced tick; False when there is none yet (or the game is over)."""
+        tick = self.session.tick + 1
+        if tick > self.known:
+            return False
+        inputs, fires = self._due.pop(tick)
+        self.session.schedule(inputs)
+        for index in fires:
+            self.session.fire(index)
+        return GameSession.step(self.session)
+
+    def catch_up(self) -> None:
+        while self.step():
+            pass

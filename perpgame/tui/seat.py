@@ -1,0 +1,144 @@
+"""``perpgame join URL``: the ordinary game screen on a seat of a shared table.
+
+The screen plays the seat's own copy of the table's game (:class:`SeatReplica`), one tick each
+time the table announces one with its inputs; the seat's orders go to the table, which stamps them
+with their tick, and come back in that tick's inputs like everyone's. So the book, the tape, the
+waterfall, the position panel and why? are the ordinary ones, seen from this seat.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.events import Key
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from perpgame.client import TableClient, TableError, action_message
+from perpgame.level.actions import PlayerAction
+from perpgame.table.debrief import debrief_text, money
+from perpgame.table.log import TableLog, find_logged_level
+from perpgame.table.replica import SeatReplica
+
+CSS = Path(__file__).with_name("perpgame.tcss")
+
+
+class TableText(ModalScreen[None]):
+    """The table's board (any time, ``l``) or its debrief (at the end), as text; a key closes."""
+
+    DEFAULT_CSS = """
+    TableText { align: center middle; background: $background 50%; }
+    TableText > Static {
+        width: 84; max-width: 100%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.text + "\n\n(any key closes this)")
+
+    def on_key(self, event: Key) -> None:
+        event.stop()
+        self.dismiss()
+
+
+def board_text(board: list[dict[str, Any]], seat: str) -> str:
+    """The live leaderboard: place, seat (and name), profit; this seat marked."""
+    lines = ["The table, best first (profit since the start):", ""]
+    for i, row in enumerate(board, 1):
+        who = f"{row['seat']} {row.get('name', '')}".strip()
+        mark = "  ◀ you" if row["seat"] == seat else ""
+        lines.append(f"{i:>3}. {who:<32} {money(row['pnl']):>14}{mark}")
+    return "\n".join(lines) if board else "The board comes every ten ticks."
+
+
+class SeatApp(App):
+    """Joins the table, builds the seat's copy of the game, and opens the game screen on it."""
+
+    CSS_PATH = str(CSS)
+    TITLE = "perpgame · at the table"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("l", "board", "Board", show=False)]
+
+    def __init__(self, url: str, name: str | None = None) -> None:
+        super().__init__()
+        self.url = url
+        self.player_name = name
+        self.client: TableClient | None = None
+        self.replica: SeatReplica | None = None
+        self.problem = ""
+
+    def on_mount(self) -> None:
+        self.run_worker(self._join(), exclusive=True)
+
+    async def _join(self) -> None:
+        from perpgame.tui.screens.game import GameScreen
+
+        try:
+            self.client = await TableClient.connect(self.url, replica=True, name=self.player_name)
+            history = TableLog.model_validate(self.client.welcome["history"], strict=False)
+            level = find_logged_level(history.level_id, history.level_sha256, history.level_file)
+        except Exception as exc:  # unreachable, refused, or a level this copy cannot find
+            self.problem = f"cannot join the table: {exc}"
+            self.exit(return_code=1, message=self.problem)
+            return
+        replica = SeatReplica(level, history.seed, list(history.seats), self.client.seat)
+        replica.feed_log(list(history.inputs), list(history.fires), history.ticks)
+        replica.catch_up()
+        self.replica = replica
+        session = replica.session
+        session.step = replica.step  # the table's clock, not the screen's, decides the ticks
+        session.submit = self._send  # orders go to the table
+        self.push_screen(GameScreen(session, speed=10), lambda _: self._debrief())
+        while not self.client.closed.is_set():
+            try:
+                frame = await self.client.next_frame(timeout=3600)
+            except TimeoutError:
+                continue
+            market = frame["market"]
+            try:
+                inputs = [PlayerAction.from_dict(a) for a in frame.get("inputs", [])]
+                replica.feed(market["tick"], inputs, list(frame.get("fires", [])))
+            except ValueError as exc:
+                self.notify(f"out of step with the table: {exc}", severity="error")
+                return
+
+    def action_board(self) -> None:
+        if self.client is not None and not isinstance(self.screen, TableText):
+            self.push_screen(TableText(board_text(self.client.board, self.client.seat)))
+
+    def _debrief(self) -> None:
+        """After the game screen: the table debrief when the game is over, then goodbye."""
+        frame = self.client.frame if self.client is not None else None
+        if frame is None or "debrief" not in frame:
+            self.exit()
+            return
+        self.push_screen(TableText(debrief_text(frame["debrief"])), lambda _: self.exit())
+
+    def _send(self, action: PlayerAction) -> None:
+        if self.client is None:
+            return
+
+        async def send() -> None:
+            try:
+                await self.client.send(action_message(action))
+            except (TableError, TimeoutError) as exc:
+                self.notify(f"The table refused that: {exc}", severity="warning")
+
+        self.run_worker(send(), group="orders")
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+
+def run_seat(url: str, name: str | None = None) -> int:
+    app = SeatApp(url, name)
+    app.run()
+    return app.return_code or 0
