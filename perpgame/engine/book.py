@@ -18,6 +18,9 @@ How it is stored, for speed (every answer of the public methods is exact at all 
   key of a heap is always a live level, and the heap is rebuilt when stale keys pile up.
 * cancelling takes the order out of its deque at once (``deque.remove`` runs in C and levels are
   short), so the matching loop never meets a dead order.
+* each owner's resting orders are tallied as they come and go: how many are reduce-only, and the
+  lots the others would buy and sell (:meth:`OrderBook.open_qty`). The margin check asks this on
+  every order, so it is kept up to date instead of walking the owner's orders.
 
 Everything is an integer in engine units (see ``units``); nothing here reads a clock, draws a
 random number or iterates a set.
@@ -157,7 +160,7 @@ class _Level(deque):
 class OrderBook:
     """A limit order book for one market. See the module docstring for the rules."""
 
-    __slots__ = ("_by_owner", "_heaps", "_levels", "_orders")
+    __slots__ = ("_by_owner", "_heaps", "_levels", "_orders", "_tally")
 
     #: A side's heap is rebuilt (when a level is added) once it holds more than
     #: ``2 * levels + HEAP_SLACK`` keys. Tests lower it to exercise the rebuild.
@@ -171,6 +174,9 @@ class OrderBook:
         # came to rest, so both are oldest first.
         self._orders: dict[int, Order] = {}
         self._by_owner: dict[int, dict[int, Order]] = {}
+        # Per owner: [reduce-only orders, lots the others would buy, lots they would sell]; the
+        # list is indexed by side too ([BUY] is index 1, [SELL] index -1).
+        self._tally: dict[int, list[int]] = {}
 
     # -- orders in --------------------------------------------------------------------------
 
@@ -235,6 +241,13 @@ class OrderBook:
             self._by_owner[owner] = {order_id: order}
         else:
             mine[order_id] = order
+        tally = self._tally.get(owner)
+        if tally is None:
+            tally = self._tally[owner] = [0, 0, 0]
+        if reduce_only:
+            tally[0] += 1
+        else:
+            tally[side] += remaining
         key = -bound  # -side * price: bids are keyed by -price, asks by price
         levels = self._levels[side]
         level = levels.get(key)
@@ -266,6 +279,7 @@ class OrderBook:
         levels = self._levels[-side]
         orders = self._orders
         by_owner = self._by_owner
+        tallies = self._tally
         append_fill = fills.append
         while heap:
             key = heap[0]  # always a live level (see the module docstring)
@@ -280,13 +294,15 @@ class OrderBook:
                     level.popleft()
                     level.qty -= maker.qty
                     del orders[maker.id]
-                    _forget_owner(by_owner, maker)
+                    _forget_owner(by_owner, tallies, maker)
                     expired.append(maker)
                     continue
                 made = maker.qty
                 if made > qty:  # the maker absorbs the rest of the taker
                     maker.qty = made - qty
                     level.qty -= qty
+                    if not maker.reduce_only:
+                        tallies[maker_owner][-side] -= qty
                     append_fill(
                         BookFill(maker.id, maker_owner, taker_order, taker, price, qty, side)
                     )
@@ -299,6 +315,10 @@ class OrderBook:
                 del mine[maker_id]
                 if not mine:
                     del by_owner[maker_owner]
+                if maker.reduce_only:
+                    tallies[maker_owner][0] -= 1
+                else:
+                    tallies[maker_owner][-side] -= made
                 maker.qty = 0
                 level.qty -= made
                 append_fill(BookFill(maker_id, maker_owner, taker_order, taker, price, made, side))
@@ -327,7 +347,7 @@ class OrderBook:
         level = levels[key]
         level.remove(order)
         level.qty -= order.qty
-        _forget_owner(self._by_owner, order)
+        _forget_owner(self._by_owner, self._tally, order)
         if not level:
             del levels[key]
             heap = self._heaps[side]
@@ -352,6 +372,8 @@ class OrderBook:
                 f"amend_down cannot raise order {order_id} from {order.qty} to {new_qty}"
             )
         self._levels[order.side][-order.side * order.price].qty -= order.qty - new_qty
+        if not order.reduce_only:
+            self._tally[order.owner][order.side] -= order.qty - new_qty
         order.qty = new_qty
         return order
 
@@ -372,6 +394,16 @@ class OrderBook:
         """That owner's resting orders, oldest first."""
         mine = self._by_owner.get(owner)
         return list(mine.values()) if mine is not None else []
+
+    def open_qty(self, owner: int) -> tuple[int, int]:
+        """Lots that owner's resting orders, reduce-only ones aside, would buy and sell."""
+        tally = self._tally.get(owner)
+        return (tally[1], tally[2]) if tally is not None else (0, 0)
+
+    def has_reduce_only(self, owner: int) -> bool:
+        """Whether that owner has a reduce-only order resting."""
+        tally = self._tally.get(owner)
+        return tally is not None and tally[0] > 0
 
     def best_bid(self) -> int | None:
         """The highest bid price, or None."""
@@ -470,11 +502,19 @@ def _best_first(heap: list[int], levels: dict[int, _Level]) -> Iterator[int]:
         yield from sorted(levels)[1:]
 
 
-def _forget_owner(by_owner: dict[int, dict[int, Order]], order: Order) -> None:
-    mine = by_owner[order.owner]
+def _forget_owner(
+    by_owner: dict[int, dict[int, Order]], tallies: dict[int, list[int]], order: Order
+) -> None:
+    """Take a resting order (with its ``qty`` still on it) out of its owner's orders and tally."""
+    owner = order.owner
+    mine = by_owner[owner]
     del mine[order.id]
     if not mine:
-        del by_owner[order.owner]
+        del by_owner[owner]
+    if order.reduce_only:
+        tallies[owner][0] -= 1
+    else:
+        tallies[owner][order.side] -= order.qty
 
 
 def _check_side(side: int) -> int:

@@ -35,7 +35,7 @@ Events carry reason codes and numbers; the session's storyteller puts them into 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from perpgame.engine.account import HOUSE, VAULT, Account
 from perpgame.engine.adl import AdlPolicy, Position
@@ -89,10 +89,9 @@ def run_waterfall(
     accounts = ledger.accounts
     mmr = config.maintenance_ppm
     limit = len(accounts) * 4 + 16
+    done = run.done
     for _ in range(limit):
-        victims = [
-            a for a in accounts.values() if a.id not in run.done and is_liquidatable(a, mark, mmr)
-        ]
+        victims = _below_maintenance(accounts.values(), mark, mmr, done)
         if not victims:
             if run.cover_flat_deficits() and is_liquidatable(run.vault, mark, mmr):
                 continue  # paying a flat deficit took the vault below maintenance
@@ -103,6 +102,24 @@ def run_waterfall(
             if acct.id not in run.done and is_liquidatable(acct, mark, mmr):
                 run.liquidate(acct)
     raise AssertionError("the liquidation waterfall did not settle")  # pragma: no cover
+
+
+def _below_maintenance(
+    accounts: Iterable[Account], mark: int, mmr: int, done: set[int]
+) -> list[Account]:
+    """Every account that :func:`is_liquidatable` at ``mark``, bar ``done``, in id order.
+
+    The same predicate written inline (flat accounts are skipped first, and ``e < ceil(x / PPM)``
+    is ``e * PPM < x``): it runs over every account on every tick, so it avoids a call per account.
+    """
+    scale = mark * mmr
+    return [
+        a
+        for a in accounts
+        if (size := a.size)
+        and (a.cash + size * mark - a.cost) * PPM < (size if size > 0 else -size) * scale
+        and a.id not in done
+    ]
 
 
 class _Run:
@@ -337,7 +354,7 @@ class _Run:
         # a winner's equity changes by this much per lot closed at ``price`` instead of the mark
         per_lot_loss = sign * (price - mark)
         absorbers: list[int] = []
-        for winner, rank, lights, share in self._queue(acct):
+        for winner, rank, lights, share in self._queue(acct, price):
             need = abs(acct.size)
             if need == 0:
                 break
@@ -379,9 +396,10 @@ class _Run:
             # no winner could absorb the rest without going below zero: the vault takes it
             self._vault_takes(acct, abs(acct.size), price, VAULT_FORCED)
 
-    def _queue(self, acct: Account) -> Iterator[tuple[Account, int, int, int]]:
+    def _queue(self, acct: Account, price: int) -> Iterator[tuple[Account, int, int, int]]:
         """(winner, rank, lights, most lots) in the policy's order, ranked once this tick for this
-        side; a proportional policy's allocation sets the most lots, a queue walk does not."""
+        side; a proportional policy's allocation (told the fill ``price``) sets the most lots, a
+        queue walk does not."""
         accounts = self.ledger.accounts
         side = 1 if acct.size > 0 else -1
         if self.policy.proportional:
@@ -391,7 +409,8 @@ class _Run:
             for group in (eligible, rest):
                 if not group or acct.size == 0:
                     continue
-                for a in self.policy.allocate(group, abs(acct.size), self.rng):
+                allocation = self.policy.allocate(group, abs(acct.size), self.rng, fill_price=price)
+                for a in allocation:
                     yield accounts[a.account], a.rank, 5 if group is eligible else 0, a.qty
             return
         for _ in range(2):

@@ -49,6 +49,7 @@ from perpgame.engine.units import PPM, apply_rate, format_cash
 
 HOUSE_ID = 0
 VAULT_ID = 1
+_MARKET = int(OrderType.MARKET)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +243,9 @@ class Market:
         if refusal is None and reduce_only:
             qty, refusal = self._reduce_only_qty(acct, side, qty)
         bounded = False
-        if refusal is None:
+        size = acct.size
+        if refusal is None and size and (size > 0) != (side == BUY):
+            # it closes (part of) the position: it may not fill past the bankruptcy price
             price, kind, bounded, refusal = risk.bound_own_order(
                 acct, self.config, side, price, kind
             )
@@ -256,7 +259,17 @@ class Market:
         if refusal is not None:
             self._reject(account_id, side, qty, price, refusal)
             return OrderOutcome(None, rejected=refusal.code)
-        outcome = self._submit(acct, side, qty, price, kind, reduce_only=reduce_only)
+        outcome = submit(
+            self.ledger,
+            self.book,
+            self.config,
+            account_id,
+            side,
+            qty,
+            price,
+            kind,
+            reduce_only=reduce_only,
+        )
         refused = qty - outcome.filled - outcome.resting
         if bounded and refused > 0 and outcome.rejected is None:
             self._reject(account_id, side, refused, price, Refusal(BEYOND_BANKRUPTCY))
@@ -293,7 +306,7 @@ class Market:
             return Refusal("qty_not_positive")
         if qty % cfg.lot_size:
             return Refusal("qty_not_lot_multiple", step=cfg.lot_size)
-        if kind == OrderType.MARKET:
+        if kind == _MARKET:  # a plain int: an enum attribute costs more than the comparison
             return None if price is None else Refusal("market_has_price")
         if price is None or price <= 0:
             return Refusal("limit_needs_price")
@@ -311,30 +324,6 @@ class Market:
         if room <= 0:
             return qty, Refusal("reduce_only_covered")
         return min(qty, room), None
-
-    def _submit(
-        self,
-        acct: Account,
-        side: int,
-        qty: int,
-        price: int | None,
-        kind: OrderType,
-        *,
-        reduce_only: bool = False,
-        tag: str | None = None,
-    ) -> OrderOutcome:
-        return submit(
-            self.ledger,
-            self.book,
-            self.config,
-            acct.id,
-            side,
-            qty,
-            price,
-            kind,
-            reduce_only=reduce_only,
-            tag=tag,
-        )
 
     def cancel(self, account_id: int, order_id: int, reason: str = "cancelled") -> bool:
         """Cancel one of the account's resting orders; False if it is not there."""

@@ -64,15 +64,18 @@ def submit(
             OrderCancelled(ledger.tick, order.owner, order.id, order.qty, "self-trade prevention")
         )
     filled = cash = 0
-    touched: dict[int, None] = {account_id: None}
-    liquidation_order = tag == LIQUIDATION_TAG
-    for bf in result.fills:
-        _settle(ledger, config, bf, liquidation_order)
-        filled += bf.qty
-        cash += bf.price * bf.qty
-        touched[bf.maker] = None
-    for touched_id in touched:
-        trim_reduce_only(ledger, book, touched_id)
+    if result.fills:
+        touched: dict[int, None] = {account_id: None}
+        liquidation_order = tag == LIQUIDATION_TAG
+        for bf in result.fills:
+            _settle(ledger, config, bf, liquidation_order)
+            filled += bf.qty
+            cash += bf.price * bf.qty
+            touched[bf.maker] = None
+        for touched_id in touched:
+            trim_reduce_only(ledger, book, touched_id)
+    else:  # nothing traded: only the sender's own reduce-only orders need a look
+        trim_reduce_only(ledger, book, account_id)
     resting = result.resting.qty if result.resting is not None else 0
     return OrderOutcome(order_id, filled, cash, resting)
 
@@ -104,9 +107,9 @@ def _settle(ledger: Ledger, config: MarketConfig, bf, liquidation_order: bool) -
 
 def trim_reduce_only(ledger: Ledger, book: OrderBook, account_id: int) -> None:
     """Reduce-only orders may never add up to more than the position they reduce."""
-    orders = [o for o in book.orders_of(account_id) if o.reduce_only]
-    if not orders:
+    if not book.has_reduce_only(account_id):
         return
+    orders = [o for o in book.orders_of(account_id) if o.reduce_only]
     size = ledger.accounts[account_id].size
     reducing_side = SELL if size > 0 else BUY
     room = abs(size)

@@ -27,6 +27,11 @@ MARGIN = "margin"
 """Reason code: the order would leave equity below the initial margin (``need``, ``available``)."""
 
 
+_MARKET = int(OrderType.MARKET)
+_IOC = int(OrderType.IOC)
+_POST_ONLY = int(OrderType.POST_ONLY)
+_TAKES_ONLY = (_MARKET, _IOC)
+
 REFUSAL_CODES = (
     "house_does_not_trade",
     "bad_side",
@@ -71,8 +76,18 @@ def maintenance_margin(size: int, mark: int, mmr_ppm: int) -> int:
 
 
 def is_liquidatable(acct: Account, mark: int, mmr_ppm: int) -> bool:
-    """The trigger, used everywhere: a position whose equity is below maintenance at the mark."""
-    return acct.size != 0 and acct.equity(mark) < maintenance_margin(acct.size, mark, mmr_ppm)
+    """The trigger, used everywhere: a position whose equity is below maintenance at the mark.
+
+    ``equity < maintenance_margin(size, mark, mmr)``, where maintenance is ``|size| * mark * mmr``
+    rounded up to the micro-dollar; for an integer equity ``e``, ``e < ceil(x / PPM)`` exactly when
+    ``e * PPM < x``, so it is compared without the division (the waterfall asks this of every
+    account every tick).
+    """
+    size = acct.size
+    if not size:
+        return False
+    equity = acct.cash + size * mark - acct.cost
+    return equity * PPM < (size if size > 0 else -size) * mark * mmr_ppm
 
 
 def bankruptcy_price(acct: Account) -> int | None:
@@ -157,15 +172,7 @@ def liquidation_price(acct: Account, mmr_ppm: int) -> int | None:
 
 def open_qty(book: OrderBook, account_id: int) -> tuple[int, int]:
     """Lots the account's resting orders (reduce-only ones aside) would buy and sell."""
-    buys = sells = 0
-    for order in book.orders_of(account_id):
-        if order.reduce_only:
-            continue
-        if order.side == BUY:
-            buys += order.qty
-        else:
-            sells += order.qty
-    return buys, sells
+    return book.open_qty(account_id)
 
 
 def margin_in_use(acct: Account, book: OrderBook, mark: int) -> int:
@@ -192,13 +199,13 @@ def margin_rejection(
     and must leave equity, less what the fills would cost against the mark and the taker fee,
     above the initial margin of that worst case.
     """
-    buys, sells = open_qty(book, acct.id)
-    before = max(abs(acct.size + buys), abs(acct.size - sells))
-    takes_only = kind in (OrderType.MARKET, OrderType.IOC)
-    limit = None if kind == OrderType.MARKET else price
-    filled, cash = (
-        (0, 0) if kind == OrderType.POST_ONLY else book.sweep(side, qty, limit, owner=acct.id)
-    )
+    buys, sells = book.open_qty(acct.id)
+    size = acct.size
+    before = max(abs(size + buys), abs(size - sells))
+    # plain ints, not OrderType members: an enum attribute costs more than the comparison
+    takes_only = kind in _TAKES_ONLY
+    limit = None if kind == _MARKET else price
+    filled, cash = (0, 0) if kind == _POST_ONLY else book.sweep(side, qty, limit, owner=acct.id)
     if takes_only and filled == 0:
         return Refusal(NO_LIQUIDITY)
     added = filled if takes_only else qty
@@ -206,7 +213,7 @@ def margin_rejection(
         buys += added
     else:
         sells += added
-    worst = max(abs(acct.size + buys), abs(acct.size - sells))
+    worst = max(abs(size + buys), abs(size - sells))
     if worst <= before:
         return None
     if is_liquidatable(acct, mark, config.maintenance_ppm):

@@ -9,6 +9,11 @@ from __future__ import annotations
 import math
 
 _MASK = (1 << 64) - 1
+_SPAN = 1 << 64
+_GOLDEN = 0x9E3779B97F4A7C15
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
+_CHANCE_LIMIT = _SPAN - _SPAN % 1_000_000
 
 
 class Rng:
@@ -21,20 +26,29 @@ class Rng:
 
     def next_u64(self) -> int:
         """The next 64-bit unsigned integer."""
-        self._state = (self._state + 0x9E3779B97F4A7C15) & _MASK
+        self._state = (self._state + _GOLDEN) & _MASK
         z = self._state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        z = ((z ^ (z >> 30)) * _MIX1) & _MASK
+        z = ((z ^ (z >> 27)) * _MIX2) & _MASK
         return z ^ (z >> 31)
 
     def below(self, n: int) -> int:
-        """A uniform integer in ``[0, n)`` (rejection sampling: no modulo bias)."""
+        """A uniform integer in ``[0, n)`` (rejection sampling: no modulo bias).
+
+        A draw ``x`` is kept when ``x < limit = 2**64 - 2**64 % n``. Since ``2**64 % n < n``, every
+        ``x <= 2**64 - n`` is below the limit, so the limit (a 64-bit modulo) is only worked out
+        for the rare draw above that; the draws kept are the same. ``next_u64`` is inlined: the
+        world draws hundreds of thousands of these a game.
+        """
         if n <= 0:
             raise ValueError("n must be positive")
-        limit = (1 << 64) - ((1 << 64) % n)
+        sure = _SPAN - n
         while True:
-            x = self.next_u64()
-            if x < limit:
+            state = self._state = (self._state + _GOLDEN) & _MASK
+            z = ((state ^ (state >> 30)) * _MIX1) & _MASK
+            z = ((z ^ (z >> 27)) * _MIX2) & _MASK
+            x = z ^ (z >> 31)
+            if x <= sure or x < _SPAN - _SPAN % n:
                 return x % n
 
     def between(self, lo: int, hi: int) -> int:
@@ -42,8 +56,14 @@ class Rng:
         return lo + self.below(hi - lo + 1)
 
     def chance(self, ppm: int) -> bool:
-        """True with probability ``ppm`` / 1e6."""
-        return self.below(1_000_000) < ppm
+        """True with probability ``ppm`` / 1e6: ``below(1_000_000) < ppm``, its first draw inlined."""
+        state = self._state = (self._state + _GOLDEN) & _MASK
+        z = ((state ^ (state >> 30)) * _MIX1) & _MASK
+        z = ((z ^ (z >> 27)) * _MIX2) & _MASK
+        x = z ^ (z >> 31)
+        if x < _CHANCE_LIMIT:
+            return x % 1_000_000 < ppm
+        return self.below(1_000_000) < ppm  # rejected: draw on, exactly as ``below`` would
 
     def unit(self) -> float:
         """A float in ``[0, 1)``, for the world's behaviour only (never for money)."""

@@ -669,6 +669,12 @@ class BookVersusReference(RuleBasedStateMachine):
         for owner in (1, 2, 3):
             want = [o.as_tuple() for o in ref.orders if o.owner == owner]
             assert [o.as_tuple() for o in book.orders_of(owner)] == want
+            # the running tallies agree with a walk over the owner's orders
+            mine = [o for o in ref.orders if o.owner == owner]
+            buys = sum(o.qty for o in mine if not o.reduce_only and o.side == BUY)
+            sells = sum(o.qty for o in mine if not o.reduce_only and o.side == SELL)
+            assert book.open_qty(owner) == (buys, sells)
+            assert book.has_reduce_only(owner) == any(o.reduce_only for o in mine)
         for o in ref.orders:
             got = book.get(o.id)
             assert got is not None and got.as_tuple() == o.as_tuple()

@@ -209,3 +209,24 @@ def test_adl_reaches_positions_opened_during_the_tick():
     vault_debt = sum(e.amount for e in of_type(events, "bad_debt") if e.absorbed_by == "vault")
     assert 0 < -m.vault.equity(m.mark) <= vault_debt
     assert m.check() == []
+
+
+def test_a_proportional_policy_is_told_the_fill_price():
+    # the dYdX example again (B bankrupt at $120), under a pro-rata policy that records what the
+    # waterfall tells it: it allocates the fill at B's bankruptcy price, not at the $200 mark
+    from perpgame.engine.adl.pro_rata import ProRataPolicy
+
+    told = []
+
+    class Spy(ProRataPolicy):
+        def allocate(self, positions, qty, rng, fill_price=None):
+            told.append(fill_price)
+            return super().allocate(positions, qty, rng, fill_price)
+
+    m = market("100", adl_policy="pro_rata")
+    m.policy = Spy()
+    a, b = trader(m, "a", "100"), trader(m, "b", "100")
+    hold(a, b, "5", "100")
+    events = tick(m, "200")
+    (adl,) = of_type(events, "deleverage")
+    assert told == [12_000] and adl.price == 12_000

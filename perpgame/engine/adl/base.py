@@ -266,8 +266,14 @@ class AdlPolicy(ABC):
     def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:
         """The queue: first = deleveraged first."""
 
-    def allocate(self, positions: Sequence[Position], qty: int, rng: Rng) -> list[Allocation]:
-        """Who loses how many lots to cover ``qty``: the sum is ``min(qty, total size)``."""
+    def allocate(
+        self, positions: Sequence[Position], qty: int, rng: Rng, fill_price: int | None = None
+    ) -> list[Allocation]:
+        """Who loses how many lots to cover ``qty``: the sum is ``min(qty, total size)``.
+
+        ``fill_price`` is the price the waterfall closes them at (the bankruptcy price), for a
+        policy that weighs what the fill does to a winner; the queue policies ignore it.
+        """
         return self.allocate_ranked(self.rank(positions, rng), qty)
 
     def allocate_ranked(self, ranked: Sequence[Position], qty: int) -> list[Allocation]:
