@@ -352,6 +352,20 @@ def booth_server(
     return BoothServer()
 
 
+def quiet_closed_loop(unraisable: Any, previous: Any = sys.unraisablehook) -> None:
+    """One quiet line instead of a traceback for a visitor's pipe collected after the loop closed.
+
+    A game process's asyncio transport can be garbage-collected only after the server's event
+    loop has closed; its ``__del__`` then raises "Event loop is closed" (CPython's asyncio, 3.11),
+    which Python prints as a traceback. The game has already ended: nothing is lost, so say so
+    in one line. Anything else goes to the usual hook."""
+    exc = unraisable.exc_value
+    if isinstance(exc, RuntimeError) and str(exc) == "Event loop is closed":
+        print("perpgame serve: a visitor's game pipe closed after the server stopped", flush=True)
+        return
+    previous(unraisable)
+
+
 def serve(
     host: str,
     port: int,
@@ -399,6 +413,7 @@ def serve(
         " Ctrl+C stops the server)",
         flush=True,
     )
+    sys.unraisablehook = quiet_closed_loop
     try:
         server.serve()
     finally:

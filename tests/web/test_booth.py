@@ -267,3 +267,23 @@ async def test_a_vanished_tab_is_one_log_line_and_leaves_nothing(tmp_path, level
     left = [line for line in log.splitlines() if "visitor left" in line]
     assert all("ConnectionResetError" in line for line in left)
     assert json.dumps  # the client script sends JSON envelopes as the page does
+
+
+def test_a_pipe_collected_after_the_loop_closed_is_one_quiet_line(capsys) -> None:
+    """asyncio's subprocess transport, collected after the server's loop closed, raises in
+    ``__del__``; Python would print that as a traceback in the booth's log (seen in CI-like runs
+    of test_a_vanished_tab_is_one_log_line_and_leaves_nothing)."""
+    from types import SimpleNamespace
+
+    from perpgame.serve import quiet_closed_loop
+
+    passed_on: list[object] = []
+    closed = SimpleNamespace(exc_value=RuntimeError("Event loop is closed"))
+    quiet_closed_loop(closed, previous=passed_on.append)
+    assert capsys.readouterr().out == (
+        "perpgame serve: a visitor's game pipe closed after the server stopped\n"
+    )
+    assert passed_on == []
+    other = SimpleNamespace(exc_value=ValueError("something else"))
+    quiet_closed_loop(other, previous=passed_on.append)
+    assert passed_on == [other]  # anything else still reaches Python's own hook
