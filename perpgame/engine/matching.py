@@ -158,10 +158,9 @@ def trim_reduce_only(ledger: Ledger, book: OrderBook, account_id: int) -> None:
 
 def cancel(ledger: Ledger, book: OrderBook, account_id: int, order_id: int, reason: str) -> bool:
     """Cancel one of the account's resting orders; False if it is not there."""
-    order = book.get(order_id)
-    if order is None or order.owner != account_id:
+    order = book.cancel(order_id, account_id)  # one look-up: None if not resting or not its own
+    if order is None:
         return False
-    book.cancel(order_id)
     ledger.emit(OrderCancelled(ledger.tick, account_id, order_id, order.qty, reason))
     return True
 
