@@ -336,11 +336,16 @@ class OrderBook:
 
     # -- orders out ---------------------------------------------------------------------------
 
-    def cancel(self, order_id: int) -> Order | None:
-        """Remove a resting order and return it (``qty`` is what was left); None if not resting."""
-        order = self._orders.pop(order_id, None)
-        if order is None:
+    def cancel(self, order_id: int, owner: int | None = None) -> Order | None:
+        """Remove a resting order and return it (``qty`` is what was left); None if not resting.
+
+        With ``owner``, only an order of that owner is removed (None if it is someone else's).
+        """
+        orders = self._orders
+        order = orders.get(order_id)
+        if order is None or (owner is not None and order.owner != owner):
             return None
+        del orders[order_id]
         side = order.side
         key = -side * order.price
         levels = self._levels[side]

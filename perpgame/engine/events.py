@@ -65,6 +65,21 @@ class OrderCancelled(Event):
     qty: int
     reason: str
 
+    def __init__(self, tick: int, account: int, order: int, qty: int, reason: str) -> None:
+        # The commonest event (market makers re-quote every tick): the slots' own setters cost
+        # less than the frozen dataclass's generated ``object.__setattr__`` calls.
+        _CANCELLED_SET[0](self, tick)
+        _CANCELLED_SET[1](self, account)
+        _CANCELLED_SET[2](self, order)
+        _CANCELLED_SET[3](self, qty)
+        _CANCELLED_SET[4](self, reason)
+
+
+_CANCELLED_SET = (
+    Event.__dict__["tick"].__set__,
+    *(OrderCancelled.__dict__[name].__set__ for name in ("account", "order", "qty", "reason")),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Fill(Event):

@@ -32,9 +32,31 @@ class OrderOutcome:
     resting: int = 0
     rejected: str | None = None
 
+    def __init__(
+        self,
+        order_id: int | None,
+        filled: int = 0,
+        cash: int = 0,
+        resting: int = 0,
+        rejected: str | None = None,
+    ) -> None:
+        # One is built for every order: the slots' own setters cost less than the frozen
+        # dataclass's generated ``object.__setattr__`` calls (~0.5 us against ~0.7 us).
+        _OUTCOME_SET[0](self, order_id)
+        _OUTCOME_SET[1](self, filled)
+        _OUTCOME_SET[2](self, cash)
+        _OUTCOME_SET[3](self, resting)
+        _OUTCOME_SET[4](self, rejected)
+
     @property
     def avg_price(self) -> int | None:
         return None if self.filled == 0 else self.cash // self.filled
+
+
+_OUTCOME_SET = tuple(
+    OrderOutcome.__dict__[name].__set__
+    for name in ("order_id", "filled", "cash", "resting", "rejected")
+)
 
 
 def submit(
@@ -136,10 +158,9 @@ def trim_reduce_only(ledger: Ledger, book: OrderBook, account_id: int) -> None:
 
 def cancel(ledger: Ledger, book: OrderBook, account_id: int, order_id: int, reason: str) -> bool:
     """Cancel one of the account's resting orders; False if it is not there."""
-    order = book.get(order_id)
-    if order is None or order.owner != account_id:
+    order = book.cancel(order_id, account_id)  # one look-up: None if not resting or not its own
+    if order is None:
         return False
-    book.cancel(order_id)
     ledger.emit(OrderCancelled(ledger.tick, account_id, order_id, order.qty, reason))
     return True
 

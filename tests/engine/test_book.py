@@ -284,6 +284,15 @@ def test_cancel() -> None:
     assert book.best_bid() == 99 and len(book) == 1
 
 
+def test_cancel_for_an_owner_leaves_another_owners_order() -> None:
+    book, _ = make_book((ALICE, BUY, 100, 2), (BOB, BUY, 100, 3))
+    assert book.cancel(2, ALICE) is None  # Bob's order: Alice may not cancel it
+    assert book.depth(BUY, 5) == [(100, 5, 5)] and book.open_qty(BOB) == (3, 0)
+    order = book.cancel(2, BOB)
+    assert order is not None and order.qty == 3
+    assert book.depth(BUY, 5) == [(100, 2, 2)] and book.open_qty(BOB) == (0, 0)
+
+
 def test_cancel_levels_away_from_the_top_then_reuse_the_price() -> None:
     book, ids = make_book((ALICE, BUY, 100, 1), (ALICE, BUY, 99, 1), (ALICE, BUY, 98, 1))
     book.cancel(2)  # the 99 level dies away from the top of the heap
