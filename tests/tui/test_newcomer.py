@@ -119,6 +119,21 @@ async def test_a_parse_error_gives_the_keys_back():
         assert line.value == "buy lots"
 
 
+async def test_the_line_left_after_an_error_is_replaced_by_the_next_order():
+    # Before: ":" reopened the line with the cursor after the bad text, so "b 0" then "b 0.1"
+    # read "b 0b 0.1", and every order after it failed the same way (found in playtesting).
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("colon", *"b 0", "enter")
+        line = app.screen.query_one("#order-line", Input)
+        assert line.value == "b 0" and not line.has_focus
+        await pilot.press("escape", "colon", *"b 0.1", "enter")
+        assert line.value == ""  # sent: the line is empty again
+        assert "cannot read" not in feedback(screen)
+        assert "buy 0.1" in feedback(screen), feedback(screen)  # the order that was sent
+
+
 # ---------------------------------------------------------- item 6: footer and help fit the screen
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_the_footer_keeps_why_order_and_quit(size):

@@ -658,6 +658,9 @@ class GameScreen(Screen[GameSession]):
             self._set_paused(True)
         # at once, not after the keys already queued: ":m..." typed fast must not add margin
         self.set_focus(self.order_input)
+        # a line left after an error opens selected: typing replaces it, an arrow key edits it
+        # (found in playtesting: "b 0" then ":b 0.1" read "b 0b 0.1", and every order after it)
+        self.order_input.select_all()
 
     @on(Input.Blurred, "#order-line")
     def _order_line_left(self, event: Input.Blurred) -> None:
