@@ -88,7 +88,8 @@ def _peek_id(path: Path) -> str | None:
 
 
 def find_level(name_or_path: str | Path, levels_dir: Path | None = None) -> Path:
-    """A level file by path, or by file stem (``06-happy-path``) or ``meta.id`` in the catalog.
+    """A level file by path, by file stem (``06-happy-path``), by its number in the curriculum
+    (``6``) or by ``meta.id`` in the catalog.
 
     A path is anything :func:`is_level_path` says is one; else LevelError.
     """
@@ -104,6 +105,10 @@ def find_level(name_or_path: str | Path, levels_dir: Path | None = None) -> Path
     for p in files:
         if p.stem == text:
             return p
+    if text.isdigit() and len(text) <= 3:  # the number `perpgame levels` shows: 4 is 04-...
+        numbered = [p for p in files if p.stem.split("-", 1)[0] == f"{int(text):02d}"]
+        if len(numbered) == 1:
+            return numbered[0]
     ids: dict[str, Path] = {}
     for p in files:
         ident = _peek_id(p)

@@ -137,3 +137,12 @@ def test_shipped_levels_all_load() -> None:
     assert levels
     for lv in levels:
         lv.market_config(0)
+
+
+def test_a_level_is_found_by_the_number_perpgame_levels_shows(monkeypatch) -> None:
+    # Before: `perpgame play 4` said "no level named '4'" though the list numbers the levels.
+    monkeypatch.delenv(ENV_LEVELS, raising=False)
+    assert find_level("4").name == "04-liquidated.toml"
+    assert find_level("13").name == "13-the-big-one.toml"
+    with pytest.raises(LevelError):
+        find_level("99")
