@@ -222,6 +222,7 @@ class _Run:
         size = acct.size
         limit = bankruptcy_price(acct) or cfg.tick_size
         side = SELL if size > 0 else BUY
+        trigger = (acct.equity(self.mark), self._maintenance(acct))  # the numbers before the sale
         outcome = submit(
             self.ledger,
             self.book,
@@ -241,7 +242,7 @@ class _Run:
             )
             self.ledger.transfer(acct.id, VAULT_ID, fee)
         signed = chunk if size > 0 else -chunk
-        self._emit_liquidation(acct, signed, outcome.filled, outcome.cash, fee, code)
+        self._emit_liquidation(acct, signed, outcome.filled, outcome.cash, fee, code, trigger)
         return outcome.filled
 
     def _chunk(self, size: int) -> int:
@@ -253,11 +254,20 @@ class _Run:
         return min(size, max(part, cfg.lot_size))
 
     def _emit_liquidation(
-        self, acct: Account, qty: int, filled: int, cash: int, fee: int, code: str
+        self,
+        acct: Account,
+        qty: int,
+        filled: int,
+        cash: int,
+        fee: int,
+        code: str,
+        trigger: tuple[int, int] | None = None,
     ) -> None:
+        """``trigger``: equity and maintenance when the slice was sent (default: now)."""
         if filled == 0 and acct.id in self.quiet:
             return
         bp = bankruptcy_price(acct) if acct.size else None
+        equity, maintenance = trigger or (acct.equity(self.mark), self._maintenance(acct))
         self.ledger.emit(
             Liquidation(
                 self.ledger.tick,
@@ -266,8 +276,8 @@ class _Run:
                 filled,
                 cash // filled if filled else None,
                 self.mark,
-                acct.equity(self.mark),
-                self._maintenance(acct),
+                equity,
+                maintenance,
                 bp or 0,
                 fee,
                 code,

@@ -85,7 +85,10 @@ def _liquidation_reason(e: ev.Liquidation) -> str:
         return "this exchange sends liquidations straight to the vault"
     if e.reason == "book_again":
         return "the vault could not take it all, so the book gets another try"
-    return f"below maintenance margin {format_cash(e.maintenance)} at mark {mark}"
+    return (
+        f"equity {format_cash(e.equity)} below maintenance margin {format_cash(e.maintenance)}"
+        f" at mark {mark}"
+    )
 
 
 class Storyteller:

@@ -29,7 +29,10 @@ def test_stage_1_book_fills_the_liquidation_at_a_fair_price():
     (liq,) = of_type(events, "liquidation")
     assert liq.account == player.id
     assert liq.reason == "below_maintenance"
-    assert (liq.mark, liq.equity) == (parse_price("55300"), parse_cash("725"))  # after the fill
+    # the event carries the numbers that triggered it, not the flat account's after the sale
+    # (the narrator said "below maintenance margin 0.00" before)
+    assert (liq.mark, liq.equity) == (parse_price("55300"), parse_cash("1300"))
+    assert liq.maintenance == parse_cash("1382.50")
     assert (liq.qty, liq.filled, liq.avg_price) == (10_000, 10_000, parse_price("55000"))
     assert liq.bankruptcy_price == 0  # flat afterwards
     # sold at 55,000: equity 6,000 - 5,000 = 1,000; fee 0.5% of 55,000 = 275 to the vault
