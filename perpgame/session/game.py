@@ -419,7 +419,6 @@ class GameSession:
         )
         mine = [e for e in events if why_mod.touches(e, pid)]
         # fills and the player's liquidation are told line by line with their own numbers
-        # (the liquidation event carries the account after the sale, not the trigger)
         notes = [
             s.text
             for s in self.stories
@@ -436,7 +435,6 @@ class GameSession:
             mark=m.mark,
             funding=funding,
             name=self.storyteller.name,
-            maintenance_ppm=m.config.maintenance_ppm,
             tick=m.tick,
             seconds=self.seconds,
             headlines=tuple(notes),

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perpgame.engine import events as ev
-from perpgame.engine.account import maintenance_margin
 from perpgame.engine.units import format_cash, format_price, format_qty
 from perpgame.session.snapshot import WhyLine, WhyView
 
@@ -35,19 +34,16 @@ def _side(lots: int) -> str:
 
 
 class _Builder:
-    def __init__(self, pid: int, mark: int, name, before: Before, maintenance_ppm: int) -> None:
+    def __init__(self, pid: int, mark: int, name, before: Before) -> None:
         self.pid = pid
         self.mark = mark
         self.name = name
         self.facts: list[WhyLine] = []
         self.lines: list[WhyLine] = []
-        self.maintenance_ppm = maintenance_ppm
         self.size = before.size
         """The player's position as the events of the tick change it, one by one."""
         self.equity = before.equity + before.size * (mark - before.mark)
         """The player's equity at the final mark as the events change it, one by one."""
-        self.trigger: tuple[int, int, int] | None = None
-        """(equity, maintenance, size) when the player's liquidation began."""
 
     def trade(self, label: str, qty: int, price: int, detail: str = "") -> None:
         """The player's position changed by ``qty`` lots at ``price``: its value at the mark."""
@@ -55,11 +51,6 @@ class _Builder:
         self.lines.append(WhyLine(label, amount, detail))
         self.size += qty
         self.equity += amount
-
-    def liquidation_starts(self) -> None:
-        if self.trigger is None:
-            mm = maintenance_margin(self.size, self.mark, self.maintenance_ppm)
-            self.trigger = (self.equity, mm, self.size)
 
     def cash(self, label: str, amount: int, detail: str = "") -> None:
         if amount:
@@ -81,13 +72,12 @@ def explain(
     mark: int,
     funding: int,
     name,
-    maintenance_ppm: int,
     tick: int,
     seconds: float,
     headlines: tuple[str, ...],
 ) -> WhyView:
     """The why? of one tick for account ``pid``; ``name(account_id)`` names the others."""
-    b = _Builder(pid, mark, name, before, maintenance_ppm)
+    b = _Builder(pid, mark, name, before)
     for e in events:
         teller = _TELLERS.get(e.type)
         if teller is not None:
@@ -130,8 +120,6 @@ def _fill(b: _Builder, e: ev.Fill) -> None:
     verb, towards = ("Bought", "from") if qty > 0 else ("Sold", "to")
     tag = ""
     if e.liquidation:
-        if taker:
-            b.liquidation_starts()
         tag = " (your liquidation order)" if taker else " (their liquidation order)"
     b.trade(
         f"{verb} {_qty(qty)} at {format_price(e.price)} {towards} {b.name(other)}{tag}",
@@ -145,8 +133,10 @@ def _fill(b: _Builder, e: ev.Fill) -> None:
 def _liquidation(b: _Builder, e: ev.Liquidation) -> None:
     if e.account != b.pid:
         return
-    b.liquidation_starts()
-    equity, maintenance, size = b.trigger or (e.equity, e.maintenance, e.qty)
+    # the event carries the equity and maintenance that triggered it; its fills are already
+    # told, so the position then was what is left now plus what this slice sold
+    size = b.size + (e.filled if e.qty > 0 else -e.filled)
+    equity, maintenance = e.equity, e.maintenance
     if not any(f.label == "Liquidated" for f in b.facts):
         b.fact(
             "Liquidated",
@@ -165,7 +155,6 @@ def _liquidation(b: _Builder, e: ev.Liquidation) -> None:
 
 def _backstop(b: _Builder, e: ev.Backstop) -> None:
     if e.account == b.pid:
-        b.liquidation_starts()
         b.trade(
             f"The vault took your {_qty(e.qty)} {_side(e.qty)} at {format_price(e.price)}",
             -e.qty,
@@ -200,7 +189,6 @@ def _deleverage(b: _Builder, e: ev.Deleverage) -> None:
             "the paper profit above that price is given up",
         )
     elif e.counterparty == b.pid:
-        b.liquidation_starts()
         b.fact(f"Your position was closed against {b.name(e.account)}", chosen)
         b.trade(
             f"{_qty(e.qty)} closed at {format_price(e.price)} against {b.name(e.account)} (ADL)",
