@@ -3,6 +3,9 @@
 Units: price in cents, quantity in lots of 1e-4 coin, cash in micro-dollars (price * qty = cash).
 """
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from perpgame.engine.account import (
     Account,
     bankruptcy_price,
@@ -146,3 +149,30 @@ def test_apply_trade_keeps_ledger_and_entry():
     assert a.size == -10_000
     assert a.entry_price() == 6_000_000
     assert a.realized() == parse_cash("2000") - parse_cash("1000")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-(10**13), 10**13),  # cash
+            st.integers(-(10**6), 10**6),  # size
+            st.integers(1, 10**7),  # entry price
+        ),
+        max_size=12,
+    ),
+    st.integers(1, 10**7),  # mark
+    st.integers(1, 500_000),  # maintenance ppm
+)
+# equity exactly at maintenance (1 * PPM == 1 * 1_000_000 * 1): not liquidatable
+@example([(1, 1, 1_000_000)], 1_000_000, 1)
+def test_the_waterfalls_scan_finds_exactly_the_accounts_is_liquidatable_names(rows, mark, mmr):
+    # the waterfall scans every account every tick with the predicate written inline (for speed):
+    # it must name the same accounts as is_liquidatable, the trigger used everywhere else
+    from perpgame.engine.liquidation import _below_maintenance
+
+    accounts = [
+        Account(i + 2, "bot", "g", f"a{i}", cash=cash, size=size, cost=size * entry)
+        for i, (cash, size, entry) in enumerate(rows)
+    ]
+    found = _below_maintenance(accounts, mark, mmr, set())
+    assert found == [a for a in accounts if is_liquidatable(a, mark, mmr)]
