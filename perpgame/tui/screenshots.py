@@ -3,7 +3,8 @@
 Each moment is taken at 120x40 and at 80x24 with a fixed seed, in a throwaway saves folder:
 
 * the title and the level select, with the first levels won by their solution files;
-* the briefing of the last curriculum level (the showcase), the game at its start and in the
+* the briefing of the showcase (the demo playlist's last level, else the last curriculum
+  level), the game at its start and in the
   middle of its crash (a paused GameScreen moved on with ``advance``), holding a long bought
   at tick 20;
 * the debrief of the showcase played by the demo's autopilot (``perpgame.session.autopilot``), and of the first level the autopilot
@@ -25,7 +26,7 @@ from perpgame.saves import SaveStore
 from perpgame.session import PLAYING, GameSession, PlayerAction
 from perpgame.session.autopilot import Autopilot
 from perpgame.session.fmt import BUY
-from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
+from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, PerpGameApp
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 
@@ -122,7 +123,8 @@ async def _shoot_all(out: Path, levels_dir: Path | None) -> list[Path]:
         ordered = [lv for lv in probe.levels if lv.meta.order > 0]
         if not ordered:
             raise SystemExit("no levels to take pictures of")
-        showcase = ordered[-1]
+        # the demo's showcase (the big crash), not whatever level happens to come last
+        showcase = next((lv for lv in ordered if lv.id == DEMO_PLAYLIST[-1]), ordered[-1])
         store = probe.store
         for level in ordered[: max(0, len(ordered) - 2)]:
             if solution_for(level) is not None:
