@@ -23,6 +23,10 @@ No game process outlives its visitor or its server:
 
 * closing the tab sends the process textual-serve's quit message and it exits (a tab that vanishes
   without closing is noticed by the websocket's heartbeat, within about 30 seconds);
+* a game that has not quit ``STOP_SECONDS`` after its visitor left is terminated, then killed
+  (:func:`end_game`): textual-serve 1.1.3 only queues "quit" behind everything the tab sent and
+  waits for the game to read it all, and a game whose screen output nobody reads any more can
+  block before it gets there;
 * stopping the server (Ctrl+C, SIGTERM) first ends every visitor's game, then any child left;
 * a game process whose server dies without cleaning up (SIGKILL, a crash) notices that its parent
   is gone and quits by itself within a second or two (``visitor_saves`` starts that watch).
@@ -225,6 +229,25 @@ This page tries again by itself every 30 seconds.</p>
 """
 
 
+async def end_game(process: Any, grace: float = STOP_SECONDS, kill_after: float = 2.0) -> None:
+    """Wait ``grace`` s for a visitor's game process to exit; then SIGTERM, then SIGKILL it.
+
+    ``process`` is the ``asyncio.subprocess.Process`` textual-serve started (None: nothing to do).
+    """
+    if process is None:
+        return
+    waits = ((None, grace), (process.terminate, kill_after), (process.kill, kill_after))
+    for signal_it, seconds in waits:
+        if signal_it is not None:
+            with contextlib.suppress(ProcessLookupError):
+                signal_it()
+        try:
+            await asyncio.wait_for(process.wait(), seconds)
+            return
+        except TimeoutError:
+            continue
+
+
 class ClampedService:
     """A visitor's app service whose resize messages are clamped (the rest passes through)."""
 
@@ -258,6 +281,7 @@ def booth_server(
             self.max_visitors = max_visitors
             self.fixed_public_url = public_url
             self._janitor: asyncio.Task[None] | None = None
+            self.endings: set[asyncio.Task[None]] = set()
             super().__init__(command, host=host, port=port, title="perpgame", public_url=public_url)
 
         @property  # type: ignore[override]
@@ -317,7 +341,13 @@ def booth_server(
                 await self.sweep_after_visit()
 
         async def _process_messages(self, websocket: Any, app_service: Any) -> None:
-            await super()._process_messages(websocket, ClampedService(app_service))
+            try:
+                await super()._process_messages(websocket, ClampedService(app_service))
+            finally:
+                # The visitor has gone: the game gets STOP_SECONDS to quit, then is ended.
+                ending = asyncio.create_task(end_game(getattr(app_service, "_process", None)))
+                self.endings.add(ending)
+                ending.add_done_callback(self.endings.discard)
 
         async def sweep_after_visit(self, seconds: float = STOP_SECONDS) -> None:
             """Remove ended visitors' folders, waiting (a little) for this one's game to end."""
@@ -348,6 +378,8 @@ def booth_server(
                 task.cancel()
             if visits:
                 await asyncio.wait(visits, timeout=STOP_SECONDS)
+            if self.endings:
+                await asyncio.wait(set(self.endings), timeout=STOP_SECONDS + 5)
 
     return BoothServer()
 

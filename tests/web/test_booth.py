@@ -28,6 +28,7 @@ from perpgame.serve import (
     booth_server,
     check_public_url,
     clamp_size,
+    end_game,
     sweep_visitors,
 )
 
@@ -287,3 +288,38 @@ def test_a_pipe_collected_after_the_loop_closed_is_one_quiet_line(capsys) -> Non
     other = SimpleNamespace(exc_value=ValueError("something else"))
     quiet_closed_loop(other, previous=passed_on.append)
     assert passed_on == [other]  # anything else still reaches Python's own hook
+
+
+STUCK_GAME = textwrap.dedent(
+    """
+    import signal, sys, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # deaf to the polite stop
+    print("ready", flush=True)
+    while True:  # screens nobody reads any more: blocks once the pipe is full
+        sys.stdout.write("x" * 65536)
+        sys.stdout.flush()
+    """
+)
+
+
+async def test_a_game_that_does_not_quit_after_its_visitor_left_is_ended() -> None:
+    """textual-serve queues "quit" behind what the tab sent and waits for the game to read it;
+    a game blocked writing a screen nobody reads never gets there (the vanished-tab flake).
+    ``end_game`` bounds that wait: TERM after the grace, then KILL."""
+    game = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", STUCK_GAME, stdout=asyncio.subprocess.PIPE
+    )
+    assert game.stdout is not None
+    assert await game.stdout.readline() == b"ready\n"
+    started = asyncio.get_running_loop().time()
+    await end_game(game, grace=0.2, kill_after=0.5)
+    assert game.returncode == -9  # SIGTERM was ignored, so it took SIGKILL
+    assert asyncio.get_running_loop().time() - started < 5
+    await game.communicate()  # read the pipe to its end, so its transport closes with the loop
+
+
+async def test_a_game_that_quits_by_itself_is_not_signalled() -> None:
+    game = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await end_game(game, grace=10)
+    assert game.returncode == 0
+    await end_game(None)  # a visit whose game never started: nothing to end
