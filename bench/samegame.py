@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from perpgame.engine.adl import POLICIES  # noqa: E402
-from perpgame.level.actions import load_actions  # noqa: E402
 from perpgame.level.catalog import curriculum  # noqa: E402
 from perpgame.session import GameSession  # noqa: E402
+from perpgame.session.inputs import load_inputs  # noqa: E402
 from perpgame.session.report import report  # noqa: E402
 
 SOLUTIONS = ROOT / "perpgame" / "levels" / "solutions"
@@ -46,7 +46,7 @@ def solution_for(level) -> Path | None:
 def play(level, seed: int, actions: Path | None) -> tuple[str, str]:
     session = GameSession(level, seed)
     if actions is not None:
-        session.schedule(load_actions(actions))
+        session.schedule(load_inputs(actions))
     session.run()
     text = json.dumps(report(session), sort_keys=True)
     return session.state_hash(), hashlib.sha256(text.encode()).hexdigest()

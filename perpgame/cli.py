@@ -268,9 +268,9 @@ def _load(name: str):
 
 
 def _sim(args: argparse.Namespace) -> int:
-    from perpgame.level.actions import load_actions
     from perpgame.progress import run_with_progress
     from perpgame.session import GameSession
+    from perpgame.session.inputs import load_inputs
     from perpgame.session.report import report, summary
 
     level = _load(args.level)
@@ -287,14 +287,14 @@ def _sim(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     session = GameSession(level, args.seed)
     if args.actions:
-        session.schedule(load_actions(args.actions))
+        session.schedule(load_inputs(args.actions))
     if args.autopilot:
         from perpgame.session.autopilot import Autopilot
 
         pilot = Autopilot(level)
         limit = level.tick_limit if args.ticks is None else args.ticks
         while session.tick < limit and session.step():
-            for action in pilot(session.snapshot()):
+            for action in pilot(session.frame()):
                 session.submit(action)
     else:
         run_with_progress(session, args.ticks)
@@ -381,7 +381,7 @@ def _join(args: argparse.Namespace) -> int:
     import asyncio
 
     from perpgame.client import TableError, claim_seat, play_actions
-    from perpgame.level.actions import load_actions
+    from perpgame.session.inputs import load_inputs
 
     args.url = args.url or os.environ.get("PERPGAME_TABLE", "")
     if not args.url:
@@ -401,7 +401,7 @@ def _join(args: argparse.Namespace) -> int:
         from perpgame.tui.seat import run_seat
 
         return run_seat(args.url, args.name)
-    actions = load_actions(args.actions) if args.actions else []
+    actions = load_inputs(args.actions) if args.actions else []
     try:
         report = asyncio.run(play_actions(args.url, actions, name=args.name))
     except TableError as exc:

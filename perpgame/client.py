@@ -285,7 +285,7 @@ def _dollars(cents: int) -> str:
 
 
 def action_message(action: Any) -> dict[str, Any]:
-    """An actions-file input (a ``PlayerAction``) as a table message."""
+    """An actions-file input (a ``PlayerInput``) as a table message."""
     kind = action.kind
     msg: dict[str, Any] = {"type": kind}
     if kind == "order":

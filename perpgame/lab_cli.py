@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from perpgame.session.fmt import format_cash
+from perpgame.session.numbers import format_cash
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR = 5
@@ -69,9 +69,9 @@ def main(args: argparse.Namespace) -> int:
     load_level(path)  # a clear error for a bad level, before any worker starts
     actions = None
     if args.actions:
-        from perpgame.level.actions import load_actions
+        from perpgame.session.inputs import load_inputs
 
-        load_actions(args.actions)
+        load_inputs(args.actions)
         actions = os.path.abspath(args.actions)
     specs = lab.specs_for(path, policies, seeds, actions, args.later, args.episodes)
     try:

@@ -66,15 +66,15 @@ from pydantic import (
     model_validator,
 )
 
-from perpgame.level.actions import PlayerAction
 from perpgame.level.catalog import find_level, levels_dir
 from perpgame.level.errors import LevelError
 from perpgame.level.loader import NotRegularFile, load_level, open_regular, plain_error
 from perpgame.level.schema import Level
 from perpgame.places import ENV_SAVES, saves_dir
 from perpgame.session import PLAYING, WON, GameSession
-from perpgame.session.fmt import format_cash
+from perpgame.session.inputs import PlayerInput
 from perpgame.session.limits import clip, input_problem
+from perpgame.session.numbers import format_cash
 
 __all__ = [
     "ENV_SAVES",
@@ -237,14 +237,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
 
 
-def _action(value: Any) -> PlayerAction:
-    if isinstance(value, PlayerAction):
+def _action(value: Any) -> PlayerInput:
+    if isinstance(value, PlayerInput):
         return value
-    return PlayerAction.from_dict(value)  # ValueError names the bad field
+    return PlayerInput.from_dict(value)  # ValueError names the bad field
 
 
 Action = Annotated[
-    PlayerAction,
+    PlayerInput,
     PlainValidator(_action),
     PlainSerializer(lambda a: a.to_dict(), return_type=dict),
 ]
@@ -254,7 +254,7 @@ Seed = Annotated[int, Field(ge=-(1 << 63), lt=1 << 64)]
 Tick = Annotated[int, Field(ge=0, le=MAX_TICKS)]
 
 
-def _check_inputs(inputs: list[PlayerAction], last_tick: int) -> None:
+def _check_inputs(inputs: list[PlayerInput], last_tick: int) -> None:
     """In tick order, within the game, and each one something a player could have asked for."""
     previous = 0
     for i, action in enumerate(inputs):

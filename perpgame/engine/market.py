@@ -449,7 +449,7 @@ class Market:
     # --------------------------------------------------------- canonical state
     def to_text(self) -> str:
         """The whole exchange state as canonical text: the same state always gives the same bytes."""
-        from perpgame.engine.snapshot import dump_state
+        from perpgame.engine.state_text import dump_state
 
         return dump_state(self)
 
@@ -460,7 +460,7 @@ class Market:
     @classmethod
     def from_text(cls, text: str, config: MarketConfig) -> Market:
         """Rebuild a market from ``to_text`` output (the config is not part of the state)."""
-        from perpgame.engine.snapshot import load_state
+        from perpgame.engine.state_text import load_state
 
         return load_state(cls, text, config)
 

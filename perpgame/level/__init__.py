@@ -5,7 +5,6 @@
 in ``docs/levels.md``.
 """
 
-from perpgame.level.actions import PlayerAction, actions_to_toml, load_actions, load_actions_text
 from perpgame.level.catalog import curriculum, find_level, level_files, levels_dir, scan_levels
 from perpgame.level.errors import LevelError, Problem
 from perpgame.level.loader import load_level, load_level_text
@@ -14,15 +13,11 @@ from perpgame.level.schema import Level
 __all__ = [
     "Level",
     "LevelError",
-    "PlayerAction",
     "Problem",
-    "actions_to_toml",
     "curriculum",
     "find_level",
     "level_files",
     "levels_dir",
-    "load_actions",
-    "load_actions_text",
     "load_level",
     "load_level_text",
     "scan_levels",

@@ -1,17 +1,17 @@
 """The game session: the one object the TUI and the command line talk to."""
 
-from perpgame.level.actions import PlayerAction
 from perpgame.session.commands import CommandError, parse_command
+from perpgame.session.frame import Frame
 from perpgame.session.game import LOST, PLAYING, WON, GameSession
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.inputs import PlayerInput
 
 __all__ = [
     "LOST",
     "PLAYING",
     "WON",
     "CommandError",
+    "Frame",
     "GameSession",
-    "PlayerAction",
-    "Snapshot",
+    "PlayerInput",
     "parse_command",
 ]

@@ -1,6 +1,6 @@
 """An autopilot for demo mode: reads the level's objectives and plays to win them.
 
-It reads only the Snapshot (and, once, the level's objectives) and answers with PlayerActions,
+It reads only the Frame (and, once, the level's objectives) and answers with PlayerInputs,
 exactly like a person at the keyboard, so the demo exercises the same session and screens as real
 play, and a game taken over from it replays exactly. Its plan follows what the level asks:
 
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from collections import deque
 
-from perpgame.level.actions import PlayerAction
 from perpgame.level.schema import Level
-from perpgame.session.fmt import BUY, SELL
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.frame import Frame
+from perpgame.session.inputs import PlayerInput
+from perpgame.session.numbers import BUY, SELL
 
 LADDER_PCT = (1, 2, 3, 4, 5)
 """The catch plan's bids rest this many percent under the best bid."""
@@ -55,7 +55,7 @@ def plan_for(level: Level | None) -> str:
 
 
 class Autopilot:
-    """Callable: ``autopilot(snapshot) -> list[PlayerAction]``; one decision every few ticks."""
+    """Callable: ``autopilot(snapshot) -> list[PlayerInput]``; one decision every few ticks."""
 
     def __init__(self, level: Level | None = None, every: int = 5) -> None:
         self.every = every
@@ -66,17 +66,17 @@ class Autopilot:
         self._shorted = 0
         self._deleveraged_seen = 0
 
-    def __call__(self, snap: Snapshot) -> list[PlayerAction]:
+    def __call__(self, snap: Frame) -> list[PlayerInput]:
         self._highs.append(snap.mark)
         if snap.status != "playing" or snap.tick % self.every:
             return []
         pos = snap.position
         if pos.size and pos.margin_ratio_ppm > HOT_MARGIN_PPM:
-            return [PlayerAction(snap.tick, "add_margin", amount=max(pos.deposited // 10, 1))]
+            return [PlayerInput(snap.tick, "add_margin", amount=max(pos.deposited // 10, 1))]
         return getattr(self, f"_{self.plan}")(snap)
 
     # -------------------------------------------------------------------- plans
-    def _catch(self, snap: Snapshot) -> list[PlayerAction]:
+    def _catch(self, snap: Frame) -> list[PlayerInput]:
         if self._laid or snap.tick < CATCH_TICK or not snap.best_bid:
             return []
         self._laid = True
@@ -88,14 +88,14 @@ class Autopilot:
         if step < lot:
             return []
         tick = snap.tick
-        actions = [PlayerAction(tick, "leverage", leverage=leverage)]
+        actions = [PlayerInput(tick, "leverage", leverage=leverage)]
         tick_size = max(1, snap.tick_size)
         for pct in LADDER_PCT:
             price = snap.best_bid * (100 - pct) // 100 // tick_size * tick_size
-            actions.append(PlayerAction.order(tick, BUY, step, price))
+            actions.append(PlayerInput.order(tick, BUY, step, price))
         return actions
 
-    def _deleverage(self, snap: Snapshot) -> list[PlayerAction]:
+    def _deleverage(self, snap: Frame) -> list[PlayerInput]:
         pos = snap.position
         if pos.size or pos.orders or not snap.best_bid:
             return []
@@ -105,15 +105,15 @@ class Autopilot:
         leverage = max(1, min(20, pos.max_leverage))
         return self._short(snap, leverage, share=90)
 
-    def _crash(self, snap: Snapshot) -> list[PlayerAction]:
+    def _crash(self, snap: Frame) -> list[PlayerInput]:
         pos = snap.position
         late = snap.seconds >= snap.time_limit * 0.9
         if pos.size:
             if late and pos.unrealized > 0:
-                return [PlayerAction(snap.tick, "close"), PlayerAction(snap.tick, "cancel_all")]
+                return [PlayerInput(snap.tick, "close"), PlayerInput(snap.tick, "cancel_all")]
             return []
         if pos.orders:
-            return [PlayerAction(snap.tick, "cancel_all")]  # the take-profit filled: flat
+            return [PlayerInput(snap.tick, "cancel_all")]  # the take-profit filled: flat
         if late or self._shorted or not snap.best_bid:
             return []
         if snap.seconds < snap.time_limit * EARLY_SHARE // 100:
@@ -125,10 +125,10 @@ class Autopilot:
             qty = actions[-1].qty
             tick_size = max(1, snap.tick_size)
             price = snap.mark * (100 - TAKE_PROFIT_PCT) // 100 // tick_size * tick_size
-            actions.append(PlayerAction.order(snap.tick, BUY, qty, price, reduce_only=True))
+            actions.append(PlayerInput.order(snap.tick, BUY, qty, price, reduce_only=True))
         return actions
 
-    def _vault(self, snap: Snapshot) -> list[PlayerAction]:
+    def _vault(self, snap: Frame) -> list[PlayerInput]:
         pos = snap.position
         if not pos.size or len(self._highs) < 10:
             return []
@@ -139,16 +139,16 @@ class Autopilot:
         lot = max(1, snap.lot_size)
         qty = max(lot, abs(pos.size) // 3 // lot * lot)
         side = SELL if pos.size > 0 else BUY
-        return [PlayerAction.order(snap.tick, side, qty, reduce_only=True)]
+        return [PlayerInput.order(snap.tick, side, qty, reduce_only=True)]
 
     # ------------------------------------------------------------------ helpers
-    def _short(self, snap: Snapshot, leverage: int, share: int) -> list[PlayerAction]:
+    def _short(self, snap: Frame, leverage: int, share: int) -> list[PlayerInput]:
         pos = snap.position
         lot = max(1, snap.lot_size)
         size = pos.equity * leverage * share // 100 // snap.mark // lot * lot
         if size < lot:
             return []
-        return [PlayerAction.order(snap.tick, SELL, size, leverage=leverage)]
+        return [PlayerInput.order(snap.tick, SELL, size, leverage=leverage)]
 
     def describe(self) -> str:
         """The plan in words (the demo's banner can say what the autopilot is doing)."""

@@ -1,6 +1,6 @@
 """The quick-order line: ``b 0.5 x10``, ``s 1 @ 61000``, ``x`` (close), ``c`` (cancel), ``lev 5``.
 
-``parse_command(text, tick)`` turns what a player types into a PlayerAction, or raises
+``parse_command(text, tick)`` turns what a player types into a PlayerInput, or raises
 ``CommandError`` with a message that says what was wrong and what would work. It never raises
 anything else: every number is bounded (in length before it is converted, in value after), and
 what the player typed is echoed cut to about 80 characters.
@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from perpgame.level.actions import PlayerAction
-from perpgame.session.fmt import (
+from perpgame.session.inputs import PlayerInput
+from perpgame.session.limits import MAX_ADDED_MARGIN, MAX_LEVERAGE, MAX_PRICE, MAX_QTY, clip
+from perpgame.session.numbers import (
     BUY,
     SELL,
     UnitError,
@@ -26,7 +27,6 @@ from perpgame.session.fmt import (
     parse_price,
     parse_qty,
 )
-from perpgame.session.limits import MAX_ADDED_MARGIN, MAX_LEVERAGE, MAX_PRICE, MAX_QTY, clip
 
 HELP = (
     "b QTY [@ PRICE] [xLEV] buy · s QTY [@ PRICE] [xLEV] sell · close · cancel · "
@@ -56,8 +56,8 @@ class CommandError(ValueError):
     """What the player typed cannot be read; the message says how to write it."""
 
 
-def parse_command(text: str, tick: int = 0) -> PlayerAction:
-    """One line typed by the player -> one PlayerAction for ``tick``."""
+def parse_command(text: str, tick: int = 0) -> PlayerInput:
+    """One line typed by the player -> one PlayerInput for ``tick``."""
     if len(text) > MAX_LINE_CHARS:
         raise CommandError(
             f"that line is {len(text):,} characters long; an order is a few words, like 'b 0.5 x10'"
@@ -66,21 +66,21 @@ def parse_command(text: str, tick: int = 0) -> PlayerAction:
     if not line:
         raise CommandError(f"type an order, e.g. 'b 0.5 x10' or 's 1 @ 61000' ({HELP})")
     if line in CLOSE_WORDS:
-        return PlayerAction(tick, "close")
+        return PlayerInput(tick, "close")
     if line in CANCEL_WORDS:
-        return PlayerAction(tick, "cancel_all")
+        return PlayerInput(tick, "cancel_all")
     if odd := _NOT_DECIMAL.search(line):
         raise CommandError(
             f"write numbers as plain decimals like 0.5 or 61000, not {clip(odd.group(0), 12)}"
         )
     match = re.fullmatch(r"(?:lev|leverage)\s*x?\s*([0-9]+)x?", line)
     if match:
-        return PlayerAction(tick, "leverage", leverage=_leverage(match.group(1)))
+        return PlayerInput(tick, "leverage", leverage=_leverage(match.group(1)))
     match = re.fullmatch(rf"(?:margin|m)\s*([+-])\s*({_NUM})", line)
     if match:
         sign, amount = match.groups()
         cash = _number(amount, parse_cash, "margin amount", MAX_ADDED_MARGIN, _dollars)
-        return PlayerAction(tick, "add_margin" if sign == "+" else "remove_margin", amount=cash)
+        return PlayerInput(tick, "add_margin" if sign == "+" else "remove_margin", amount=cash)
     match = _ORDER.match(line)
     if match is None:
         raise CommandError(f"cannot read {clip(repr(text.strip()), 60)}: {HELP}")
@@ -88,7 +88,7 @@ def parse_command(text: str, tick: int = 0) -> PlayerAction:
     qty = _number(match["qty"], parse_qty, "quantity", MAX_QTY, _coins)
     price = _number(match["price"], parse_price, "price", MAX_PRICE, format_price)
     leverage = _leverage(match["lev"]) if match["lev"] else None
-    return PlayerAction.order(
+    return PlayerInput.order(
         tick, side, qty, price or None, leverage=leverage, reduce_only=bool(match["ro"])
     )
 

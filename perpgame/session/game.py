@@ -1,9 +1,9 @@
-"""A game session: a level, a seed and the player's inputs -> ``step()`` -> a Snapshot.
+"""A game session: a level, a seed and the player's inputs -> ``step()`` -> a Frame.
 
 The session owns the market, the oracle, the bots and the level's timeline, runs one tick at a
 time exactly as DESIGN.md describes, logs every player action with its tick (so a game replays
 bit for bit), counts what the waterfall did, and judges the objectives. The TUI talks to this
-object only: it reads immutable Snapshots and sends PlayerActions.
+object only: it reads immutable Snapshots and sends PlayerInputs.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from perpgame.engine.events import Event
 from perpgame.engine.market import Market, PileReport
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import format_cash
-from perpgame.level.actions import SOLO_SEAT, PlayerAction
 from perpgame.level.schema import Level
 from perpgame.session import views
 from perpgame.session import why as why_mod
+from perpgame.session.frame import Frame, OrderAnswer, WhyView
+from perpgame.session.inputs import SOLO_SEAT, PlayerInput
 from perpgame.session.limits import MAX_ADDED_MARGIN
-from perpgame.session.snapshot import OrderAnswer, Snapshot, WhyView
 from perpgame.session.stories import Story, Storyteller
 from perpgame.world.bots import ARCHETYPES
 from perpgame.world.bots.base import Bot
@@ -59,9 +59,9 @@ class GameSession:
         self.status = PLAYING
         self.end_reason = ""
         self.stars = 0
-        self.input_log: list[PlayerAction] = []
-        self._pending: list[PlayerAction] = []
-        self._scheduled: dict[int, list[PlayerAction]] = {}
+        self.input_log: list[PlayerInput] = []
+        self._pending: list[PlayerInput] = []
+        self._scheduled: dict[int, list[PlayerInput]] = {}
         self.pile_checks = 0
         self.pile_ok = True
         self.pile_failure = ""
@@ -88,7 +88,7 @@ class GameSession:
         self._fired: set[int] = set()
         self._was_true: dict[int, bool] = {}
         self._last_fire: dict[int, int] = {}
-        self._snapshot: Snapshot | None = None
+        self._snapshot: Frame | None = None
         self.why_view: WhyView | None = None
         """The last tick that touched the player, explained with numbers that add up."""
         self.answers: list[OrderAnswer] = []
@@ -213,17 +213,17 @@ class GameSession:
         return None if acct is None else acct.name
 
     # ------------------------------------------------------------------ inputs
-    def submit(self, action: PlayerAction) -> None:
+    def submit(self, action: PlayerInput) -> None:
         """Queue a player action for the next tick (where it is logged with that tick)."""
         if self.status == PLAYING:
             self._pending.append(action)
 
-    def schedule(self, actions: Iterable[PlayerAction]) -> None:
+    def schedule(self, actions: Iterable[PlayerInput]) -> None:
         """Scripted inputs (an actions file or a replay): each is applied at its own tick."""
         for action in actions:
             self._scheduled.setdefault(action.tick, []).append(action)
 
-    def _apply(self, action: PlayerAction, tick: int) -> None:
+    def _apply(self, action: PlayerInput, tick: int) -> None:
         if action.seat not in self.seats:
             return  # not a seat of this game: nobody's input
         self.input_log.append(replace(action, tick=tick))
@@ -246,7 +246,7 @@ class GameSession:
                 desk.cancel_all()
                 outcome = desk.close()
                 if outcome is not None:
-                    close = PlayerAction.order(tick, SELL if size > 0 else BUY, abs(size))
+                    close = PlayerInput.order(tick, SELL if size > 0 else BUY, abs(size))
                     self._answer(views.order_answer(close, outcome, tick, closing=True))
             else:
                 outcome = desk.order(
@@ -547,7 +547,7 @@ class GameSession:
     def pile_report(self) -> PileReport:
         return self.market.check_pile()
 
-    def snapshot(self) -> Snapshot:
+    def frame(self) -> Frame:
         """The current frame (built once per tick, on demand)."""
         if self._snapshot is None:
             self._snapshot = views.build_snapshot(self)

@@ -230,9 +230,9 @@ def _level(path: str) -> Level:
 
 @lru_cache(maxsize=8)
 def _actions(path: str) -> tuple:
-    from perpgame.level.actions import load_actions
+    from perpgame.session.inputs import load_inputs
 
-    return tuple(load_actions(path))
+    return tuple(load_inputs(path))
 
 
 def play(

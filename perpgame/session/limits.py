@@ -8,8 +8,8 @@ pile of cash nobody could have.
 from __future__ import annotations
 
 from perpgame.engine.units import format_cash, format_price, format_qty
-from perpgame.level.actions import PlayerAction
 from perpgame.level.schema import MAX_LEVERAGE, MAX_PRICE, MAX_QTY
+from perpgame.session.inputs import PlayerInput
 
 __all__ = [
     "MAX_ADDED_MARGIN",
@@ -32,7 +32,7 @@ def clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def input_problem(action: PlayerAction) -> str | None:
+def input_problem(action: PlayerInput) -> str | None:
     """Why no player could have made this input (a number out of bounds), or None when it is fine."""
     if action.qty > MAX_QTY:
         return f"a quantity above {format_qty(MAX_QTY, places=0)}"

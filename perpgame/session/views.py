@@ -1,4 +1,4 @@
-"""Reading a session: the metrics conditions test, the pile by group, and the Snapshot."""
+"""Reading a session: the metrics conditions test, the pile by group, and the Frame."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from perpgame.engine.adl import Position
 from perpgame.engine.book import BUY, SELL
 from perpgame.engine.events import Fill, Funding
 from perpgame.engine.units import PPM, format_cash, format_price, format_qty
-from perpgame.session.snapshot import (
+from perpgame.session.frame import (
     BookLevel,
     ChartMarker,
     ChartPoint,
+    Frame,
     Goal,
     MoneyRow,
     OpenOrder,
@@ -20,14 +21,13 @@ from perpgame.session.snapshot import (
     PileShare,
     PileView,
     PositionView,
-    Snapshot,
     WaterfallView,
 )
 
 if TYPE_CHECKING:
     from perpgame.engine.market import OrderOutcome
-    from perpgame.level.actions import PlayerAction
     from perpgame.session.game import GameSession
+    from perpgame.session.inputs import PlayerInput
 
 BOOK_LEVELS = 20
 BIG = 10**12
@@ -87,7 +87,7 @@ def plain_reason(reason: str) -> str:
 
 
 def order_answer(
-    action: PlayerAction, outcome: OrderOutcome, tick: int, *, closing: bool = False
+    action: PlayerInput, outcome: OrderOutcome, tick: int, *, closing: bool = False
 ) -> OrderAnswer:
     """What became of one order in the tick it arrived: filled, partly filled, resting, refused."""
     side = "buy" if action.side == BUY else "sell"
@@ -439,12 +439,12 @@ def _goals(session: GameSession) -> tuple[Goal, ...]:
     return tuple(goals)
 
 
-def build_snapshot(session: GameSession) -> Snapshot:
+def build_snapshot(session: GameSession) -> Frame:
     m = session.market
     cfg = m.config
     bid, ask = m.book.best_bid(), m.book.best_ask()
     interval = cfg.funding_interval
-    return Snapshot(
+    return Frame(
         level_id=session.level.id,
         title=session.level.title,
         tick=m.tick,

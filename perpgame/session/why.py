@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from perpgame.engine import events as ev
 from perpgame.engine.units import format_cash, format_price, format_qty
-from perpgame.session.snapshot import WhyLine, WhyView
+from perpgame.session.frame import WhyLine, WhyView
 
 
 @dataclass(frozen=True, slots=True)

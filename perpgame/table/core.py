@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from perpgame.level.actions import SEAT_NAME, SOLO_SEAT, PlayerAction
 from perpgame.level.schema import Level
 from perpgame.session import GameSession
 from perpgame.session.game import PLAYING
+from perpgame.session.inputs import SEAT_NAME, SOLO_SEAT, PlayerInput
 
 SEAT_KINDS = ("order", "close", "cancel_all", "cancel", "leverage")
 """What a seat may do. Adding or removing margin is not offered at a table yet."""
@@ -83,7 +83,7 @@ class Table:
     def playing(self) -> bool:
         return self.session.status == PLAYING
 
-    def submit(self, seat: str, action: PlayerAction) -> int:
+    def submit(self, seat: str, action: PlayerInput) -> int:
         """Queue ``action`` for ``seat``; returns the tick it applies at."""
         if seat not in self.session.seats or seat == SOLO_SEAT:
             raise TableError(f"there is no seat {seat!r} at this table")
@@ -127,7 +127,7 @@ def replay_table(
     level: Level,
     seed: int,
     seats: list[str],
-    inputs: list[PlayerAction],
+    inputs: list[PlayerInput],
     fires: list[tuple[int, int]],
     ticks: int,
 ) -> GameSession:

@@ -13,12 +13,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from perpgame.level.actions import SOLO_SEAT
 from perpgame.level.catalog import find_level
 from perpgame.level.errors import LevelError
 from perpgame.level.loader import load_level
 from perpgame.level.schema import Level
 from perpgame.saves import MAX_FILE_BYTES, MAX_TICKS, Action, ReplayError, atomic_write
+from perpgame.session.inputs import SOLO_SEAT
 from perpgame.table.core import SEAT_KINDS, Table, replay_table
 
 KIND = "table-log"

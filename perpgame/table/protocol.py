@@ -22,8 +22,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from perpgame.level.actions import BUY, SELL, PlayerAction
 from perpgame.level.schema import MAX_LEVERAGE, PositiveQty, Price
+from perpgame.session.inputs import BUY, SELL, PlayerInput
 
 MAX_MESSAGE_BYTES = 2048
 """A longer message is refused unread."""
@@ -137,20 +137,20 @@ def parse(raw: str | bytes) -> Hello | SeatMessage | InstructorMessage:
         raise BadMessage(f"{where}: {first['msg']}{tail}") from None
 
 
-def to_action(msg: SeatMessage) -> PlayerAction:
+def to_action(msg: SeatMessage) -> PlayerInput:
     """A seat's message as the session's input (its tick and seat are set by the table)."""
     if isinstance(msg, Order):
         side = BUY if msg.side == "buy" else SELL
-        return PlayerAction.order(
+        return PlayerInput.order(
             0, side, msg.qty, msg.price, leverage=msg.leverage, reduce_only=msg.reduce_only
         )
     if isinstance(msg, Close):
-        return PlayerAction(0, "close", price=msg.price)
+        return PlayerInput(0, "close", price=msg.price)
     if isinstance(msg, Cancel):
-        return PlayerAction(0, "cancel", order_id=msg.order)
+        return PlayerInput(0, "cancel", order_id=msg.order)
     if isinstance(msg, Leverage):
-        return PlayerAction(0, "leverage", leverage=msg.value)
-    return PlayerAction(0, "cancel_all")
+        return PlayerInput(0, "leverage", leverage=msg.value)
+    return PlayerInput(0, "cancel_all")
 
 
 class RateLimit:

@@ -10,10 +10,10 @@ nothing in it: the copy reaches the table's state hash tick for tick.
 
 from __future__ import annotations
 
-from perpgame.level.actions import PlayerAction
 from perpgame.level.schema import Level
 from perpgame.session import GameSession
 from perpgame.session import views as session_views
+from perpgame.session.inputs import PlayerInput
 from perpgame.table.core import Table
 
 
@@ -52,20 +52,18 @@ class SeatReplica:
         look_from(self.session, seat)
         self.known = 0
         """The last tick the table has announced."""
-        self._due: dict[int, tuple[list[PlayerAction], list[int]]] = {}
+        self._due: dict[int, tuple[list[PlayerInput], list[int]]] = {}
 
-    def feed(self, tick: int, inputs: list[PlayerAction], fires: list[int]) -> None:
+    def feed(self, tick: int, inputs: list[PlayerInput], fires: list[int]) -> None:
         """The table played ``tick`` with these inputs and fired events (in order)."""
         if tick != self.known + 1:
             raise ValueError(f"tick {tick} announced after tick {self.known}: a tick is missing")
         self._due[tick] = (inputs, fires)
         self.known = tick
 
-    def feed_log(
-        self, inputs: list[PlayerAction], fires: list[tuple[int, int]], ticks: int
-    ) -> None:
+    def feed_log(self, inputs: list[PlayerInput], fires: list[tuple[int, int]], ticks: int) -> None:
         """Everything the table played before this client joined."""
-        by_tick: dict[int, tuple[list[PlayerAction], list[int]]] = {}
+        by_tick: dict[int, tuple[list[PlayerInput], list[int]]] = {}
         for action in inputs:
             by_tick.setdefault(action.tick, ([], []))[0].append(action)
         for tick, index in fires:

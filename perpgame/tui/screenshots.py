@@ -21,11 +21,12 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from perpgame.level import Level, load_actions
+from perpgame.level import Level
 from perpgame.saves import SaveStore
-from perpgame.session import PLAYING, GameSession, PlayerAction
+from perpgame.session import PLAYING, GameSession, PlayerInput
 from perpgame.session.autopilot import Autopilot
-from perpgame.session.fmt import BUY
+from perpgame.session.inputs import load_inputs
+from perpgame.session.numbers import BUY
 from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, PerpGameApp
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
@@ -51,22 +52,22 @@ def play_headless(level: Level, autopilot: Autopilot | None = None, ticks: int |
     session = GameSession(level, DEFAULT_SEED)
     solution = solution_for(level) if autopilot is None else None
     if solution is not None:
-        session.schedule(load_actions(solution))
+        session.schedule(load_inputs(solution))
     limit = level.tick_limit if ticks is None else ticks
     while session.status == PLAYING and session.tick < limit:
         if autopilot is not None:
-            for action in autopilot(session.snapshot()):
+            for action in autopilot(session.frame()):
                 session.submit(action)
         session.step()
     return session
 
 
-def the_long(level: Level) -> PlayerAction:
+def the_long(level: Level) -> PlayerInput:
     """A market buy of about half what the player's starting cash buys at its leverage."""
     p, m = level.player, level.market
     lots = p.cash * (p.leverage or 1) // 2 // m.start_price
     lots = max(m.lot_size, lots - lots % m.lot_size)
-    return PlayerAction.order(LONG_AT, BUY, lots)
+    return PlayerInput.order(LONG_AT, BUY, lots)
 
 
 def crash_tick(level: Level) -> int:

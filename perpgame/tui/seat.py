@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from perpgame.client import TableClient, TableError, action_message
-from perpgame.level.actions import PlayerAction
+from perpgame.session.inputs import PlayerInput
 from perpgame.table.debrief import debrief_text, money
 from perpgame.table.log import TableLog, find_logged_level
 from perpgame.table.replica import SeatReplica
@@ -103,7 +103,7 @@ class SeatApp(App):
                 continue
             market = frame["market"]
             try:
-                inputs = [PlayerAction.from_dict(a) for a in frame.get("inputs", [])]
+                inputs = [PlayerInput.from_dict(a) for a in frame.get("inputs", [])]
                 replica.feed(market["tick"], inputs, list(frame.get("fires", [])))
             except ValueError as exc:
                 self.notify(f"out of step with the table: {exc}", severity="error")
@@ -121,7 +121,7 @@ class SeatApp(App):
             return
         self.push_screen(TableText(debrief_text(frame["debrief"])), lambda _: self.exit())
 
-    def _send(self, action: PlayerAction) -> None:
+    def _send(self, action: PlayerInput) -> None:
         if self.client is None:
             return
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from perpgame.engine.adl import POLICIES
-from perpgame.level import load_actions_text, load_level_text
+from perpgame.level import load_level_text
 from perpgame.level.schema import ACTION_KINDS, SETTINGS
+from perpgame.session.inputs import load_inputs_text
 from perpgame.world.conditions import METRICS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "levels.md"
@@ -37,7 +38,7 @@ bot = "whale"
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.strip().splitlines()[0][:40])
 def test_toml_examples_load(block: str) -> None:
     if "[[action]]" in block:
-        assert load_actions_text(block, "docs/levels.md")
+        assert load_inputs_text(block, "docs/levels.md")
     elif "[meta]" in block:
         if "[objectives]" not in block:  # the [meta] fragment: give it a way to win
             block += "\n[objectives]\nsurvive = true\n"

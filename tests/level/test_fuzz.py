@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perpgame.level import Level, LevelError, load_level_text
-from perpgame.level.actions import load_actions_text
+from perpgame.session.inputs import load_inputs_text
 
 FILES = Path(__file__).parent / "files"
 LEVELS = [(FILES / name).read_text() for name in ("minimal.toml", "full.toml")]
@@ -20,7 +20,7 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(Heal
 
 
 def survives(text: str | bytes) -> None:
-    for load in (load_level_text, load_actions_text):
+    for load in (load_level_text, load_inputs_text):
         try:
             result = load(text, "fuzz.toml")
         except LevelError as exc:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from perpgame.level.actions import PlayerAction, load_actions
 from perpgame.level.catalog import curriculum
 from perpgame.level.loader import load_level
 from perpgame.level.schema import Narrate
 from perpgame.session import GameSession
+from perpgame.session.inputs import PlayerInput, load_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 LEVELS = ROOT / "perpgame" / "levels"
@@ -37,7 +37,7 @@ def played(stem: str, seed: int, solved: bool) -> GameSession:
     """One whole game of a shipped level: with its solution, or with a player who does nothing."""
     session = GameSession(level(stem), seed)
     if solved:
-        session.schedule(load_actions(SOLUTIONS / f"{stem}.toml"))
+        session.schedule(load_inputs(SOLUTIONS / f"{stem}.toml"))
     session.run()
     return session
 
@@ -121,7 +121,7 @@ def test_who_pays_the_water_fill_drains_the_crowd_and_a_queue_takes_the_whale(se
     assert {group(queued, e.account) for e in events(queued, "deleverage")} == {"whale"}
     # the same long at 9x is drained first under the water-fill
     greedy = GameSession(level("14-who-pays"), seed)
-    greedy.schedule([PlayerAction.order(30, 1, 15_000, leverage=10)])
+    greedy.schedule([PlayerInput.order(30, 1, 15_000, leverage=10)])
     greedy.run()
     assert greedy.status == "lost" and greedy.player_counts["deleverage"] >= 1
 
@@ -145,7 +145,7 @@ def test_buying_at_maximum_leverage_does_not_win(stem):
     lev = lv.player.max_leverage
     qty = lv.player.cash * lev * 9 // 10 // lv.market.start_price // 10 * 10
     session = GameSession(lv, 1)
-    session.schedule([PlayerAction.order(10, 1, qty, leverage=lev)])
+    session.schedule([PlayerInput.order(10, 1, qty, leverage=lev)])
     session.run()
     assert session.player_trades > 0
     assert session.status == "lost"
@@ -284,7 +284,7 @@ def test_funding_longs_pay_the_shorting_player(seed):
 def _big_one_with_leverage_watch(seed: int):
     """Play the big one; for each deleverage, the winner's leverage and profit just before."""
     session = GameSession(level("13-the-big-one"), seed)
-    session.schedule(load_actions(SOLUTIONS / "13-the-big-one.toml"))
+    session.schedule(load_inputs(SOLUTIONS / "13-the-big-one.toml"))
     accounts = session.market.accounts
     watched = [a.id for a in accounts.values() if group(session, a.id) in ("hedgers", "funds")]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from perpgame.level.actions import load_actions
 from perpgame.level.loader import load_level
 from perpgame.session import GameSession
+from perpgame.session.inputs import load_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 LEVELS = ROOT / "perpgame" / "levels"
@@ -22,7 +22,7 @@ def played_checked(stem: str, seed: int, solved: bool) -> tuple[GameSession, lis
     """A whole game, with ``Market.check()`` after every tick: the session and what it found."""
     session = GameSession(load_level(LEVELS / f"{stem}.toml"), seed)
     if solved and (SOLUTIONS / f"{stem}.toml").exists():
-        session.schedule(load_actions(SOLUTIONS / f"{stem}.toml"))
+        session.schedule(load_inputs(SOLUTIONS / f"{stem}.toml"))
     problems: list[str] = []
     while session.market.tick < session.level.tick_limit and session.step():
         problems += [f"tick {session.tick}: {p}" for p in session.market.check()]

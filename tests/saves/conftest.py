@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from perpgame import saves
-from perpgame.level import PlayerAction, load_level
+from perpgame.level import load_level
 from perpgame.level.schema import Level
 from perpgame.session import GameSession
+from perpgame.session.inputs import PlayerInput
 
 ROOT = Path(__file__).resolve().parents[2]
 # A frozen copy of an early "happy path", so redesigning the shipped level cannot break these.
@@ -24,17 +25,17 @@ SEED = 7
 
 # A player who rests bids under the market, buys at market, and wins with 2 stars (tick 65).
 WINNING = (
-    PlayerAction.order(5, 1, 500, 5_900_000),
-    PlayerAction.order(10, 1, 1000),
-    PlayerAction(12, "leverage", leverage=5),
-    PlayerAction.order(31, 1, 400, 5_800_000),
+    PlayerInput.order(5, 1, 500, 5_900_000),
+    PlayerInput.order(10, 1, 1000),
+    PlayerInput(12, "leverage", leverage=5),
+    PlayerInput.order(31, 1, 400, 5_800_000),
 )
 # A player who trades, changes their mind and runs out the clock: lost at tick 300.
 LOSING = (
-    PlayerAction.order(3, -1, 200),
-    PlayerAction(4, "add_margin", amount=1_000_000_000),
-    PlayerAction(40, "close"),
-    PlayerAction(41, "leverage", leverage=2),
+    PlayerInput.order(3, -1, 200),
+    PlayerInput(4, "add_margin", amount=1_000_000_000),
+    PlayerInput(40, "close"),
+    PlayerInput(41, "leverage", leverage=2),
 )
 
 
@@ -73,7 +74,7 @@ def store_factory(root: Path, levels_folder: Path) -> Callable[[], saves.SaveSto
 
 def play(
     level: Level,
-    actions: Iterable[PlayerAction],
+    actions: Iterable[PlayerInput],
     *,
     seed: int = SEED,
     until: int | None = None,
@@ -81,7 +82,7 @@ def play(
 ) -> GameSession:
     """Drive a session as the TUI does: each action is submitted just before its tick's step."""
     session = session or GameSession(level, seed)
-    due: dict[int, list[PlayerAction]] = {}
+    due: dict[int, list[PlayerInput]] = {}
     for action in actions:
         due.setdefault(action.tick, []).append(action)
     limit = level.tick_limit if until is None else until

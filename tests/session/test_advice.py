@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from perpgame.level.actions import load_actions
 from perpgame.level.loader import load_level
 from perpgame.session import GameSession, parse_command
+from perpgame.session.inputs import load_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 LEVELS = ROOT / "levels"
@@ -39,7 +39,7 @@ def typed(stem: str, seed: int, lines: dict[int, str]) -> GameSession:
 @pytest.mark.parametrize("stem", STEMS)
 def test_every_star_is_earned_by_the_tested_solution(stem, seed):
     s = GameSession(level(stem), seed)
-    s.schedule(load_actions(LEVELS / "solutions" / f"{stem}.toml"))
+    s.schedule(load_inputs(LEVELS / "solutions" / f"{stem}.toml"))
     s.run()
     assert (s.status, s.stars) == ("won", 3), s.end_reason
 

@@ -32,7 +32,7 @@ def autoplay(stem: str, seed: int) -> GameSession:
     pilot = Autopilot(lv)
     while s.step():
         assert not [a for a in s.answers if a.kind == "refused"], s.answers  # no bad orders
-        for action in pilot(s.snapshot()):
+        for action in pilot(s.frame()):
             s.submit(action)
     return s
 
@@ -56,7 +56,7 @@ def test_be_the_bid_never_shorts():
     s = GameSession(lv, 1)
     pilot = Autopilot(lv)
     while s.step():
-        for action in pilot(s.snapshot()):
+        for action in pilot(s.frame()):
             s.submit(action)
         assert s.player.size >= 0
 

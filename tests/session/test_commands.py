@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perpgame.session import CommandError, PlayerAction, parse_command
+from perpgame.session import CommandError, PlayerInput, parse_command
 from perpgame.session.limits import MAX_ADDED_MARGIN, input_problem
 from perpgame.tui.screens.game import GameScreen, describe
 
@@ -92,7 +92,7 @@ def test_numbers_are_bounded_in_value_too() -> None:
         parse_command("b 1000000001", 1)
 
 
-def _answer(text: str) -> PlayerAction | str:
+def _answer(text: str) -> PlayerInput | str:
     try:
         return parse_command(text, 7)
     except CommandError as exc:
@@ -130,7 +130,7 @@ def test_the_answer_to_any_order_can_be_formatted(side, qty, price, lev) -> None
     if lev is not None:
         text += f" x{lev}"
     answer = _answer(text)
-    if isinstance(answer, PlayerAction):
+    if isinstance(answer, PlayerInput):
         shown = describe(answer, "BTC")  # before: ValueError for a 400-digit quantity
         assert len(shown) < 120
 
@@ -138,7 +138,7 @@ def test_the_answer_to_any_order_can_be_formatted(side, qty, price, lev) -> None
 @settings(max_examples=200, deadline=None)
 @given(
     st.builds(
-        PlayerAction,
+        PlayerInput,
         tick=st.integers(0, 10**6),
         kind=st.sampled_from(["close", "cancel_all", "leverage", "add_margin", "remove_margin"]),
         leverage=st.integers(1, 1000),
@@ -146,7 +146,7 @@ def test_the_answer_to_any_order_can_be_formatted(side, qty, price, lev) -> None
         price=st.one_of(st.none(), st.integers(1, 10**10)),
     )
 )
-def test_describe_words_every_bounded_action(action: PlayerAction) -> None:
+def test_describe_words_every_bounded_action(action: PlayerInput) -> None:
     assert 0 < len(describe(action, "BTC")) < 120
 
 
@@ -162,9 +162,9 @@ def test_the_session_refuses_margin_beyond_the_cap() -> None:
     cash = session.player.cash
     session.schedule(
         [
-            PlayerAction(1, "add_margin", amount=10**40),
-            PlayerAction(2, "add_margin", amount=MAX_ADDED_MARGIN),
-            PlayerAction(3, "add_margin", amount=1),
+            PlayerInput(1, "add_margin", amount=10**40),
+            PlayerInput(2, "add_margin", amount=MAX_ADDED_MARGIN),
+            PlayerInput(3, "add_margin", amount=1),
         ]
     )
     session.run(3)

@@ -10,8 +10,8 @@ import pytest
 
 from perpgame.level.catalog import level_files
 from perpgame.level.loader import load_level, load_level_text
-from perpgame.session import GameSession, PlayerAction
-from perpgame.session.fmt import BUY, SELL, parse_cash, parse_price, parse_qty
+from perpgame.session import GameSession, PlayerInput
+from perpgame.session.numbers import BUY, SELL, parse_cash, parse_price, parse_qty
 
 from .crash import DEEP, DRY, THIN, level_text
 
@@ -66,13 +66,13 @@ def happy_path() -> GameSession:
 
 def test_player_actions_apply_at_their_tick_and_are_logged():
     s = happy_path()
-    s.schedule([PlayerAction.order(3, BUY, parse_qty("0.1"))])
+    s.schedule([PlayerInput.order(3, BUY, parse_qty("0.1"))])
     s.run(2)
     assert s.player.size == 0 and s.input_log == []
     s.run(3)
     assert s.player.size == parse_qty("0.1")
     assert [a.tick for a in s.input_log] == [3]
-    s.submit(PlayerAction(0, "close"))  # live input: applied and logged at the next tick
+    s.submit(PlayerInput(0, "close"))  # live input: applied and logged at the next tick
     s.step()
     assert s.player.size == 0
     assert s.input_log[-1].kind == "close" and s.input_log[-1].tick == 4
@@ -80,9 +80,9 @@ def test_player_actions_apply_at_their_tick_and_are_logged():
 
 def test_a_logged_game_replays_to_the_same_state():
     a = happy_path()
-    a.submit(PlayerAction.order(0, SELL, parse_qty("0.2"), leverage=5))
+    a.submit(PlayerInput.order(0, SELL, parse_qty("0.2"), leverage=5))
     a.run(40)
-    a.submit(PlayerAction.order(0, BUY, parse_qty("0.1"), parse_price("59000")))
+    a.submit(PlayerInput.order(0, BUY, parse_qty("0.1"), parse_price("59000")))
     a.run(90)
     b = happy_path()
     b.schedule(a.input_log)
@@ -92,11 +92,11 @@ def test_a_logged_game_replays_to_the_same_state():
 
 def test_refused_inputs_are_explained_to_the_player():
     s = happy_path()
-    s.submit(PlayerAction.order(0, BUY, parse_qty("50")))  # far beyond 20,000 at 3x
+    s.submit(PlayerInput.order(0, BUY, parse_qty("50")))  # far beyond 20,000 at 3x
     s.step()
     assert s.player.size == 0
     assert s.why().startswith("Order rejected: needs ")
-    s.submit(PlayerAction(0, "leverage", leverage=99))
+    s.submit(PlayerInput(0, "leverage", leverage=99))
     s.step()
     assert s.why() == f"This level caps your leverage at {s.max_leverage}x."
 
@@ -104,7 +104,7 @@ def test_refused_inputs_are_explained_to_the_player():
 def test_adding_margin_is_fresh_cash_in_the_pile():
     s = happy_path()
     before = s.market.check_pile().pile
-    s.submit(PlayerAction(0, "add_margin", amount=parse_cash("500")))
+    s.submit(PlayerInput(0, "add_margin", amount=parse_cash("500")))
     s.step()
     assert s.market.check_pile().pile == before + parse_cash("500")
     assert s.metrics["player_margin_added"] == parse_cash("500")
@@ -124,7 +124,7 @@ def test_narration_placeholders_come_from_the_game():
 def test_snapshot_shows_the_pile_and_the_book():
     s = happy_path()
     s.run(20)
-    snap = s.snapshot()
+    snap = s.frame()
     assert snap.pile.created == 0 and snap.pile.law_ok
     assert snap.pile.long_oi == snap.pile.short_oi > 0
     assert sum(share.equity for share in snap.pile.shares) == snap.pile.total
@@ -179,11 +179,11 @@ def test_sim_refuses_bad_input_clearly(tmp_path):
 
 def test_why_names_the_players_own_deleverage_before_others_bad_debt():
     # the playtest found `w` telling another account's bad debt, told after the player's ADL
-    from perpgame.level.actions import load_actions
+    from perpgame.session.inputs import load_inputs
 
     level = load_level(ROOT / "perpgame" / "levels" / "09-vault-runs-dry.toml")
     s = GameSession(level, 1)
-    s.schedule(load_actions(ROOT / "perpgame" / "levels" / "solutions" / "09-vault-runs-dry.toml"))
+    s.schedule(load_inputs(ROOT / "perpgame" / "levels" / "solutions" / "09-vault-runs-dry.toml"))
     while s.player_counts["deleverage"] == 0 and s.step():
         pass
     assert s.player_stories[-1].kind == "bad_debt"  # told last, but not what happened to you

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from perpgame.level.actions import load_actions
 from perpgame.level.loader import load_level
 from perpgame.session import GameSession
+from perpgame.session.inputs import load_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def played(stem: str, seed: int = 1):
     """Play a level's tested solution; yield the why? of every tick that touched the player."""
     s = GameSession(load_level(ROOT / "levels" / f"{stem}.toml"), seed)
-    s.schedule(load_actions(ROOT / "levels" / "solutions" / f"{stem}.toml"))
+    s.schedule(load_inputs(ROOT / "levels" / "solutions" / f"{stem}.toml"))
     views = []
     while s.step():
         if s.why_view is not None and s.why_view.tick == s.tick:
@@ -70,19 +70,19 @@ def test_the_vault_sees_its_discount_on_each_takeover():
 
 
 def test_order_answers_say_filled_resting_and_refused():
-    from perpgame.level.actions import PlayerAction
-    from perpgame.session.fmt import BUY, SELL
+    from perpgame.session.inputs import PlayerInput
+    from perpgame.session.numbers import BUY, SELL
 
     s = GameSession(load_level(ROOT / "levels" / "01-no-coin.toml"), 1)
     s.run(3)
-    s.submit(PlayerAction.order(s.tick, BUY, 1_000))
+    s.submit(PlayerInput.order(s.tick, BUY, 1_000))
     s.step()
     assert [a.kind for a in s.answers] == ["filled"] and "filled, avg" in s.answers[0].text
-    bid = s.snapshot().best_bid
-    s.submit(PlayerAction.order(s.tick, SELL, 1_000, bid * 2))
+    bid = s.frame().best_bid
+    s.submit(PlayerInput.order(s.tick, SELL, 1_000, bid * 2))
     s.step()
     assert [a.kind for a in s.answers] == ["resting"]
-    s.submit(PlayerAction.order(s.tick, BUY, 100_000_000))
+    s.submit(PlayerInput.order(s.tick, BUY, 100_000_000))
     s.step()
     assert [a.kind for a in s.answers] == ["refused"]
     assert "margin" in s.answers[0].text
@@ -92,12 +92,12 @@ def test_order_answers_say_filled_resting_and_refused():
 
 def test_a_loss_names_its_cause():
     # Before: "time ran out" and "Getting liquidated", nothing more.
-    from perpgame.level.actions import PlayerAction
-    from perpgame.session.fmt import BUY
+    from perpgame.session.inputs import PlayerInput
+    from perpgame.session.numbers import BUY
 
     s = GameSession(load_level(ROOT / "levels" / "01-no-coin.toml"), 1)
     s.run(3)  # the market makers quote
-    s.submit(PlayerAction.order(s.tick, BUY, 1_000))
+    s.submit(PlayerInput.order(s.tick, BUY, 1_000))
     s.run()
     assert s.status == "lost"
     assert s.end_reason.startswith("time ran out before: Close a long $50 or more up")

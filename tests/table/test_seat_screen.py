@@ -40,7 +40,7 @@ async def test_a_seat_trades_from_the_game_screen_and_its_copy_matches_the_table
             await step(host, [other], ticks=2)
             await _until(pilot, lambda: replica.session.tick == 6)
             assert replica.session.state_hash() == server.table.state_hash()
-            snap = replica.session.snapshot()
+            snap = replica.session.frame()
             assert snap.position.size == me.size
             # in the pile the seat is "you"; the level's own player, not at the table, is idle
             shares = {share.group: share for share in snap.pile.shares}

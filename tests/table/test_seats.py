@@ -6,31 +6,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perpgame.level.actions import PlayerAction
 from perpgame.level.loader import load_level
 from perpgame.session import GameSession
+from perpgame.session.inputs import PlayerInput
 from perpgame.table.core import Table, TableError, replay_table
 
 from .conftest import DUEL
 
 
 def test_an_input_is_seat_you_unless_said_and_files_leave_the_default_out():
-    action = PlayerAction.order(3, 1, 100)
+    action = PlayerInput.order(3, 1, 100)
     assert action.seat == "you"
     assert "seat" not in action.to_dict()  # saves and replays written before tables read the same
-    moved = PlayerAction.from_dict({**action.to_dict(), "seat": "seat-7"})
+    moved = PlayerInput.from_dict({**action.to_dict(), "seat": "seat-7"})
     assert moved.seat == "seat-7" and moved.to_dict()["seat"] == "seat-7"
     for bad in ("", "a b", "x" * 25, 7):
         with pytest.raises(ValueError, match="seat"):
-            PlayerAction(1, "cancel_all", seat=bad)
+            PlayerInput(1, "cancel_all", seat=bad)
 
 
 def test_a_one_player_game_ignores_inputs_of_seats_it_does_not_have():
     level = load_level(DUEL)
     session = GameSession(level, 1)
-    session.schedule(
-        [PlayerAction(1, "order", 1, 100, seat="seat-1"), PlayerAction.order(1, 1, 10)]
-    )
+    session.schedule([PlayerInput(1, "order", 1, 100, seat="seat-1"), PlayerInput.order(1, 1, 10)])
     session.step()
     assert [a.seat for a in session.input_log] == ["you"]
     with pytest.raises(ValueError):
@@ -41,9 +39,7 @@ def test_the_order_line_answers_only_the_players_own_orders():
     level = load_level(DUEL)
     session = GameSession(level, 1)
     session.add_seat("seat-1")
-    session.schedule(
-        [PlayerAction(1, "order", 1, 100, seat="seat-1"), PlayerAction.order(2, 1, 10)]
-    )
+    session.schedule([PlayerInput(1, "order", 1, 100, seat="seat-1"), PlayerInput.order(2, 1, 10)])
     session.step()
     assert session.answers == []  # seat-1's order is not the player's to be told about
     session.step()
@@ -53,10 +49,10 @@ def test_the_order_line_answers_only_the_players_own_orders():
 def test_a_table_refuses_margin_moves_the_solo_seat_and_unknown_seats():
     table = Table(load_level(DUEL), 1, ["seat-1"])
     with pytest.raises(TableError, match="add margin"):
-        table.submit("seat-1", PlayerAction(0, "add_margin", amount=1))
+        table.submit("seat-1", PlayerInput(0, "add_margin", amount=1))
     for seat in ("you", "seat-2"):
         with pytest.raises(TableError, match="no seat"):
-            table.submit(seat, PlayerAction(0, "cancel_all"))
+            table.submit(seat, PlayerInput(0, "cancel_all"))
     with pytest.raises(TableError, match="seat name"):
         Table(load_level(DUEL), 1, ["you"])
 
@@ -94,7 +90,7 @@ def test_a_table_replays_to_the_same_state_and_keeps_the_pile_law(ticks, fire_at
         if i == fire_at:
             table.fire(1)
         for seat, side, qty, price, lev in orders:
-            table.submit(seat, PlayerAction.order(0, side, qty, price, leverage=lev))
+            table.submit(seat, PlayerInput.order(0, side, qty, price, leverage=lev))
         table.step()
         assert table.session.pile_ok, table.session.pile_failure
     again = replay_table(

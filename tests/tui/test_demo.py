@@ -15,9 +15,9 @@ from textual.widgets import Input
 
 from perpgame.level import curriculum
 from perpgame.saves import SaveStore, read_replay, replay_session
-from perpgame.session import PLAYING, PlayerAction
+from perpgame.session import PLAYING, PlayerInput
 from perpgame.session.autopilot import Autopilot
-from perpgame.session.fmt import BUY
+from perpgame.session.numbers import BUY
 from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, DemoPlan, PerpGameApp
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.game import TRADING, GameScreen, LevelEnd
@@ -39,7 +39,7 @@ async def wait_for(pilot, until, seconds: float = 5.0) -> None:
     raise AssertionError("the app did not get there in time")
 
 
-def market_buys(game: GameScreen) -> list[PlayerAction]:
+def market_buys(game: GameScreen) -> list[PlayerInput]:
     """The market buys in the game's log: the autopilot never sends one, the b key does."""
     return [
         a for a in game.session.input_log if a.kind == "order" and a.side == BUY and not a.price

@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 
 from perpgame.level import curriculum, load_level_text
 from perpgame.saves import SaveStore, read_replay
-from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerAction
+from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerInput
 from perpgame.session.autopilot import Autopilot
 from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
 from perpgame.tui.screens.briefing import BriefingScreen
@@ -135,9 +135,9 @@ hint = "Rest bids a few percent under the market before the fall."
 LEVELS = {"01-alpha.toml": ALPHA, "02-beta.toml": BETA, "03-gamma.toml": GAMMA}
 
 GAMMA_ORDERS = [
-    PlayerAction.order(3, 1, 1_000),
-    PlayerAction.order(4, 1, 2_000, 5_820_000),
-    PlayerAction.order(5, 1, 2_000, 5_760_000),
+    PlayerInput.order(3, 1, 1_000),
+    PlayerInput.order(4, 1, 2_000, 5_820_000),
+    PlayerInput.order(5, 1, 2_000, 5_760_000),
 ]
 """A market buy of 0.1 coin, then bids 3% and 4% under the start: filled in gamma's crash."""
 
@@ -305,7 +305,7 @@ async def test_quit_mid_level_then_continue_resumes(make_app, saves_dir) -> None
         assert app.screen.level.id == "alpha"
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, GameScreen))
-        app.screen.session.submit(PlayerAction.order(1, 1, 100))
+        app.screen.session.submit(PlayerInput.order(1, 1, 100))
         app.screen.advance(2)
 
         await pilot.press("q")  # mid-level: asks first
@@ -528,11 +528,11 @@ def test_level_text_loads_for_the_tests() -> None:
 
 def test_money_moves_do_not_count_deposits_as_gains(levels_dir) -> None:
     # the playtest found "you +3,971" after adding 4,000 of margin and losing 29
-    from perpgame.session.fmt import parse_cash
+    from perpgame.session.numbers import parse_cash
 
     level = load_level_text((levels_dir / "03-gamma.toml").read_text(), "gamma")
     session = GameSession(level, DEFAULT_SEED)
-    session.submit(PlayerAction(0, "add_margin", amount=parse_cash("4000")))
+    session.submit(PlayerInput(0, "add_margin", amount=parse_cash("4000")))
     session.run()
     moves = money_moves(session)
     assert moves[0].change == session.metrics["player_pnl"]

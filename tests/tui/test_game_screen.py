@@ -14,8 +14,8 @@ from textual.app import App
 from textual.widgets import Input
 
 from perpgame.level.loader import load_level, load_level_text
-from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerAction
-from perpgame.session.fmt import BUY, CASH_SCALE, SELL, format_price
+from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerInput
+from perpgame.session.numbers import BUY, CASH_SCALE, SELL, format_price
 from perpgame.tui.screens import game as game_module
 from perpgame.tui.screens.game import GameScreen, LevelEnd, describe
 from perpgame.tui.screens.help import HelpScreen
@@ -204,10 +204,10 @@ async def test_leverage_keys_send_the_next_step_and_show_it():
         assert screen.leverage == 10
         assert "Lev 10x/20x" in ticket(screen)
         screen.advance(1)
-        assert app.session.snapshot().position.leverage == 10
+        assert app.session.frame().position.leverage == 10
         await pilot.press("left_square_bracket", "left_square_bracket")
         screen.advance(1)
-        assert app.session.snapshot().position.leverage == 3
+        assert app.session.frame().position.leverage == 3
         assert screen.leverage == 3
 
 
@@ -219,10 +219,10 @@ async def test_b_and_s_send_market_orders_of_the_size():
         await pilot.press("b")
         assert "market buy 0.2 BTC" in feedback(screen)
         screen.advance(1)
-        assert app.session.snapshot().position.size == screen.order_size
+        assert app.session.frame().position.size == screen.order_size
         await pilot.press("s", "s")
         screen.advance(1)
-        assert app.session.snapshot().position.size == -screen.order_size
+        assert app.session.frame().position.size == -screen.order_size
         kinds = [(a.kind, a.side, a.price) for a in app.session.input_log]
         assert kinds == [("order", BUY, None), ("order", SELL, None), ("order", SELL, None)]
 
@@ -233,7 +233,7 @@ async def test_limit_orders_rest_at_the_cursor_price():
         screen = await started(pilot, app)
         book = screen.book
         first = book.cursor
-        assert first == app.session.snapshot().best_bid // book.step * book.step
+        assert first == app.session.frame().best_bid // book.step * book.step
         await pilot.press("down", "down", "down")
         bid_price = book.cursor
         assert bid_price == first - 3 * book.step
@@ -244,10 +244,10 @@ async def test_limit_orders_rest_at_the_cursor_price():
         assert ask_price == bid_price + 10 * book.step
         await pilot.press("S")
         screen.advance(1)
-        orders = {(o.side, o.price) for o in app.session.snapshot().position.orders}
+        orders = {(o.side, o.price) for o in app.session.frame().position.orders}
         assert orders == {(BUY, bid_price), (SELL, ask_price)}
         await pilot.press("home")
-        best_bid = app.session.snapshot().best_bid
+        best_bid = app.session.frame().best_bid
         assert book.cursor == best_bid // book.step * book.step and book.follow
         assert any("◆" in line for line in book.plain_lines())  # own orders marked
 
@@ -258,16 +258,16 @@ async def test_c_cancels_all_and_x_closes():
         screen = await started(pilot, app)
         await pilot.press("b", "pagedown", "B")
         screen.advance(1)
-        snap = app.session.snapshot()
+        snap = app.session.frame()
         assert snap.position.size > 0 and len(snap.position.orders) == 1
         await pilot.press("c")
         assert "cancel all orders" in feedback(screen)
         screen.advance(1)
-        assert app.session.snapshot().position.orders == ()
+        assert app.session.frame().position.orders == ()
         await pilot.press("x")
         assert "close the position" in feedback(screen)
         screen.advance(1)
-        assert app.session.snapshot().position.size == 0
+        assert app.session.frame().position.size == 0
 
 
 async def test_m_adds_and_shift_m_removes_margin_in_steps_of_a_tenth():
@@ -275,13 +275,13 @@ async def test_m_adds_and_shift_m_removes_margin_in_steps_of_a_tenth():
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await started(pilot, app)
         assert screen.margin_step == 1_000 * CASH_SCALE
-        before = app.session.snapshot().position.deposited
+        before = app.session.frame().position.deposited
         await pilot.press("m")
         screen.advance(1)
-        assert app.session.snapshot().position.deposited == before + screen.margin_step
+        assert app.session.frame().position.deposited == before + screen.margin_step
         await pilot.press("M")
         screen.advance(1)
-        assert app.session.snapshot().position.deposited == before
+        assert app.session.frame().position.deposited == before
 
 
 async def test_buttons_buy_sell_and_close():
@@ -290,13 +290,13 @@ async def test_buttons_buy_sell_and_close():
         screen = await started(pilot, app)
         await pilot.click("#buy")
         screen.advance(1)
-        assert app.session.snapshot().position.size == screen.order_size
+        assert app.session.frame().position.size == screen.order_size
         await pilot.click("#close")
         screen.advance(1)
-        assert app.session.snapshot().position.size == 0
+        assert app.session.frame().position.size == 0
         await pilot.click("#sell")
         screen.advance(1)
-        assert app.session.snapshot().position.size == -screen.order_size
+        assert app.session.frame().position.size == -screen.order_size
 
 
 async def test_clicking_a_ladder_row_moves_the_cursor():
@@ -312,7 +312,7 @@ async def test_clicking_a_ladder_row_moves_the_cursor():
         assert format_price(price) in ticket(screen)
         await pilot.press("B")
         screen.advance(1)
-        assert [o.price for o in app.session.snapshot().position.orders] == [price]
+        assert [o.price for o in app.session.frame().position.orders] == [price]
 
 
 # ---------------------------------------------------------------------- the clock
@@ -365,14 +365,14 @@ async def test_autopilot_actions_are_submitted_each_tick():
 
     def pilot_fn(snap):
         seen.append(snap.tick)
-        return [PlayerAction.order(snap.tick, BUY, 100)] if snap.tick == 2 else []
+        return [PlayerInput.order(snap.tick, BUY, 100)] if snap.tick == 2 else []
 
     app = calm(autopilot=pilot_fn)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await started(pilot, app, ticks=0)
         screen.advance(4)
         assert seen == [1, 2, 3, 4]
-        assert app.session.snapshot().position.size == 100
+        assert app.session.frame().position.size == 100
 
 
 # ---------------------------------------------------------------------- help, why, quick order
@@ -441,7 +441,7 @@ async def test_quick_order_line_sends_good_input():
         assert line.value == "" and not line.has_focus
         assert screen.leverage == 10 and "Lev 10x" in ticket(screen)
         screen.advance(1)
-        snap = app.session.snapshot()
+        snap = app.session.frame()
         assert snap.position.size == 5_000 and snap.position.leverage == 10
         assert "Lev 10x" in ticket(screen)
 
@@ -581,7 +581,7 @@ async def test_the_shipped_happy_path_level_plays_through_its_crash():
         await pilot.press("pagedown", "B", "pagedown", "B")
         screen.advance(120)
         await pilot.pause()
-        snap = app.session.snapshot()
+        snap = app.session.frame()
         assert snap.waterfall.liquidations > 0
         assert any(m.kind == "liquidation" for m in snap.markers)
         assert any("L" in line for line in screen.chart.plain_lines())
@@ -632,10 +632,10 @@ async def test_large_terminal_shows_every_panel():
 
 
 def test_describe_reads_like_a_sentence():
-    assert describe(PlayerAction.order(1, SELL, 1_000, 6_002_500), "BTC") == (
+    assert describe(PlayerInput.order(1, SELL, 1_000, 6_002_500), "BTC") == (
         "limit sell 0.1 BTC @ 60,025.00"
     )
-    assert describe(PlayerAction(1, "add_margin", amount=5 * CASH_SCALE)) == "add 5.00 margin"
+    assert describe(PlayerInput(1, "add_margin", amount=5 * CASH_SCALE)) == "add 5.00 margin"
 
 
 async def test_objectives_never_drop_goals_silently() -> None:
@@ -654,7 +654,7 @@ async def test_objectives_never_drop_goals_silently() -> None:
         await pilot.pause()
         panel = app.screen.query_one(Objectives)
         lines = [line.plain for line in panel.build(40, 4)]
-        assert len(session.snapshot().goals) > 3
+        assert len(session.frame().goals) > 3
         assert lines[-1].startswith("… ") and lines[-1].endswith(" more goals")
 
 

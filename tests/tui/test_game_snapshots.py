@@ -1,4 +1,4 @@
-"""Snapshot tests of the game screen at 80x24 and 120x40: at the start, mid-crash, with the help
+"""Frame tests of the game screen at 80x24 and 120x40: at the start, mid-crash, with the help
 overlay and with the quit confirmation.
 
 The screen is paused (no timer ever steps the game), the seed is fixed and ``advance`` plays the

@@ -1,4 +1,4 @@
-"""Snapshot of the instructor's screen just after the crash: seats, events, who paid whom.
+"""Frame of the instructor's screen just after the crash: seats, events, who paid whom.
 
 The table's messages are built from a real table played headless (no network, no clock), the way
 the server builds them, and shown with the screen's own methods, so the picture is exact.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from perpgame.level.actions import PlayerAction
 from perpgame.level.loader import load_level
+from perpgame.session.inputs import PlayerInput
 from perpgame.table import views
 from perpgame.table.core import Table
 from perpgame.tui.instructor import InstructorApp
@@ -31,9 +31,9 @@ def _crashed_table_messages() -> tuple[dict, list[dict]]:
         "events": views.timeline_view(level), "seats": table.seats, **market_and_board(),
     }  # fmt: skip
     frames = []
-    table.submit("seat-2", PlayerAction.order(0, -1, 60_000, 6_000_000, leverage=50))
-    table.submit("seat-1", PlayerAction.order(0, 1, 50_000, None, leverage=50))  # bankrupt < 58,000
-    table.submit("seat-3", PlayerAction.order(0, 1, 10_000, None, leverage=20))
+    table.submit("seat-2", PlayerInput.order(0, -1, 60_000, 6_000_000, leverage=50))
+    table.submit("seat-1", PlayerInput.order(0, 1, 50_000, None, leverage=50))  # bankrupt < 58,000
+    table.submit("seat-3", PlayerInput.order(0, 1, 10_000, None, leverage=20))
     table.step()
     frames.append(market_and_board())
     table.fire(1)  # the -5% gap: seat-1 (50x) is past bankruptcy, the vault is empty: ADL

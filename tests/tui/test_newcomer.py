@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from perpgame.level.actions import load_actions
 from perpgame.level.loader import load_level
 from perpgame.session import GameSession
+from perpgame.session.inputs import load_inputs
 from perpgame.tui.screens.why import WhyScreen
 from tests.tui.test_game_screen import GameApp, calm, feedback, started
 
@@ -23,7 +23,7 @@ def level_app(stem: str, seed: int = 1, *, solution: bool = True, **options) -> 
     """A paused game of a shipped level, with its tested solution scheduled (unless not)."""
     session = GameSession(load_level(LEVELS / f"{stem}.toml"), seed)
     if solution:
-        session.schedule(load_actions(LEVELS / "solutions" / f"{stem}.toml"))
+        session.schedule(load_inputs(LEVELS / "solutions" / f"{stem}.toml"))
     options.setdefault("paused", True)
     return GameApp(session, **options)
 
@@ -31,7 +31,7 @@ def level_app(stem: str, seed: int = 1, *, solution: bool = True, **options) -> 
 def liquidated_tick(stem: str, kind: str) -> int:
     """The tick the player's solution first meets ``kind`` (liquidation, deleverage)."""
     s = GameSession(load_level(LEVELS / f"{stem}.toml"), 1)
-    s.schedule(load_actions(LEVELS / "solutions" / f"{stem}.toml"))
+    s.schedule(load_inputs(LEVELS / "solutions" / f"{stem}.toml"))
     while s.step():
         if s.player_counts[kind]:
             return s.tick
@@ -175,7 +175,7 @@ async def test_help_scrolls_with_the_keyboard_at_80x24():
 async def test_the_vault_gauge_is_labelled_equity_and_nothing_is_cut(size):
     # Before: "Vault ████ 299,451 cash" drew the equity and printed the cash beside it, and
     # "debt 24,9..." was cut at the panel's edge.
-    from perpgame.session.fmt import format_cash
+    from perpgame.session.numbers import format_cash
 
     app = level_app("09-vault-runs-dry")
     async with app.run_test(size=size) as pilot:
@@ -183,7 +183,7 @@ async def test_the_vault_gauge_is_labelled_equity_and_nothing_is_cut(size):
         if screen.compact:
             await pilot.press("v")  # the market view holds the waterfall
             await pilot.pause()
-        w = app.session.snapshot().waterfall
+        w = app.session.frame().waterfall
         assert w.vault_cash != w.vault_equity and w.bad_debt
         lines = screen.waterfall.plain_lines()
         gauge = next(line for line in lines if line.startswith("Vault equity"))
@@ -203,7 +203,7 @@ async def test_a_losing_position_shows_no_adl_rank():
         await pilot.press("b")
         screen.advance(1)  # bought at the ask, marked at the mark: a small loss
         await pilot.pause()
-        p = app.session.snapshot().position
+        p = app.session.frame().position
         assert p.size > 0 and p.unrealized <= 0
         assert p.adl_rank is None and p.adl_lights == 0
         text = " ".join(screen.position.plain_lines())

@@ -1,4 +1,4 @@
-"""Snapshot tests of the menu screens and the debrief, at 80x24 and 120x40.
+"""Frame tests of the menu screens and the debrief, at 80x24 and 120x40.
 
 The levels are the test levels of ``test_flow`` (not the shipped ones, which change as they are
 tuned); the first is won before the app starts, so the screens show progress. Nothing here runs

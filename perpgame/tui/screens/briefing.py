@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from perpgame.level import Level
-from perpgame.session.fmt import format_cash, format_coin, format_pct, format_price
+from perpgame.session.numbers import format_cash, format_coin, format_pct, format_price
 from perpgame.tui.screens.levels import (
     MUTED,
     difficulty_text,

@@ -23,8 +23,8 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from perpgame.session import GameSession
-from perpgame.session.fmt import format_cash
 from perpgame.session.lab import compare, policy_names
+from perpgame.session.numbers import format_cash
 
 BAR = 24
 SHADES = ("bold red", "yellow", "cyan", "green", "magenta", "blue", "white")

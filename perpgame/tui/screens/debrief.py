@@ -24,8 +24,8 @@ from textual.widgets import Button, Footer, Static
 
 from perpgame.level import Level
 from perpgame.session import WON, GameSession, views
-from perpgame.session.fmt import CASH_SCALE, format_cash, format_coin, format_price
-from perpgame.session.snapshot import MoneyRow
+from perpgame.session.frame import MoneyRow
+from perpgame.session.numbers import CASH_SCALE, format_cash, format_coin, format_price
 from perpgame.tui.screens.briefing import KeyButton, crowd_name
 from perpgame.tui.screens.levels import MUTED, clock, goal_text, signed_cash, stars_text
 
@@ -531,7 +531,7 @@ class DebriefScreen(Screen[None]):
         ]
         parts += [Content.styled(f"{word} {n}×", "$text-error") for n, word in hits if n]
         lines.append(Content.assemble(("You: ", "bold"), Content(" · ").join(parts)))
-        goals = [g for g in s.snapshot().goals if g.kind == "star"]
+        goals = [g for g in s.frame().goals if g.kind == "star"]
         stars = [Content.assemble(("★ " if won else "☆ ", "$text-warning"), "win")]
         stars += [
             Content.assemble(

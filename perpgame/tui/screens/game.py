@@ -2,8 +2,8 @@
 
 The screen owns a :class:`GameSession`. A clock steps the session (one tick per ``level.tick_ms``
 at 1x; 2x, 5x and 10x go faster; paused, it does not step) and a separate 10 Hz timer repaints the
-panels from the latest immutable Snapshot, so drawing never depends on the tick rate. Keys and
-buttons turn into ``PlayerAction``s sent with ``session.submit`` (they apply at the next tick) and
+panels from the latest immutable Frame, so drawing never depends on the tick rate. Keys and
+buttons turn into ``PlayerInput``s sent with ``session.submit`` (they apply at the next tick) and
 are acknowledged on screen at once.
 
 When the level ends the screen says so and, after a key or a few seconds, dismisses itself with the
@@ -34,10 +34,10 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Static
 
-from perpgame.session import PLAYING, WON, CommandError, GameSession, PlayerAction, parse_command
+from perpgame.session import PLAYING, WON, CommandError, GameSession, PlayerInput, parse_command
 from perpgame.session.commands import HELP as COMMAND_HELP
-from perpgame.session.fmt import BUY, CASH_SCALE, SELL, format_cash, format_coin, format_price
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.frame import Frame
+from perpgame.session.numbers import BUY, CASH_SCALE, SELL, format_cash, format_coin, format_price
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.screens.takeover import TakeOver
@@ -58,7 +58,7 @@ from perpgame.tui.widgets import (
     WaterfallPanel,
 )
 
-Autopilot = Callable[[Snapshot], list[PlayerAction]]
+Autopilot = Callable[[Frame], list[PlayerInput]]
 
 _log = logging.getLogger(__name__)
 SPEEDS = (1, 2, 5, 10)
@@ -116,7 +116,7 @@ class LevelEnd(ModalScreen[None]):
     LevelEnd.-lost > Static { border: thick $error; }
     """
 
-    def __init__(self, snapshot: Snapshot, delay: float | None = None) -> None:
+    def __init__(self, snapshot: Frame, delay: float | None = None) -> None:
         """``delay``: seconds before it goes on by itself (0: it waits for a key)."""
         super().__init__(classes="-won" if snapshot.status == WON else "-lost")
         self.snapshot = snapshot
@@ -302,7 +302,7 @@ class GameScreen(Screen[GameSession]):
         self.end_seconds = end_seconds
         self.view = VIEWS[0]
         self.compact = False
-        snap = session.snapshot()
+        snap = session.frame()
         self.base = snap.symbol.split("-")[0] or "coin"
         self.lot = max(1, snap.lot_size)
         self.sizes = tuple(s for s in SIZE_STEPS if s >= self.lot and s % self.lot == 0) or (
@@ -468,7 +468,7 @@ class GameScreen(Screen[GameSession]):
         if not session.step():
             return False
         self._dirty = True
-        snap = session.snapshot()
+        snap = session.frame()
         hold = max(2, 2 * self.speed)
         self.book.flash(snap, hold)
         if any(s.player and s.kind in ALERTS for s in snap.stories):
@@ -486,7 +486,7 @@ class GameScreen(Screen[GameSession]):
                 self._feedback(f"autopilot: {self.last_sent}", "ok")
         return True
 
-    def _answer(self, snap: Snapshot) -> None:
+    def _answer(self, snap: Frame) -> None:
         """Every order gets its answer where the player looks, in the tick it is decided."""
         if not snap.answers:
             return
@@ -521,7 +521,7 @@ class GameScreen(Screen[GameSession]):
         if not self._ready:
             return
         self._dirty = False
-        snap = self.session.snapshot()
+        snap = self.session.frame()
         if self.why is not None and self.why != snap.why:  # keep the explanation current
             self._explain(snap.why)
         if self._leverage_sent_at is None:  # no change in flight: show what the exchange has
@@ -536,10 +536,10 @@ class GameScreen(Screen[GameSession]):
                 panel.show(snap)
         self._paint_ticket(snap)
 
-    def _paint_ticket(self, snap: Snapshot | None = None) -> None:
+    def _paint_ticket(self, snap: Frame | None = None) -> None:
         if not self._ready:
             return
-        snap = snap or self.session.snapshot()
+        snap = snap or self.session.frame()
         self.ticket_line.show(
             Ticket(
                 size=self.order_size,
@@ -553,7 +553,7 @@ class GameScreen(Screen[GameSession]):
         )
 
     # ------------------------------------------------------------------ sending
-    def _send(self, action: PlayerAction) -> None:
+    def _send(self, action: PlayerInput) -> None:
         if self.ended:
             self._feedback("The level is over.", "warn")
             return
@@ -580,14 +580,14 @@ class GameScreen(Screen[GameSession]):
         self.quick.feedback(Text(text, style))
 
     def action_market(self, side: int) -> None:
-        self._send(PlayerAction.order(self.session.tick, side, self.order_size))
+        self._send(PlayerInput.order(self.session.tick, side, self.order_size))
 
     def action_limit(self, side: int) -> None:
         price = self.book.cursor
         if price is None:
             self._feedback("No price under the cursor yet.", "warn")
             return
-        self._send(PlayerAction.order(self.session.tick, side, self.order_size, price))
+        self._send(PlayerInput.order(self.session.tick, side, self.order_size, price))
 
     def action_cursor(self, rows: int) -> None:
         self.book.move_cursor(rows)
@@ -619,17 +619,17 @@ class GameScreen(Screen[GameSession]):
         if wanted == self.leverage:
             self._feedback(f"Leverage is already at its {'cap' if step > 0 else 'floor'}.", "warn")
             return
-        self._send(PlayerAction(self.session.tick, "leverage", leverage=wanted))
+        self._send(PlayerInput(self.session.tick, "leverage", leverage=wanted))
 
     def action_cancel_all(self) -> None:
-        self._send(PlayerAction(self.session.tick, "cancel_all"))
+        self._send(PlayerInput(self.session.tick, "cancel_all"))
 
     def action_close(self) -> None:
-        self._send(PlayerAction(self.session.tick, "close"))
+        self._send(PlayerInput(self.session.tick, "close"))
 
     def action_margin(self, sign: int) -> None:
         kind = "add_margin" if sign > 0 else "remove_margin"
-        self._send(PlayerAction(self.session.tick, kind, amount=self.margin_step))
+        self._send(PlayerInput(self.session.tick, kind, amount=self.margin_step))
 
     @on(Button.Pressed, "#buy")
     def _buy_button(self, event: Button.Pressed) -> None:
@@ -736,7 +736,7 @@ class GameScreen(Screen[GameSession]):
 
     def action_why(self) -> None:
         """Pause and open the why? box: the last tick that touched the player, every number."""
-        self._overlay(WhyScreen(self.session.snapshot().why_view), lambda _: False)
+        self._overlay(WhyScreen(self.session.frame().why_view), lambda _: False)
 
     def _explain(self, why: str | None) -> None:
         self.why = why
@@ -828,7 +828,7 @@ class GameScreen(Screen[GameSession]):
 
     def _late_warning(self) -> str:
         """Why a take-over now may be too late to win, or "" when it is not."""
-        snap = self.session.snapshot()
+        snap = self.session.frame()
         left = snap.time_limit - snap.seconds
         if snap.position.margin_ratio_ppm >= 600_000 and snap.position.size:
             return "The autopilot's position is close to liquidation: r starts the level fresh."
@@ -882,7 +882,7 @@ class GameScreen(Screen[GameSession]):
         delay = self.end_seconds
         if delay is None:
             delay = END_SECONDS if self.watching else 0
-        end = LevelEnd(self.session.snapshot(), delay=delay)
+        end = LevelEnd(self.session.frame(), delay=delay)
         self.app.push_screen(end, lambda _: self._leave())
 
     def on_screen_resume(self) -> None:
@@ -911,7 +911,7 @@ class GameScreen(Screen[GameSession]):
             self._autosave()  # the app is closing under us (Ctrl+Q): keep a resume point
 
     # ------------------------------------------------------------------ helpers
-    def _default_size(self, snap: Snapshot) -> int:
+    def _default_size(self, snap: Frame) -> int:
         """About a quarter of what the player's cash buys at its leverage, rounded to a step."""
         buying = snap.position.equity * max(1, snap.position.leverage) // max(1, snap.mark)
         want = buying // 4
@@ -919,7 +919,7 @@ class GameScreen(Screen[GameSession]):
         return fitting[-1] if fitting else self.sizes[0]
 
 
-def describe(action: PlayerAction, base: str = "coin") -> str:
+def describe(action: PlayerInput, base: str = "coin") -> str:
     """A player action in words: ``market buy 0.2 BTC``, ``limit sell 0.1 BTC @ 60,025.00``."""
     kind = action.kind
     if kind == "order":

@@ -19,7 +19,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from perpgame.level import Level
-from perpgame.session.fmt import format_cash
+from perpgame.session.numbers import format_cash
 
 if TYPE_CHECKING:
     from perpgame.tui.app import PerpGameApp

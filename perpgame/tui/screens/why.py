@@ -17,8 +17,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from perpgame.session.fmt import CASH_SCALE, format_cash
-from perpgame.session.snapshot import WhyView
+from perpgame.session.frame import WhyView
+from perpgame.session.numbers import CASH_SCALE, format_cash
 from perpgame.session.views import cents
 from perpgame.tui.widgets.base import signed_cash
 

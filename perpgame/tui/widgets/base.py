@@ -1,6 +1,6 @@
 """The base of every game panel: lines of Rich Text drawn with Textual's line API.
 
-A panel turns the latest Snapshot into a list of ``Text`` lines for its current size. It repaints
+A panel turns the latest Frame into a list of ``Text`` lines for its current size. It repaints
 only when those lines change, and converts a line to a ``Strip`` only when Textual asks for it, so
 a panel that did not change costs nothing. ``paints`` counts the repaints (the TUI bench reads it).
 """
@@ -16,7 +16,7 @@ from textual.events import Resize
 from textual.strip import Strip
 from textual.widget import Widget
 
-from perpgame.session.fmt import format_cash, format_coin, format_price
+from perpgame.session.numbers import format_cash, format_coin, format_price
 from perpgame.tui.widgets.palette import Palette, palette
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -27,7 +27,7 @@ def _key(lines: Sequence[Text]) -> tuple[Any, ...]:
 
 
 class LinePanel(Widget):
-    """A titled box whose content is a few lines of text rebuilt from a Snapshot."""
+    """A titled box whose content is a few lines of text rebuilt from a Frame."""
 
     DEFAULT_CSS = """
     LinePanel {
@@ -74,7 +74,7 @@ class LinePanel(Widget):
         raise NotImplementedError
 
     def show(self, data: Any) -> None:
-        """Take new data (usually a Snapshot) and repaint if what the panel shows changed."""
+        """Take new data (usually a Frame) and repaint if what the panel shows changed."""
         self.data = data
         self.rebuild()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.frame import Frame
 from perpgame.tui.widgets.base import LinePanel
 
 
@@ -25,7 +25,7 @@ class Narrator(LinePanel):
         self.rebuild()
 
     def build(self, width: int, height: int) -> list[Text]:
-        snap: Snapshot = self.data
+        snap: Frame = self.data
         pal = self.pal
         console = self.app.console
         out: list[Text] = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from perpgame.session.snapshot import Goal, Snapshot
+from perpgame.session.frame import Frame, Goal
 from perpgame.tui.widgets.base import LinePanel, clock, fit, gauge
 
 
@@ -23,7 +23,7 @@ class Objectives(LinePanel):
     PANEL_TITLE = "Objectives"
 
     def build(self, width: int, height: int) -> list[Text]:
-        snap: Snapshot = self.data
+        snap: Frame = self.data
         pal = self.pal
         line = Text("Time ", pal.muted)
         line.append(f"{clock(snap.seconds)} / {clock(snap.time_limit)} ", pal.strong)

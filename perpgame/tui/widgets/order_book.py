@@ -16,8 +16,8 @@ from rich.text import Text
 from textual.events import Click
 from textual.message import Message
 
-from perpgame.session.fmt import format_coin, format_price
-from perpgame.session.snapshot import BookLevel, Snapshot
+from perpgame.session.frame import BookLevel, Frame
+from perpgame.session.numbers import format_coin, format_price
 from perpgame.tui.widgets.base import LinePanel, bar, fit
 
 NICE_STEPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000)
@@ -87,7 +87,7 @@ class OrderBook(LinePanel):
         """Grid price -> (tag, last tick it shows)."""
 
     # ------------------------------------------------------------------ state
-    def show(self, data: Snapshot) -> None:
+    def show(self, data: Frame) -> None:
         if self.step == 0:
             self.step = ladder_step(data.mark, data.tick_size)
         if self.cursor is None or self.follow:
@@ -95,7 +95,7 @@ class OrderBook(LinePanel):
             self.cursor = max(self.step, floor_to(start, self.step))
         super().show(data)
 
-    def mid(self, snap: Snapshot) -> int:
+    def mid(self, snap: Frame) -> int:
         if snap.best_bid is not None and snap.best_ask is not None:
             return (snap.best_bid + snap.best_ask) // 2
         if snap.best_bid is not None:
@@ -104,7 +104,7 @@ class OrderBook(LinePanel):
             return snap.best_ask - 1
         return snap.mark
 
-    def flash(self, snap: Snapshot, hold: int) -> None:
+    def flash(self, snap: Frame, hold: int) -> None:
         """Remember this tick's waterfall fills so their rows flash for ``hold`` ticks."""
         if self.step == 0:
             return
@@ -151,7 +151,7 @@ class OrderBook(LinePanel):
         return self.cursor
 
     # ------------------------------------------------------------------ layout
-    def _window(self, snap: Snapshot, count: int) -> list[_Row]:
+    def _window(self, snap: Frame, count: int) -> list[_Row]:
         """``count`` rows centred on the mid (the separator is one of them).
 
         The ladder follows the market. A cursor that has left the window is pinned to the edge
@@ -189,7 +189,7 @@ class OrderBook(LinePanel):
         return rows
 
     def build(self, width: int, height: int) -> list[Text]:
-        snap: Snapshot = self.data
+        snap: Frame = self.data
         pal = self.pal
         count = max(3, height - 1)
         rows = self._window(snap, count)

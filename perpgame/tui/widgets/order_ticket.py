@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button
 
-from perpgame.session.fmt import format_cash, format_coin, format_price
+from perpgame.session.numbers import format_cash, format_coin, format_price
 from perpgame.tui.widgets.base import LinePanel
 
 

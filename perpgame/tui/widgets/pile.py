@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from perpgame.session.fmt import CASH_SCALE, format_cash, format_coin
-from perpgame.session.snapshot import PileShare, Snapshot
+from perpgame.session.frame import Frame, PileShare
+from perpgame.session.numbers import CASH_SCALE, format_cash, format_coin
 from perpgame.tui.widgets.base import LinePanel, bar, fit, group_name, signed_cash
 
 
@@ -22,7 +22,7 @@ class PilePanel(LinePanel):
     """
 
     def build(self, width: int, height: int) -> list[Text]:
-        snap: Snapshot = self.data
+        snap: Frame = self.data
         pile = snap.pile
         pal = self.pal
         lines: list[Text] = []

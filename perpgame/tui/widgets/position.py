@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from perpgame.session.fmt import BUY, PPM, format_cash, format_coin, format_pct, format_price
-from perpgame.session.snapshot import PositionView, Snapshot
+from perpgame.session.frame import Frame, PositionView
+from perpgame.session.numbers import BUY, PPM, format_cash, format_coin, format_pct, format_price
 from perpgame.tui.widgets.base import LinePanel, fit, gauge, signed_cash
 
 
@@ -22,7 +22,7 @@ class PositionPanel(LinePanel):
         self.base = base
 
     def build(self, width: int, height: int) -> list[Text]:
-        snap: Snapshot = self.data
+        snap: Frame = self.data
         p = snap.position
         pal = self.pal
         roomy = height >= 8

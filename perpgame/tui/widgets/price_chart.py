@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.frame import Frame
 from perpgame.tui.widgets.base import LinePanel, whole_price
 
 # Braille dot bits: _DOTS[x][y] for the 2 x 4 dots of one cell.
@@ -33,7 +33,7 @@ class PriceChart(LinePanel):
         self.border_subtitle = "L liquidation · V vault · A ADL"
 
     def build(self, width: int, height: int) -> list[Text]:
-        snap: Snapshot = self.data
+        snap: Frame = self.data
         pal = self.pal
         plot_w = max(4, width - AXIS - 1)
         plot_h = max(2, height - 1)
@@ -176,7 +176,7 @@ class PriceChart(LinePanel):
         out.append(self._legend(snap, width, liq))
         return out
 
-    def _legend(self, snap: Snapshot, width: int, liq: int | None) -> Text:
+    def _legend(self, snap: Frame, width: int, liq: int | None) -> Text:
         pal = self.pal
         parts = [
             ("⣿ mark ", pal.mark, whole_price(snap.mark)),

@@ -9,15 +9,15 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from perpgame.session.fmt import format_price, format_rate
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.frame import Frame
+from perpgame.session.numbers import format_price, format_rate
 from perpgame.tui.widgets.base import LinePanel, clock, fit
 from perpgame.tui.widgets.objectives import goal_mark
 
 
 @dataclass(frozen=True, slots=True)
 class Status:
-    snapshot: Snapshot
+    snapshot: Frame
     speed: int
     paused: bool
     goals: bool

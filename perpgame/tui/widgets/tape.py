@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.frame import Frame
 from perpgame.session.stories import Story
 from perpgame.tui.widgets.base import LinePanel, clock
 
@@ -33,7 +33,7 @@ class Tape(LinePanel):
         self.tick_ms = tick_ms
 
     def build(self, width: int, height: int) -> list[Text]:
-        snap: Snapshot = self.data
+        snap: Frame = self.data
         if not snap.tape:
             return [Text("no trades yet", self.pal.muted)]
         out = []

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from perpgame.session.fmt import format_cash, format_coin, format_price
-from perpgame.session.snapshot import Snapshot
+from perpgame.session.frame import Frame
+from perpgame.session.numbers import format_cash, format_coin, format_price
 from perpgame.tui.widgets.base import LinePanel, fit, gauge
 
 STAGES = (("book", "1 BOOK"), ("vault", "2 VAULT"), ("adl", "3 ADL"))
@@ -26,7 +26,7 @@ class WaterfallPanel(LinePanel):
     PANEL_TITLE = "Waterfall"
 
     def build(self, width: int, height: int) -> list[Text]:
-        snap: Snapshot = self.data
+        snap: Frame = self.data
         w = snap.waterfall
         pal = self.pal
         styles = {"book": pal.book, "vault": pal.vault, "adl": pal.adl}

@@ -122,7 +122,7 @@ class ChartMarker:
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
+class Frame:
     """One frame of the game."""
 
     level_id: str

@@ -1,4 +1,4 @@
-"""The actions file (``perpgame sim --actions FILE``) and PlayerAction records."""
+"""The actions file (``perpgame sim --actions FILE``) and PlayerInput records."""
 
 from __future__ import annotations
 
@@ -7,35 +7,41 @@ from pathlib import Path
 
 import pytest
 
-from perpgame.level import LevelError, PlayerAction, actions_to_toml, load_actions
-from perpgame.level.actions import KINDS, load_actions_text
+from perpgame.level import LevelError
+from perpgame.session.inputs import (
+    KINDS,
+    PlayerInput,
+    inputs_to_toml,
+    load_inputs,
+    load_inputs_text,
+)
 
-FILES = Path(__file__).parent / "files"
+FILES = Path(__file__).parents[1] / "level" / "files"
 
 
 def test_example_actions_file() -> None:
-    actions = load_actions(FILES / "actions.toml")
+    actions = load_inputs(FILES / "actions.toml")
     assert actions == [
-        PlayerAction(5, "order", side=1, qty=2_500, leverage=5),
-        PlayerAction(10, "order", side=-1, qty=1_000, price=6_100_000, reduce_only=True),
-        PlayerAction(20, "add_margin", amount=250_500_000),
-        PlayerAction(30, "cancel", order_id=7),
-        PlayerAction(31, "cancel_all"),
-        PlayerAction(40, "leverage", leverage=3),
-        PlayerAction(50, "remove_margin", amount=100_000_000),
-        PlayerAction(60, "close"),
+        PlayerInput(5, "order", side=1, qty=2_500, leverage=5),
+        PlayerInput(10, "order", side=-1, qty=1_000, price=6_100_000, reduce_only=True),
+        PlayerInput(20, "add_margin", amount=250_500_000),
+        PlayerInput(30, "cancel", order_id=7),
+        PlayerInput(31, "cancel_all"),
+        PlayerInput(40, "leverage", leverage=3),
+        PlayerInput(50, "remove_margin", amount=100_000_000),
+        PlayerInput(60, "close"),
     ]
     assert {a.kind for a in actions} == set(KINDS)
 
 
 def test_round_trip_through_toml_and_dicts() -> None:
-    actions = load_actions(FILES / "actions.toml")
-    assert load_actions_text(actions_to_toml(actions)) == actions
+    actions = load_inputs(FILES / "actions.toml")
+    assert load_inputs_text(inputs_to_toml(actions)) == actions
     dicts = [a.to_dict() for a in actions]
     assert dicts[0] == {"tick": 5, "kind": "order", "side": 1, "qty": 2_500, "leverage": 5}
     assert dicts[-1] == {"tick": 60, "kind": "close"}
-    assert [PlayerAction.from_dict(d) for d in dicts] == actions
-    assert PlayerAction.from_dict(actions[1].as_dict()) == actions[1]
+    assert [PlayerInput.from_dict(d) for d in dicts] == actions
+    assert PlayerInput.from_dict(actions[1].as_dict()) == actions[1]
 
 
 def test_sorted_by_tick_keeping_file_order() -> None:
@@ -44,13 +50,13 @@ def test_sorted_by_tick_keeping_file_order() -> None:
         '[[action]]\ntick = 3\ndo = "buy"\nqty = 1\n'
         '[[action]]\ntick = 3\ndo = "sell"\nqty = 1\n'
     )
-    assert [(a.tick, a.side) for a in load_actions_text(text)] == [(3, 1), (3, -1), (9, 0)]
+    assert [(a.tick, a.side) for a in load_inputs_text(text)] == [(3, 1), (3, -1), (9, 0)]
 
 
 def test_empty_actions_file_is_no_actions(tmp_path: Path) -> None:
     path = tmp_path / "none.toml"
     path.write_text("")
-    assert load_actions(path) == []
+    assert load_inputs(path) == []
 
 
 def test_actions_errors_name_file_and_field() -> None:
@@ -63,7 +69,7 @@ def test_actions_errors_name_file_and_field() -> None:
         "[[actions]]\ntick = 6\n"
     )
     with pytest.raises(LevelError) as info:
-        load_actions_text(text, "acts.toml")
+        load_inputs_text(text, "acts.toml")
     assert info.value.lines() == [
         "acts.toml: action[1].qty: must be more than 0, got 0",
         "acts.toml: action[2].do: unknown action 'sel' (did you mean 'sell'?); known: buy, sell, "
@@ -80,13 +86,13 @@ def test_actions_errors_name_file_and_field() -> None:
 
 def test_actions_file_syntax_and_missing(tmp_path: Path) -> None:
     with pytest.raises(LevelError) as info:
-        load_actions_text("[[action]]\ntick = \n", "a.toml")
+        load_inputs_text("[[action]]\ntick = \n", "a.toml")
     assert info.value.lines()[0].startswith("a.toml: line 2, column 8: TOML syntax")
     with pytest.raises(LevelError) as info:
-        load_actions(tmp_path / "missing.toml")
+        load_inputs(tmp_path / "missing.toml")
     assert info.value.lines() == [f"{tmp_path / 'missing.toml'}: no such file"]
     with pytest.raises(LevelError, match="is a folder, not an actions file"):
-        load_actions(tmp_path)
+        load_inputs(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -105,11 +111,11 @@ def test_actions_file_syntax_and_missing(tmp_path: Path) -> None:
 )
 def test_from_dict_rejects(data: object, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
-        PlayerAction.from_dict(data)  # type: ignore[arg-type]
+        PlayerInput.from_dict(data)  # type: ignore[arg-type]
 
 
 def test_player_action_is_frozen() -> None:
-    action = PlayerAction.order(3, -1, 500, 6_000_000)
+    action = PlayerInput.order(3, -1, 500, 6_000_000)
     with pytest.raises(AttributeError):
         action.tick = 4  # type: ignore[misc]
-    assert action == PlayerAction(3, "order", side=-1, qty=500, price=6_000_000)
+    assert action == PlayerInput(3, "order", side=-1, qty=500, price=6_000_000)

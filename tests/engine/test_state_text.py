@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from perpgame.engine.market import Market
-from perpgame.engine.snapshot import StateFormatError
+from perpgame.engine.state_text import StateFormatError
 
 from . import scenario
 

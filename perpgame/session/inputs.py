@@ -9,9 +9,9 @@ An actions file is TOML, one ``[[action]]`` table per input::
     price = "59000"     # optional: a limit order; without it a market order
     leverage = 10       # optional: set leverage first
 
-Each becomes a :class:`PlayerAction` in engine units. A session records the player's inputs as the
+Each becomes a :class:`PlayerInput` in engine units. A session records the player's inputs as the
 same records (``to_dict``/``from_dict``), so a saved game can be replayed or turned back into an
-actions file (:func:`actions_to_toml`). The format is documented in ``docs/levels.md``.
+actions file (:func:`inputs_to_toml`). The format is documented in ``docs/levels.md``.
 """
 
 from __future__ import annotations
@@ -41,16 +41,16 @@ __all__ = [
     "KINDS",
     "SEAT_NAME",
     "SOLO_SEAT",
-    "PlayerAction",
-    "actions_to_toml",
-    "load_actions",
-    "load_actions_text",
+    "PlayerInput",
+    "inputs_to_toml",
+    "load_inputs",
+    "load_inputs_text",
 ]
 
 BUY, SELL = 1, -1
 
 KINDS = ("order", "close", "cancel_all", "cancel", "leverage", "add_margin", "remove_margin")
-"""``PlayerAction.kind`` values; ``buy``/``sell`` in a file are kind ``order`` with a side."""
+"""``PlayerInput.kind`` values; ``buy``/``sell`` in a file are kind ``order`` with a side."""
 
 MAX_ACTIONS = 100_000
 
@@ -60,7 +60,7 @@ SEAT_NAME = re.compile(r"[A-Za-z0-9_-]{1,24}")
 
 
 @dataclass(frozen=True, slots=True)
-class PlayerAction:
+class PlayerInput:
     """One player input, in engine units, applied at the start of ``tick``.
 
     * ``order``: ``side`` (1 buy / -1 sell), ``qty`` lots, ``price`` cents for a limit order (None
@@ -125,7 +125,7 @@ class PlayerAction:
         *,
         leverage: int | None = None,
         reduce_only: bool = False,
-    ) -> PlayerAction:
+    ) -> PlayerInput:
         return cls(tick, "order", side, qty, price, leverage, reduce_only=reduce_only)
 
     # ------------------------------------------------------------ records for saves
@@ -141,7 +141,7 @@ class PlayerAction:
         return out
 
     @classmethod
-    def from_dict(cls, data: Any) -> PlayerAction:
+    def from_dict(cls, data: Any) -> PlayerInput:
         """The inverse of :meth:`to_dict`; ``ValueError`` names an unknown or bad field."""
         if not isinstance(data, dict):
             raise ValueError(f"a player action is a mapping, got {type(data).__name__}")
@@ -232,10 +232,10 @@ class ActionsFile(_Model):
     action: list[_Entry] = Field(default_factory=list, max_length=MAX_ACTIONS)
 
 
-def _to_player_action(entry: Any) -> PlayerAction:
+def _to_player_action(entry: Any) -> PlayerInput:
     if isinstance(entry, _Buy | _Sell):
         side = BUY if entry.do == "buy" else SELL
-        return PlayerAction.order(
+        return PlayerInput.order(
             entry.tick,
             side,
             entry.qty,
@@ -244,29 +244,29 @@ def _to_player_action(entry: Any) -> PlayerAction:
             reduce_only=entry.reduce_only,
         )
     if isinstance(entry, _Close):
-        return PlayerAction(entry.tick, "close", price=entry.price)
+        return PlayerInput(entry.tick, "close", price=entry.price)
     if isinstance(entry, _CancelAll):
-        return PlayerAction(entry.tick, "cancel_all")
+        return PlayerInput(entry.tick, "cancel_all")
     if isinstance(entry, _Cancel):
-        return PlayerAction(entry.tick, "cancel", order_id=entry.order)
+        return PlayerInput(entry.tick, "cancel", order_id=entry.order)
     if isinstance(entry, _Leverage):
-        return PlayerAction(entry.tick, "leverage", leverage=entry.value)
+        return PlayerInput(entry.tick, "leverage", leverage=entry.value)
     if isinstance(entry, _AddMargin):
-        return PlayerAction(entry.tick, "add_margin", amount=entry.cash)
-    return PlayerAction(entry.tick, "remove_margin", amount=entry.cash)
+        return PlayerInput(entry.tick, "add_margin", amount=entry.cash)
+    return PlayerInput(entry.tick, "remove_margin", amount=entry.cash)
 
 
-def load_actions(path: str | Path) -> list[PlayerAction]:
+def load_inputs(path: str | Path) -> list[PlayerInput]:
     """Read an actions file; LevelError (same style as level files) lists every problem."""
     return _load(read_file_bytes(path, "an actions file"), str(path))
 
 
-def load_actions_text(text: str | bytes, source: str = "<text>") -> list[PlayerAction]:
+def load_inputs_text(text: str | bytes, source: str = "<text>") -> list[PlayerInput]:
     data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
     return _load(data, source)
 
 
-def _load(data: bytes, name: str) -> list[PlayerAction]:
+def _load(data: bytes, name: str) -> list[PlayerInput]:
     if not data.strip():
         return []  # a player who does nothing
     raw = read_toml(data, name)
@@ -285,9 +285,9 @@ def _load(data: bytes, name: str) -> list[PlayerAction]:
     return sorted(actions, key=lambda a: a.tick)
 
 
-def actions_sha256(actions: list[PlayerAction]) -> str:
+def actions_sha256(actions: list[PlayerInput]) -> str:
     """A short fingerprint of a list of actions (for reports)."""
-    return hashlib.sha256(actions_to_toml(actions).encode()).hexdigest()
+    return hashlib.sha256(inputs_to_toml(actions).encode()).hexdigest()
 
 
 def _coin(lots: int) -> str:
@@ -298,8 +298,8 @@ def _dollars(cash: int) -> str:
     return format_cash(cash, places=6, sep=False).rstrip("0").rstrip(".")
 
 
-def actions_to_toml(actions: list[PlayerAction]) -> str:
-    """An actions file that :func:`load_actions_text` reads back as the same actions."""
+def inputs_to_toml(actions: list[PlayerInput]) -> str:
+    """An actions file that :func:`load_inputs_text` reads back as the same actions."""
     out: list[str] = []
     for a in actions:
         lines = ["[[action]]", f"tick = {a.tick}"]
