@@ -73,7 +73,8 @@ def submit(
     tag: str | None = None,
 ) -> OrderOutcome:
     """Match one order (already checked) and settle its fills."""
-    order_id = ledger.new_order_id()
+    order_id = ledger.next_order_id  # ``ledger.new_order_id()``, inlined: one per order
+    ledger.next_order_id = order_id + 1
     result = book.submit(
         order_id, account_id, side, qty, price, kind, reduce_only=reduce_only, tag=tag
     )
@@ -96,7 +97,7 @@ def submit(
             touched[bf.maker] = None
         for touched_id in touched:
             trim_reduce_only(ledger, book, touched_id)
-    else:  # nothing traded: only the sender's own reduce-only orders need a look
+    elif book.has_reduce_only(account_id):  # nothing traded: only the sender's own need a look
         trim_reduce_only(ledger, book, account_id)
     resting = result.resting.qty if result.resting is not None else 0
     return OrderOutcome(order_id, filled, cash, resting)
@@ -161,7 +162,8 @@ def cancel(ledger: Ledger, book: OrderBook, account_id: int, order_id: int, reas
     order = book.cancel(order_id, account_id)  # one look-up: None if not resting or not its own
     if order is None:
         return False
-    ledger.emit(OrderCancelled(ledger.tick, account_id, order_id, order.qty, reason))
+    # the commonest event, recorded as ``ledger.emit`` would (it is never bad debt)
+    ledger.events.append(OrderCancelled(ledger.tick, account_id, order_id, order.qty, reason))
     return True
 
 

@@ -27,18 +27,21 @@ class OpenOrder:
 class Desk:
     """One account's window onto the market: look, then place or cancel orders."""
 
-    __slots__ = ("_account", "_market", "account_id")
+    __slots__ = ("_account", "_book", "_ledger", "_market", "account_id")
 
     def __init__(self, market: Market, account_id: int) -> None:
         self._market = market
         self.account_id = account_id
+        # The account, the book and the ledger are never replaced: read on every look (bots ask
+        # hundreds of thousands of times a game), so kept at hand rather than through the market.
         self._account = market.accounts[account_id]
-        """The account itself (accounts are never replaced): read on every look, so kept at hand."""
+        self._book = market.book
+        self._ledger = market.ledger
 
     # ---------------------------------------------------------------- the market
     @property
     def tick(self) -> int:
-        return self._market.tick
+        return self._ledger.tick
 
     @property
     def index(self) -> int:
@@ -51,7 +54,7 @@ class Desk:
 
     @property
     def last_price(self) -> int | None:
-        return self._market.last_price
+        return self._ledger.last_price
 
     @property
     def lot_size(self) -> int:
@@ -66,17 +69,17 @@ class Desk:
         return self._market.config.max_leverage
 
     def best_bid(self) -> int | None:
-        return self._market.book.best_bid()
+        return self._book.best_bid()
 
     def best_ask(self) -> int | None:
-        return self._market.book.best_ask()
+        return self._book.best_ask()
 
     def mid(self) -> int | None:
-        return self._market.book.mid()
+        return self._book.mid()
 
     def depth(self, side: int, levels: int = 10) -> list[tuple[int, int, int]]:
         """(price, qty, cumulative qty), best first."""
-        return self._market.book.depth(side, levels)
+        return self._book.depth(side, levels)
 
     def recent_trades(self, n: int = 20) -> Sequence[Fill]:
         """The last ``n`` public trades, oldest first."""
@@ -86,43 +89,40 @@ class Desk:
     # ------------------------------------------------------------- own account
     @property
     def cash(self) -> int:
-        return self._acct.cash
+        return self._account.cash
 
     @property
     def size(self) -> int:
-        return self._acct.size
+        return self._account.size
 
     @property
     def leverage(self) -> int:
-        return self._acct.leverage
-
-    @property
-    def _acct(self):
-        return self._account
+        return self._account.leverage
 
     def equity(self) -> int:
-        return self._acct.equity(self._market.mark)
+        a = self._account  # Account.equity inlined: bots ask this several times a tick
+        return a.cash + a.size * self._market.mark - a.cost
 
     def unrealized(self) -> int:
-        return self._acct.unrealized(self._market.mark)
+        return self._account.unrealized(self._market.mark)
 
     def entry_price(self) -> int | None:
-        return self._acct.entry_price()
+        return self._account.entry_price()
 
     def liquidation_price(self) -> int | None:
-        return liquidation_price(self._acct, self._market.config.maintenance_ppm)
+        return liquidation_price(self._account, self._market.config.maintenance_ppm)
 
     def bankruptcy_price(self) -> int | None:
-        return bankruptcy_price(self._acct)
+        return bankruptcy_price(self._account)
 
     def free_margin(self) -> int:
         """Equity not tied up as initial margin by the position and open orders."""
-        return self.equity() - self._market.margin_in_use(self._acct)
+        return self.equity() - self._market.margin_in_use(self._account)
 
     def orders(self) -> list[OpenOrder]:
         return [
             OpenOrder(o.id, o.side, o.price, o.qty, o.reduce_only)
-            for o in self._market.book.orders_of(self.account_id)
+            for o in self._book.orders_of(self.account_id)
         ]
 
     # ------------------------------------------------------------------ actions
@@ -156,7 +156,7 @@ class Desk:
 
     def close(self) -> OrderOutcome | None:
         """Close the whole position with a reduce-only market order."""
-        size = self._acct.size
+        size = self._account.size
         if size == 0:
             return None
         return self.order(SELL if size > 0 else BUY, abs(size), None, reduce_only=True)

@@ -175,7 +175,11 @@ class MarketMaker(Bot):
         self.seen = (desk.size, desk.cash)
 
     def _ladder(self, top: int, step: int) -> list[int]:
-        return [price for i in range(self.params.levels) if (price := top + i * step) > 0]
+        levels = self.params.levels
+        last = top + (levels - 1) * step
+        if top > 0 and last > 0:  # the usual case: every price of the ladder is positive
+            return list(range(top, last + step, step))
+        return [price for i in range(levels) if (price := top + i * step) > 0]
 
     def _grid(self, fair: int) -> int:
         """The ladder's price step; fixed until fair value drifts 10% from where it was set."""
@@ -212,8 +216,8 @@ class MarketMaker(Bot):
         desk = self.desk
         cap = desk.equity() * desk.leverage * 9 // 10 // max(1, desk.mark)
         if side == BUY:
-            return cap - desk.size - sum(q for _, q in self.bids.values())
-        return cap + desk.size - sum(q for _, q in self.asks.values())
+            return cap - desk.size - sum([q for _, q in self.bids.values()])
+        return cap + desk.size - sum([q for _, q in self.asks.values()])
 
     def _sync(self) -> None:
         """Re-read its resting orders from the book (after fills, liquidations, funding)."""
