@@ -23,6 +23,20 @@ class OpenOrder:
     qty: int
     reduce_only: bool
 
+    def __init__(self, id: int, side: int, price: int | None, qty: int, reduce_only: bool) -> None:
+        # Market makers re-read their orders often: the slots' own setters cost less than the
+        # frozen dataclass's generated ``object.__setattr__`` calls (same fields, eq and hash).
+        _set_id(self, id)
+        _set_side(self, side)
+        _set_price(self, price)
+        _set_qty(self, qty)
+        _set_reduce_only(self, reduce_only)
+
+
+_set_id, _set_side, _set_price, _set_qty, _set_reduce_only = (
+    OpenOrder.__dict__[name].__set__ for name in ("id", "side", "price", "qty", "reduce_only")
+)
+
 
 class Desk:
     """One account's window onto the market: look, then place or cancel orders."""
