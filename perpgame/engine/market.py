@@ -270,9 +270,10 @@ class Market:
             kind,
             reduce_only=reduce_only,
         )
-        refused = qty - outcome.filled - outcome.resting
-        if bounded and refused > 0 and outcome.rejected is None:
-            self._reject(account_id, side, refused, price, Refusal(BEYOND_BANKRUPTCY))
+        if bounded:  # what the bound kept from filling is refused
+            refused = qty - outcome.filled - outcome.resting
+            if refused > 0 and outcome.rejected is None:
+                self._reject(account_id, side, refused, price, Refusal(BEYOND_BANKRUPTCY))
         return outcome
 
     def _reject(

@@ -42,18 +42,18 @@ class OrderOutcome:
     ) -> None:
         # One is built for every order: the slots' own setters cost less than the frozen
         # dataclass's generated ``object.__setattr__`` calls (~0.5 us against ~0.7 us).
-        _OUTCOME_SET[0](self, order_id)
-        _OUTCOME_SET[1](self, filled)
-        _OUTCOME_SET[2](self, cash)
-        _OUTCOME_SET[3](self, resting)
-        _OUTCOME_SET[4](self, rejected)
+        _set_order_id(self, order_id)
+        _set_filled(self, filled)
+        _set_cash(self, cash)
+        _set_resting(self, resting)
+        _set_rejected(self, rejected)
 
     @property
     def avg_price(self) -> int | None:
         return None if self.filled == 0 else self.cash // self.filled
 
 
-_OUTCOME_SET = tuple(
+_set_order_id, _set_filled, _set_cash, _set_resting, _set_rejected = (
     OrderOutcome.__dict__[name].__set__
     for name in ("order_id", "filled", "cash", "resting", "rejected")
 )

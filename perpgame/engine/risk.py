@@ -252,12 +252,12 @@ def bound_own_order(
     tick = config.tick_size
     if side == SELL:
         bound = -(-bound // tick) * tick
-        if kind == OrderType.MARKET or price is None:
+        if kind == _MARKET or price is None:
             return bound, OrderType.IOC, True, None
         return price, kind, False, Refusal(BEYOND_BANKRUPTCY) if price < bound else None
     bound = bound // tick * tick
     if bound <= 0:
         return price, kind, False, Refusal(BEYOND_BANKRUPTCY)
-    if kind == OrderType.MARKET or price is None:
+    if kind == _MARKET or price is None:
         return bound, OrderType.IOC, True, None
     return price, kind, False, Refusal(BEYOND_BANKRUPTCY) if price > bound else None

@@ -190,8 +190,11 @@ class MarketMaker(Bot):
         return self.grid
 
     def _cancel_unwanted(self, quotes: dict[int, tuple[int, int]], want: list[int]) -> None:
-        for price in [pr for pr in quotes if pr not in want]:
-            self.desk.cancel(quotes.pop(price)[0])
+        unwanted = [pr for pr in quotes if pr not in want]
+        if unwanted:
+            cancel = self.desk.cancel
+            for price in unwanted:
+                cancel(quotes.pop(price)[0])
 
     def _place(self, quotes: dict[int, tuple[int, int]], side: int, want: list[int]) -> None:
         """Place the wanted quotes that are missing, post-only, as far as margin allows."""
