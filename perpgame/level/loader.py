@@ -23,8 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from perpgame.level.errors import LevelError, Problem
-from perpgame.level.schema import ACTION_KINDS, FieldIssue, Level
-from perpgame.level.schema import _show as schema_show
+from perpgame.level.schema import ACTION_KINDS, FieldIssue, Level, show_value
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -90,7 +89,7 @@ SLOW_SECONDS = 30
 
 def slow_warning(level: Level) -> str | None:
     """A warning when the level would take longer than about 30 s to play headless, else None."""
-    populations = level._populations()
+    populations = level.populations()
     traders = sum(pop.count for _, pop in populations) + sum(1 for a in level.accounts if a.bot)
     seconds = level.tick_limit * (traders + 20) * SECONDS_PER_TRADER_TICK
     if seconds <= SLOW_SECONDS:
@@ -309,7 +308,7 @@ def _join(path: str, sub: str) -> str:
 
 def _show(value: Any) -> str:
     """A value as the error message names it; text is called text (``text 'abc'``)."""
-    shown = schema_show(value)
+    shown = show_value(value)
     return f"text {shown}" if isinstance(value, str) else shown
 
 

@@ -33,8 +33,8 @@ from perpgame.level.schema import (
     PositiveCash,
     PositiveQty,
     Price,
+    StrictModel,
     WholeInt,
-    _Model,
 )
 
 __all__ = [
@@ -163,7 +163,7 @@ class PlayerInput:
 # The file format
 
 
-class _Action(_Model):
+class _Action(StrictModel):
     tick: WholeInt = Field(ge=0, le=LIMITS["ticks"])
 
 
@@ -228,7 +228,7 @@ ACTION_DO = (
 )
 
 
-class ActionsFile(_Model):
+class ActionsFile(StrictModel):
     action: list[_Entry] = Field(default_factory=list, max_length=MAX_ACTIONS)
 
 
