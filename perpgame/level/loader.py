@@ -439,20 +439,23 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
     """The model class that validates the table at ``loc`` (None when it is not a model)."""
     current: list[Any] = [root]
     for part in loc:
-        nxt: list[Any] = []
-        for tp in current:
-            if isinstance(part, int):
-                if typing.get_origin(tp) is list:
-                    nxt += _unwrap(typing.get_args(tp)[0])
-            elif isinstance(part, tuple):  # a union tag picks one member
-                if isinstance(tp, type) and issubclass(tp, BaseModel):
-                    do = tp.model_fields.get("do")
-                    if do is not None and part[1] in typing.get_args(do.annotation):
-                        nxt.append(tp)
-            elif isinstance(tp, type) and issubclass(tp, BaseModel):
-                for name, info in tp.model_fields.items():
-                    if part in (name, info.validation_alias):
-                        nxt += _unwrap(info.annotation)
-        current = nxt
+        current = [t for tp in current for t in _step(tp, part)]
     models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
     return models[0] if len(models) == 1 else None
+
+
+def _step(tp: Any, part: Any) -> list[Any]:
+    """The types one step below ``tp`` at ``part`` (an index, a union tag or a field name)."""
+    if isinstance(part, int):
+        return _unwrap(typing.get_args(tp)[0]) if typing.get_origin(tp) is list else []
+    if not (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return []
+    if isinstance(part, tuple):  # a union tag picks one member
+        do = tp.model_fields.get("do")
+        return [tp] if do is not None and part[1] in typing.get_args(do.annotation) else []
+    return [
+        t
+        for name, info in tp.model_fields.items()
+        if part in (name, info.validation_alias)
+        for t in _unwrap(info.annotation)
+    ]
