@@ -1,7 +1,8 @@
 """What every part of the level schema shares.
 
 The limits that protect the machine (a level file is data from anywhere), the strict base model
-every table is read with, the error that names a sub-field, and how a bad value is shown in a message.
+every table is read with, the error that names a sub-field, and how a bad value is shown in a
+message.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from perpgame.engine.units import parse_cash, parse_price, parse_qty
 
+# Limits that protect the machine (a level file is data from anywhere)
 LIMITS = {
     "traders": 2_000,  # bot traders in all: every [[traders]] population and every spawn
     "population": 500,

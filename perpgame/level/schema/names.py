@@ -37,6 +37,7 @@ def archetype_names() -> tuple[str, ...]:
 
 
 def known_name(name: str, known: tuple[str, ...] | list[str], what: str) -> str:
+    """``name`` if it is ``known``; else ``ValueError`` with a did-you-mean hint and the list."""
     if name in known:
         return name
     hint = ""
