@@ -420,7 +420,7 @@ def _replay(path: str, headless: bool) -> int:
         if not headless:
             print("perpgame replay: a table log is checked headless.", file=sys.stderr)
         return table_replay(path)
-    from perpgame.saves import replay_command
+    from perpgame.replay_cli import replay_command
 
     watch = None
     if not headless:
