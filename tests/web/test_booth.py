@@ -21,16 +21,15 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from perpgame.serve import (
-    VISITORS,
+from perpgame.booth import (
     ClampedService,
     QuietDisconnects,
     booth_server,
     check_public_url,
     clamp_size,
     end_game,
-    sweep_visitors,
 )
+from perpgame.visitors import VISITORS, sweep_visitors
 
 from .conftest import game_processes, serving, wait_until
 
