@@ -38,9 +38,11 @@ Safety rules, every one of them tested:
 The package, by seam:
 
 * :mod:`~perpgame.saves.files`: atomic writes, reading only regular files, setting damaged files
-  aside, removing a crashed save's debris; :mod:`~perpgame.saves.locks`: the folder's locks.
+  aside, removing a crashed save's debris; :mod:`~perpgame.saves.locks`: the folder's locks;
+  :mod:`~perpgame.saves.errors`: what goes wrong, in words.
 * :mod:`~perpgame.saves.migrations` and :mod:`~perpgame.saves.models`: what a file may hold, by
   format version; :mod:`~perpgame.saves.salvage`: what is still good in a damaged profile.
+* :mod:`~perpgame.saves.saved_level`: finding the level a save was made with, unchanged.
 * :mod:`~perpgame.saves.replay`: reading, playing and checking a replay file, without a store.
 * :mod:`~perpgame.saves.store`: :class:`SaveStore`, one running game's folder, made of
   :mod:`~perpgame.saves.folder` (notices, writes, reads), :mod:`~perpgame.saves.profiles`,
