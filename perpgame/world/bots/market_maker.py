@@ -20,12 +20,15 @@ every ``resync`` ticks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from perpgame.engine.book import OrderType
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
 from perpgame.world.bots.base import BPS, BUY, SELL, Bot, BotParams, ParamError, param
 from perpgame.world.desk import Desk
+
+_QTY = itemgetter(1)  # a quote's (order id, qty) -> qty
 
 STEPS = 4
 """Widening comes in this many steps; stress at ``STEPS`` means the quotes are pulled."""
@@ -190,11 +193,14 @@ class MarketMaker(Bot):
         return self.grid
 
     def _cancel_unwanted(self, quotes: dict[int, tuple[int, int]], want: list[int]) -> None:
-        unwanted = [pr for pr in quotes if pr not in want]
-        if unwanted:
-            cancel = self.desk.cancel
-            for price in unwanted:
-                cancel(quotes.pop(price)[0])
+        """Cancel the quotes whose price is no longer wanted, oldest quoted first."""
+        gone = quotes.keys() - want  # a set, in C: usually empty or one price
+        if not gone:
+            return
+        if len(gone) > 1:
+            gone = [pr for pr in quotes if pr in gone]  # the quotes' own order
+        for price in gone:
+            self.desk.cancel(quotes.pop(price)[0])
 
     def _place(self, quotes: dict[int, tuple[int, int]], side: int, want: list[int]) -> None:
         """Place the wanted quotes that are missing, post-only, as far as margin allows."""
@@ -219,8 +225,8 @@ class MarketMaker(Bot):
         desk = self.desk
         cap = desk.equity() * desk.leverage * 9 // 10 // max(1, desk.mark)
         if side == BUY:
-            return cap - desk.size - sum([q for _, q in self.bids.values()])
-        return cap + desk.size - sum([q for _, q in self.asks.values()])
+            return cap - desk.size - sum(map(_QTY, self.bids.values()))
+        return cap + desk.size - sum(map(_QTY, self.asks.values()))
 
     def _sync(self) -> None:
         """Re-read its resting orders from the book (after fills, liquidations, funding)."""
