@@ -21,7 +21,7 @@ from perpgame.engine.market import Market, PileReport
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import format_cash
 from perpgame.level.schema import Level
-from perpgame.session import views
+from perpgame.session import policy_pick, views
 from perpgame.session import why as why_mod
 from perpgame.session.frame import Frame, OrderAnswer, WhyView
 from perpgame.session.inputs import SOLO_SEAT, PlayerInput
@@ -255,6 +255,8 @@ class GameSession:
                 self._answer(views.order_answer(action, outcome, tick, closing=True))
         elif kind == "cancel_all":
             desk.cancel_all()
+        elif kind == "pick_policy":
+            policy_pick.apply(self, action.policy or "")
         elif kind == "cancel":
             if action.order_id is None or not desk.cancel(action.order_id):
                 self._say("That order is no longer in the book.")

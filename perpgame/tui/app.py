@@ -28,6 +28,7 @@ from perpgame.level import Level, LevelError, scan_levels
 from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
+from perpgame.session.inputs import PlayerInput
 from perpgame.tui.commands import PerpCommands
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
@@ -235,9 +236,13 @@ class PerpGameApp(App[int]):
             self.pop_screen()
         self.push_screen(BriefingScreen(level))
 
-    def play(self, level: Level) -> None:
-        """Start ``level`` from its first tick."""
-        self.start_game(GameSession(level, self.play_seed))
+    def play(self, level: Level, *, policy: str | None = None) -> None:
+        """Start ``level`` from its first tick (with the player's pick of ADL ``policy``, recorded
+        as their first input)."""
+        session = GameSession(level, self.play_seed)
+        if policy is not None:
+            session.submit(PlayerInput(0, "pick_policy", policy=policy))
+        self.start_game(session)
 
     def start_game(self, session: GameSession) -> None:
         """Play ``session`` (a new game or a resumed one); its result goes into the profile.

@@ -1,0 +1,149 @@
+"""The player picks the ADL rule before the crash, where the level allows it.
+
+A level lists the policies the player may pick in ``market.waterfall.adl_choices``. The pick is an
+ordinary recorded input (``PlayerInput`` of kind ``pick_policy``), so a resumed game, a replay and
+``perpgame sim --actions`` play it again exactly. It is refused, with a note saying why, in a level
+that offers no choice, for a policy the level does not offer, and once the crash has happened:
+the first auto-deleverage (a ``deleverage`` or ``haircut`` event) settles who pays, so the rule
+cannot change after it. A timeline entry that sets the policy later still applies (level 11
+switches rules between its waves).
+
+:data:`RULES` names each policy in plain words, with the venue it models (docs/mechanics.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from perpgame.engine.adl import POLICIES
+from perpgame.level.schema import Level
+
+if TYPE_CHECKING:
+    from perpgame.session.game import GameSession
+
+__all__ = ["RULES", "Rule", "apply", "choices", "crash_tick", "refusal", "rule"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An ADL policy as a player reads it."""
+
+    name: str
+    """The policy's name in level files (``pnl_leverage``)."""
+    title: str
+    """What it does, in a few words."""
+    venue: str
+    """Who runs it (or where it comes from)."""
+    words: str
+    """Who pays under it, in one or two sentences."""
+
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule(
+            "pnl_leverage",
+            "Queue: most profit x leverage first",
+            "BitMEX, Bybit, OKX",
+            "Winners are ranked by profit % times leverage; the top of the queue is closed first, "
+            "often in full.",
+        ),
+        Rule(
+            "binance",
+            "Queue: profit on collateral x margin ratio",
+            "Binance",
+            "Like BitMEX's queue, ranked by unrealised profit on collateral times margin ratio.",
+        ),
+        Rule(
+            "hyperliquid",
+            "Queue: price gain x leverage",
+            "Hyperliquid",
+            "Ranked by how far the price moved your way times your leverage; the top is closed "
+            "first.",
+        ),
+        Rule(
+            "largest_first",
+            "Queue: biggest position first",
+            "no venue: the extreme case",
+            "The largest winning positions are closed first, whatever their leverage.",
+        ),
+        Rule(
+            "random",
+            "Random order",
+            "dYdX v4",
+            "Winners are picked from a random starting point and closed in turn.",
+        ),
+        Rule(
+            "pro_rata",
+            "Everyone a slice, by size",
+            "research benchmark",
+            "Every winner is closed the same share of their position.",
+        ),
+        Rule(
+            "water_fill",
+            "Most levered first, evened out",
+            "research optimum (Campbell 2026)",
+            "Closes the most levered winners a bit at a time until leverage is even: low-leverage "
+            "winners are spared.",
+        ),
+        Rule(
+            "socialized_loss",
+            "Nobody closed: profits cut",
+            "early BitMEX, Drift, GMX",
+            "No position is closed; every winner's profit is cut in proportion to pay the deficit.",
+        ),
+    )
+}
+
+
+def rule(name: str) -> Rule:
+    """The plain words for a policy (a policy without its own words is named as it is)."""
+    found = RULES.get(name)
+    if found is not None:
+        return found
+    plain = name.replace("_", " ")
+    return Rule(name, plain, "", f"The {plain} rule.")
+
+
+def choices(level: Level) -> list[Rule]:
+    """The rules the player may pick in ``level``, in the level's order (empty: no pick)."""
+    return [rule(name) for name in level.market.waterfall.adl_choices if name in POLICIES]
+
+
+def crash_tick(session: GameSession) -> int | None:
+    """The tick of the game's first auto-deleverage (None before it)."""
+    for e in session.waterfall_log:
+        if e.type in ("deleverage", "haircut"):
+            return e.tick
+    return None
+
+
+def refusal(session: GameSession, name: str) -> str | None:
+    """Why ``name`` cannot be picked now (None: it can)."""
+    offered = session.level.market.waterfall.adl_choices
+    if not offered:
+        return "This level's exchange has fixed its ADL rule: there is nothing to pick."
+    if name not in offered:
+        listed = ", ".join(rule(n).title for n in offered)
+        return f"This level does not offer {rule(name).title} ({name}). Pick one of: {listed}."
+    at = crash_tick(session)
+    if at is not None:
+        return (
+            f"Too late: the crash has happened (the first auto-deleverage, tick {at}). "
+            "The rule is picked before the crash."
+        )
+    return None
+
+
+def apply(session: GameSession, name: str) -> None:
+    """Play a ``pick_policy`` input: switch the market's ADL policy, or say why not."""
+    refused = refusal(session, name)
+    if refused is not None:
+        session._say(refused)
+        return
+    m = session.market
+    if m.config.adl_policy != name:
+        m.reconfigure(m.config.with_changes(adl_policy=name))
+    picked = rule(name)
+    session._say(f"ADL rule picked: {picked.title} ({picked.venue}).")
