@@ -37,6 +37,8 @@ class Rule:
     """Who runs it (or where it comes from)."""
     words: str
     """Who pays under it, in one or two sentences."""
+    short: str = ""
+    """A label of at most 15 characters for tables (the name when empty)."""
 
 
 RULES: dict[str, Rule] = {
@@ -48,12 +50,14 @@ RULES: dict[str, Rule] = {
             "BitMEX, Bybit, OKX",
             "Winners are ranked by profit % times leverage; the top of the queue is closed first, "
             "often in full.",
+            "BitMEX queue",
         ),
         Rule(
             "binance",
             "Queue: profit on collateral x margin ratio",
             "Binance",
             "Like BitMEX's queue, ranked by unrealised profit on collateral times margin ratio.",
+            "Binance queue",
         ),
         Rule(
             "hyperliquid",
@@ -61,24 +65,28 @@ RULES: dict[str, Rule] = {
             "Hyperliquid",
             "Ranked by how far the price moved your way times your leverage; the top is closed "
             "first.",
+            "Hyperliquid",
         ),
         Rule(
             "largest_first",
             "Queue: biggest position first",
             "no venue: the extreme case",
             "The largest winning positions are closed first, whatever their leverage.",
+            "largest first",
         ),
         Rule(
             "random",
             "Random order",
             "dYdX v4",
             "Winners are picked from a random starting point and closed in turn.",
+            "dYdX random",
         ),
         Rule(
             "pro_rata",
             "Everyone a slice, by size",
             "research benchmark",
             "Every winner is closed the same share of their position.",
+            "pro rata",
         ),
         Rule(
             "water_fill",
@@ -86,12 +94,14 @@ RULES: dict[str, Rule] = {
             "research optimum (Campbell 2026)",
             "Closes the most levered winners a bit at a time until leverage is even: low-leverage "
             "winners are spared.",
+            "water-fill",
         ),
         Rule(
             "socialized_loss",
             "Nobody closed: profits cut",
             "early BitMEX, Drift, GMX",
             "No position is closed; every winner's profit is cut in proportion to pay the deficit.",
+            "profit cut",
         ),
     )
 }
@@ -103,7 +113,7 @@ def rule(name: str) -> Rule:
     if found is not None:
         return found
     plain = name.replace("_", " ")
-    return Rule(name, plain, "", f"The {plain} rule.")
+    return Rule(name, plain, "", f"The {plain} rule.", plain[:15])
 
 
 def choices(level: Level) -> list[Rule]:

@@ -228,6 +228,13 @@ class PerpGameApp(App[int]):
         self._unwind()
         self.push_screen(LevelsScreen())
 
+    def open_lab(self) -> None:
+        """The title's Policy lab: any level under every ADL rule."""
+        from perpgame.tui.screens.lab import LabScreen
+
+        self._unwind()
+        self.push_screen(LabScreen())
+
     def open_briefing(self, level: Level) -> None:
         if not self.is_unlocked(level):
             self.notify(self.unlock_hint(level), title="Locked", severity="warning")
