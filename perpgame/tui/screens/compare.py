@@ -179,8 +179,15 @@ class CompareScreen(ModalScreen[None]):
                 legend.append("  ")
             bars.append_text(legend)
         self.query_one("#compare-bars", Static).update(bars)
-        nobody = self.done and not any(r["measures"]["accounts_hit"] for r in self.rows)
-        status = (
+        status = self._status()
+        self.query_one("#compare-status", Static).update(Text(status, style="dim"))
+
+    def _status(self) -> str:
+        """How far the replays are; once done, what the columns mean."""
+        if not self.done:
+            return f"Replaying under each rule: {len(self.rows)}/{len(self.policies)}..."
+        nobody = not any(r["measures"]["accounts_hit"] for r in self.rows)
+        return (
             "No winner paid under any rule: nobody was auto-deleveraged in this game. "
             if nobody
             else ""
@@ -188,10 +195,7 @@ class CompareScreen(ModalScreen[None]):
             "Same level, seed and inputs under every rule. hit = winners closed or cut; closed = "
             "notional closed; taken = cash winners gave up; seized = max % of one winner's profit "
             "(red: principal); lev = max winner leverage after."
-            if self.done
-            else f"Replaying under each rule: {len(self.rows)}/{len(self.policies)}..."
         )
-        self.query_one("#compare-status", Static).update(Text(status, style="dim"))
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "compare")
