@@ -140,3 +140,22 @@ def test_the_lab_comparison_at_80x24(snap_compare, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=filled)
+
+
+async def test_the_debrief_says_p_compares_the_rules_after_an_adl(tmp_path: Path) -> None:
+    from perpgame.level import find_level, load_level
+    from perpgame.session import GameSession
+    from perpgame.session.inputs import PlayerInput
+
+    adl = GameSession(load_level(find_level("policy-lab")), 1)
+    adl.schedule([PlayerInput.order(25, -1, 1_000, leverage=10)])
+    adl.run()
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for session, shown in ((adl, True), (played_gamma(app.levels_dir), False)):
+            app.push_screen(DebriefScreen(session))
+            await pilot.pause()
+            summary = str(app.screen.query_one("#debrief-summary").render())
+            assert ("Press p to replay this game under every ADL rule" in summary) is shown
+            app.pop_screen()
+            await pilot.pause()
