@@ -29,6 +29,7 @@ from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
 from perpgame.session.inputs import PlayerInput
+from perpgame.session.policy_pick import choices
 from perpgame.tui.commands import PerpCommands
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
@@ -244,8 +245,17 @@ class PerpGameApp(App[int]):
         self.push_screen(BriefingScreen(level))
 
     def play(self, level: Level, *, policy: str | None = None) -> None:
-        """Start ``level`` from its first tick (with the player's pick of ADL ``policy``, recorded
-        as their first input)."""
+        """Start ``level`` from its first tick. A level that lets the player pick its ADL rule
+        asks first (Esc stays where it was); the pick is recorded as their first input."""
+        if policy is None and choices(level):
+            from perpgame.tui.screens.policy_pick import PolicyPickScreen
+
+            def picked(name: str | None) -> None:
+                if name is not None:
+                    self.play(level, policy=name)
+
+            self.push_screen(PolicyPickScreen(level), picked)
+            return
         session = GameSession(level, self.play_seed)
         if policy is not None:
             session.submit(PlayerInput(0, "pick_policy", policy=policy))

@@ -120,3 +120,25 @@ def test_level_11_briefing_and_pick(snap_compare, tmp_path: Path, press: list[st
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_briefing)
+
+
+async def test_retry_from_the_debrief_asks_for_the_rule_again(tmp_path: Path) -> None:
+    from perpgame.tui.screens.debrief import DebriefScreen
+
+    played = GameSession(policy_lab(), 1)
+    played.run(5)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(DebriefScreen(played))
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, PolicyPickScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DebriefScreen)
+        await pilot.press("r", "down", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, GameScreen)
+        assert app.screen.session._pending == [PlayerInput(0, "pick_policy", policy="hyperliquid")]

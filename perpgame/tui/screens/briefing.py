@@ -156,16 +156,7 @@ class BriefingScreen(Screen[None]):
 
     @on(Button.Pressed, "#play")
     def action_play(self) -> None:
-        if choices(self.level):  # the player picks the ADL rule first
-            from perpgame.tui.screens.policy_pick import PolicyPickScreen
-
-            self.app.push_screen(PolicyPickScreen(self.level), self._picked)
-        else:
-            self.app.play(self.level)
-
-    def _picked(self, policy: str | None) -> None:
-        if policy is not None:
-            self.app.play(self.level, policy=policy)
+        self.app.play(self.level)
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
