@@ -152,3 +152,27 @@ def test_a_game_with_a_pick_resumes_to_the_same_state(tmp_path) -> None:
     resumed.run(CRASH + 2)
     assert resumed.state_hash() == played.state_hash()
     assert set(who_paid(resumed)) == {"whale-short"}
+
+
+@pytest.mark.parametrize(
+    ("choices_toml", "message"),
+    [
+        (
+            '["pro_rata", "pro_rata"]',
+            "market.waterfall.adl_choices: each policy once, got pro_rata",
+        ),
+        ('["pro_rat"]', "unknown ADL policy 'pro_rat' (did you mean 'pro_rata'?)"),
+        ('"pro_rata"', "market.waterfall.adl_choices"),
+    ],
+)
+def test_a_level_names_its_choices_clearly(choices_toml: str, message: str) -> None:
+    from perpgame.level import LevelError
+    from perpgame.level.loader import load_level_text
+
+    text = (
+        '[meta]\nid = "x"\ntitle = "X"\nlesson = "x"\n'
+        f"[market.waterfall]\nadl_choices = {choices_toml}\n"
+    )
+    with pytest.raises(LevelError) as info:
+        load_level_text(text, "x.toml")
+    assert message in "\n".join(info.value.lines())
