@@ -8,7 +8,8 @@ the first auto-deleverage (a ``deleverage`` or ``haircut`` event) settles who pa
 cannot change after it. A timeline entry that sets the policy later still applies (level 11
 switches rules between its waves).
 
-:data:`RULES` names each policy in plain words, with the venue it models (docs/mechanics.md).
+:data:`RULES` names each policy in plain words, with the venue it models (docs/mechanics.md); what
+it does is the policy's own ``description``.
 """
 
 from __future__ import annotations
@@ -35,10 +36,14 @@ class Rule:
     """What it does, in a few words."""
     venue: str
     """Who runs it (or where it comes from)."""
-    words: str
-    """Who pays under it, in one or two sentences."""
-    short: str = ""
-    """A label of at most 15 characters for tables (the name when empty)."""
+    short: str
+    """A label of at most 15 characters for tables."""
+
+    @property
+    def words(self) -> str:
+        """Who pays under it: the policy's own description (``AdlPolicy.description``)."""
+        policy = POLICIES.get(self.name)
+        return policy.description if policy is not None else f"The {self.title} rule."
 
 
 RULES: dict[str, Rule] = {
@@ -48,72 +53,42 @@ RULES: dict[str, Rule] = {
             "pnl_leverage",
             "Queue: most profit x leverage first",
             "BitMEX, Bybit, OKX",
-            "Winners are ranked by profit % times leverage; the top of the queue is closed first, "
-            "often in full.",
             "BitMEX queue",
         ),
-        Rule(
-            "binance",
-            "Queue: profit on collateral x margin ratio",
-            "Binance",
-            "Like BitMEX's queue, ranked by unrealised profit on collateral times margin ratio.",
-            "Binance queue",
-        ),
-        Rule(
-            "hyperliquid",
-            "Queue: price gain x leverage",
-            "Hyperliquid",
-            "Ranked by how far the price moved your way times your leverage; the top is closed "
-            "first.",
-            "Hyperliquid",
-        ),
+        Rule("binance", "Queue: profit on collateral x margin", "Binance", "Binance queue"),
+        Rule("hyperliquid", "Queue: price gain x leverage", "Hyperliquid", "Hyperliquid"),
         Rule(
             "largest_first",
             "Queue: biggest position first",
             "no venue: the extreme case",
-            "The largest winning positions are closed first, whatever their leverage.",
             "largest first",
         ),
-        Rule(
-            "random",
-            "Random order",
-            "dYdX v4",
-            "Winners are picked from a random starting point and closed in turn.",
-            "dYdX random",
-        ),
-        Rule(
-            "pro_rata",
-            "Everyone a slice, by size",
-            "research benchmark",
-            "Every winner is closed the same share of their position.",
-            "pro rata",
-        ),
+        Rule("random", "Random order", "dYdX v4", "dYdX random"),
+        Rule("pro_rata", "Everyone a slice, by size", "research benchmark", "pro rata"),
         Rule(
             "water_fill",
             "Most levered first, evened out",
             "research optimum (Campbell 2026)",
-            "Closes the most levered winners a bit at a time until leverage is even: low-leverage "
-            "winners are spared.",
             "water-fill",
         ),
         Rule(
             "socialized_loss",
             "Nobody closed: profits cut",
             "early BitMEX, Drift, GMX",
-            "No position is closed; every winner's profit is cut in proportion to pay the deficit.",
             "profit cut",
         ),
     )
 }
+"""Each policy in plain words, with the venue it models (docs/mechanics.md, ADL policies)."""
 
 
 def rule(name: str) -> Rule:
-    """The plain words for a policy (a policy without its own words is named as it is)."""
+    """The plain words for a policy (one without an entry in :data:`RULES` is named as it is)."""
     found = RULES.get(name)
     if found is not None:
         return found
     plain = name.replace("_", " ")
-    return Rule(name, plain, "", f"The {plain} rule.", plain[:15])
+    return Rule(name, plain, "", plain[:15])
 
 
 def choices(level: Level) -> list[Rule]:

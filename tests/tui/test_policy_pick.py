@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from perpgame.engine.adl import POLICIES
 from perpgame.level import find_level, load_level
 from perpgame.session import GameSession
 from perpgame.session.inputs import PlayerInput
@@ -90,7 +91,7 @@ async def test_esc_on_the_pick_goes_back_to_the_briefing(tmp_path: Path) -> None
         assert "Hyperliquid" in str(
             picker.query_one("#pick-list", OptionList).highlighted_option.prompt
         )
-        assert "price moved your way" in words
+        assert POLICIES["hyperliquid"].description in words
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BriefingScreen)

@@ -45,7 +45,7 @@ class PolicyPickScreen(ModalScreen[str | None]):
     }
     PolicyPickScreen #pick-intro { width: 100%; margin: 0 0 1 0; }
     PolicyPickScreen #pick-list { height: auto; max-height: 10; border: none; padding: 0; }
-    PolicyPickScreen #pick-words { width: 100%; height: 3; margin: 1 0 0 0; }
+    PolicyPickScreen #pick-words { width: 100%; height: auto; min-height: 3; margin: 1 0 0 0; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
