@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from perpgame.engine.account import BOT, PLAYER, PRESET, liquidation_price
+from perpgame.engine.account import PLAYER, liquidation_price
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.market import Market, PileReport
 from perpgame.engine.rng import Rng
@@ -22,14 +22,13 @@ from perpgame.engine.units import format_cash
 from perpgame.level.schema import Level
 from perpgame.session import views
 from perpgame.session import why as why_mod
+from perpgame.session.cast import Cast
 from perpgame.session.chronicle import Chronicle
 from perpgame.session.director import LOST, PLAYING, WON, Director, render
 from perpgame.session.frame import ChartPoint, Frame, OrderAnswer, WhyView
 from perpgame.session.inputs import SOLO_SEAT, PlayerInput
 from perpgame.session.limits import MAX_ADDED_MARGIN
 from perpgame.session.stories import Story, Storyteller
-from perpgame.world.bots import ARCHETYPES
-from perpgame.world.bots.base import Bot
 from perpgame.world.desk import Desk
 from perpgame.world.oracle import Oracle
 from perpgame.world.state import canonical
@@ -83,9 +82,9 @@ class GameSession:
         metrics and its state hash are the same; not for games that are saved or shown."""
         self.rng = Rng(seed ^ 0x5EED_6A3E)
         self.market = Market(level.market_config(seed), start_price=level.market.start_price)
-        self.bots: list[Bot] = []
-        self.groups_of: dict[int, str] = {}
-        self._spawned: dict[str, int] = {}
+        self.cast = Cast(self.market, self.rng)
+        self.bots = self.cast.bots
+        self.groups_of = self.cast.groups_of
         self.status = PLAYING
         self.end_reason = ""
         self.stars = 0
@@ -143,23 +142,11 @@ class GameSession:
         self.max_leverage = (
             m.config.vault_leverage if self.role == "vault" else level.player.max_leverage
         )
-        for preset in level.accounts:
-            acct = m.open_account(
-                BOT if preset.bot else PRESET,
-                preset.group,
-                preset.name,
-                cash=preset.cash,
-                leverage=preset.leverage,
-            )
-            self.groups_of[acct.id] = preset.group
-            if preset.position:
-                acct.apply_trade(preset.position, preset.entry)
-            if preset.bot:
-                self._attach(acct.id, preset.bot, preset.params)
+        self.cast.open_presets(level.accounts)
         for population in level.traders:
-            self._spawn(population)
+            self.cast.spawn(population)
         if level.vault.unwinder and self.role != "vault":
-            self._attach(m.vault.id, "vault_unwinder", {})
+            self.cast.attach(m.vault.id, "vault_unwinder", {})
 
     def _first_page(self) -> None:
         """The chronicle at tick 0: who paid in what, the first chart point, the level's summary."""
@@ -175,33 +162,6 @@ class GameSession:
         self.chronicle.chart.append(ChartPoint(0, m.index, m.mark, None))
         self.chronicle.group_history.append((0, views.group_equity(self)))
         self.chronicle.narration.append(self.level.meta.summary or self.level.meta.title)
-
-    def _attach(self, account_id: int, archetype: str, raw_params: dict) -> Bot:
-        cls = ARCHETYPES[archetype]
-        bot = cls(
-            Desk(self.market, account_id), cls.make_params(raw_params), self.rng.fork(account_id)
-        )
-        self.bots.append(bot)
-        return bot
-
-    def _spawn(self, population) -> list[int]:
-        """Open ``count`` accounts with fresh cash and a bot each; returns their ids."""
-        ids = []
-        lo_cash, hi_cash = population.cash
-        lo_lev, hi_lev = population.leverage
-        group = population.group
-        for _ in range(population.count):
-            n = self._spawned.get(group, 0) + 1
-            self._spawned[group] = n
-            cash = self.rng.between(lo_cash, hi_cash)
-            leverage = self.rng.between(lo_lev, hi_lev)
-            acct = self.market.open_account(
-                BOT, group, f"{group}-{n}", cash=cash, leverage=leverage
-            )
-            self.groups_of[acct.id] = group
-            self._attach(acct.id, population.archetype, population.params)
-            ids.append(acct.id)
-        return ids
 
     def add_seat(self, seat: str) -> int:
         """Open an account for one more trader at a shared table (before the first tick).
@@ -423,12 +383,12 @@ class GameSession:
         elif kind == "volatility":
             self.oracle.set_volatility(entry.value)
         elif kind in ("pull_liquidity", "restore_liquidity"):
-            for bot in self._bots_in(entry.group, default="market_maker"):
+            for bot in self.cast.bots_in(entry.group, default="market_maker"):
                 bot.pull(kind == "pull_liquidity")
         elif kind == "spawn":
-            self._spawn(entry)
+            self.cast.spawn(entry)
         elif kind == "command":
-            for bot in self._bots_in(entry.group):
+            for bot in self.cast.bots_in(entry.group):
                 bot.command(entry.name, **entry.args)
         elif kind == "set":
             m.reconfigure(m.config.with_changes(**{entry.config_field: entry.value}))
@@ -436,11 +396,6 @@ class GameSession:
             m.deposit(m.vault.id, entry.cash)
         elif kind == "end":
             self._end(WON if entry.result == "win" else LOST, self.render(entry.text) or "")
-
-    def _bots_in(self, group: str | None, default: str | None = None) -> list[Bot]:
-        if group is None:
-            return [b for b in self.bots if b.archetype == default] if default else []
-        return [b for b in self.bots if self.groups_of.get(b.desk.account_id) == group]
 
     def render(self, text: str) -> str:
         """Fill ``{placeholders}`` in narration from the game's numbers, formatted for people."""
@@ -495,7 +450,7 @@ class GameSession:
         director = self.director
         timeline = {
             "rng": self.rng,
-            "spawned": self._spawned,
+            "spawned": self.cast.spawned,
             "fired": director.fired,
             "was_true": director.was_true,
             "last_fire": director.last_fire,
