@@ -61,6 +61,10 @@ class Chronicle:
         self.chart: deque[ChartPoint] = deque(maxlen=CHART_POINTS)
         self.markers: deque[ChartMarker] = deque(maxlen=MARKERS)
         self.group_history: list[tuple[int, dict[str, int]]] = []
+        """(tick, equity of each group) at the start and after every tick (not when quiet)."""
+        self.groups_before: dict[str, int] | None = None
+        self.groups_now: dict[str, int] | None = None
+        """Each group's equity before and after the last tick played (None before the first)."""
         self.paid_in: dict[str, int] = {}
         """Cash each group put into the pile (deposits less withdrawals): its equity minus this
         is what its trading won or lost."""
@@ -150,6 +154,12 @@ class Chronicle:
         if not report.ok and self.pile_ok:
             self.pile_ok = False
             self.pile_failure = f"tick {self.market.tick}: {report.explain()}"
+
+    def groups_moved(self, tick: int, before: dict[str, int], now: dict[str, int]) -> None:
+        """Each group's equity before and after ``tick``, kept for the pile's view and history."""
+        self.groups_before = before
+        self.groups_now = now
+        self.group_history.append((tick, now))
 
     def chart_tick(self) -> None:
         """One point of the price chart for the tick just played."""

@@ -324,9 +324,7 @@ class GameSession:
         chronicle.check_pile()
         chronicle.chart_tick()
         if groups_before is not None:
-            self.groups_now = views.group_equity(self)
-            self.groups_before = groups_before
-            chronicle.group_history.append((tick, self.groups_now))
+            chronicle.groups_moved(tick, groups_before, views.group_equity(self))
         self.adl = views.adl_spot(self)
         self.metrics = views.metrics(self)
         self._judge(tick)

@@ -407,8 +407,8 @@ def _position(session: ReadableGame) -> PositionView:
 def _pile(session: ReadableGame) -> PileView:
     m = session.market
     report = m.check_pile()
-    now = getattr(session, "groups_now", None) or group_equity(session)
-    before = getattr(session, "groups_before", None) or now
+    now = session.chronicle.groups_now or group_equity(session)
+    before = session.chronicle.groups_before or now
     counts: dict[str, int] = {}
     for acct in m.accounts.values():
         g = session.groups_of.get(acct.id, acct.group)
