@@ -428,7 +428,7 @@ class GameSession:
     def frame(self) -> Frame:
         """The current frame (built once per tick, on demand)."""
         if self._snapshot is None:
-            self._snapshot = views.build_snapshot(self)
+            self._snapshot = views.build_frame(self)
         return self._snapshot
 
     @property

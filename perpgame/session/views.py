@@ -42,7 +42,7 @@ __all__ = [
     "ChartMarker",
     "ChartPoint",
     "ReadableGame",
-    "build_snapshot",
+    "build_frame",
     "group_equity",
     "metrics",
     "money_table",
@@ -469,7 +469,8 @@ def _goals(session: ReadableGame) -> tuple[Goal, ...]:
     return tuple(goals)
 
 
-def build_snapshot(session: ReadableGame) -> Frame:
+def build_frame(session: ReadableGame) -> Frame:
+    """Everything the screen shows of the game now, as one immutable Frame."""
     m = session.market
     cfg = m.config
     c = session.chronicle
