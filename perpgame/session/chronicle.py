@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
+from perpgame.engine.account import Account
 from perpgame.engine.book import BUY
 from perpgame.engine.events import Event, Fill
 from perpgame.engine.market import Market
@@ -73,10 +74,27 @@ class Chronicle:
         self.pile_checks = 0
         self.pile_ok = True
         self.pile_failure = ""
+        self._members: tuple[int, list[tuple[str, list[Account]]]] | None = None
 
     def group(self, account_id: int) -> str:
         """The group an account counts in (its own group unless the table named another)."""
         return self.groups_of.get(account_id, self.market.accounts[account_id].group)
+
+    def members_by_group(self) -> list[tuple[str, list[Account]]]:
+        """Accounts by group, groups in order of first account; rebuilt when accounts are opened.
+
+        Read twice a tick (the groups' equity), so the lists are kept while the number of
+        accounts stays the same.
+        """
+        accounts = self.market.accounts
+        if self._members is not None and self._members[0] == len(accounts):
+            return self._members[1]
+        by_group: dict[str, list[Account]] = {}
+        for acct in accounts.values():
+            by_group.setdefault(self.groups_of.get(acct.id, acct.group), []).append(acct)
+        members = list(by_group.items())
+        self._members = (len(accounts), members)
+        return members
 
     def note(self, text: str) -> Story:
         """A line told to the player (a refusal, an answer to an input): story and narration."""

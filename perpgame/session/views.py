@@ -229,27 +229,12 @@ def group_equity(session: ReadableGame) -> dict[str, int]:
     """
     mark = session.market.mark
     out: dict[str, int] = {}
-    for group, members in _group_members(session):
+    for group, members in session.chronicle.members_by_group():
         total = 0
         for a in members:
             total += a.cash + a.size * mark - a.cost
         out[group] = total
     return out
-
-
-def _group_members(session: ReadableGame) -> list[tuple[str, list]]:
-    """Accounts by group, groups in order of first account; rebuilt when accounts are opened."""
-    accounts = session.market.accounts
-    cached = session.__dict__.get("_group_members_cache")
-    if cached is not None and cached[0] == len(accounts):
-        return cached[1]
-    groups = session.groups_of
-    by_group: dict[str, list] = {}
-    for acct in accounts.values():
-        by_group.setdefault(groups.get(acct.id, acct.group), []).append(acct)
-    members = list(by_group.items())
-    session.__dict__["_group_members_cache"] = (len(accounts), members)
-    return members
 
 
 def adl_spot(session: ReadableGame) -> tuple[int | None, int, int]:
