@@ -2,10 +2,11 @@
 
 The session is the table of one game: it owns the market, the oracle, the bots and the seats,
 applies the player's inputs and runs one tick at a time exactly as DESIGN.md describes, logging
-every input with its tick (so a game replays bit for bit). Its chronicle
-(:mod:`perpgame.session.chronicle`) writes down what happened and its director
-(:mod:`perpgame.session.director`) runs the level's timeline and judges the objectives. The TUI
-talks to this object only: it reads immutable Frames and sends PlayerInputs.
+every input with its tick (so a game replays bit for bit). Its cast (:mod:`perpgame.session.cast`)
+opens the level's accounts and bots, its chronicle (:mod:`perpgame.session.chronicle`) writes
+down what happened and its director (:mod:`perpgame.session.director`) runs the level's timeline
+and judges the objectives. The TUI talks to this object only: it reads immutable Frames and sends
+PlayerInputs.
 """
 
 from __future__ import annotations
