@@ -81,13 +81,23 @@ class ReadableGame(Protocol):
     def player_liq_price(self) -> int | None: ...
 
 
-PLAIN_REASONS = (
-    ("no liquidity", "nobody is offering the other side in the book right now"),
-    ("initial margin", "your cash does not cover the margin this order needs"),
-    ("reduce-only", "it would not make your position smaller"),
-    ("post-only", "it would have traded at once"),
-)
-"""Engine reasons, said so that a newcomer knows what to do next (the engine's words follow)."""
+PLAIN_REASONS = {
+    "house_does_not_trade": "the house account does not trade",
+    "bad_side": "an order is a buy or a sell",
+    "qty_not_positive": "the size must be more than zero",
+    "qty_not_lot_multiple": "the size must be a whole number of lots",
+    "market_has_price": "a market order takes no price",
+    "limit_needs_price": "a limit order needs a price",
+    "price_not_tick_multiple": "the price must be a whole number of ticks",
+    "reduce_only_would_not_reduce": "it would not make your position smaller",
+    "reduce_only_covered": "your other reduce-only orders already close the whole position",
+    "no_liquidity": "nobody is offering the other side in the book right now",
+    "margin": "your cash does not cover the margin this order needs",
+    "in_liquidation": "you are being liquidated: only orders that shrink the position",
+    "beyond_bankruptcy": "it would fill past your bankruptcy price, where your cash runs out",
+    "post_only_would_cross": "it would have traded at once",
+}
+"""The engine's refusal codes (``engine.risk.REFUSAL_CODES``) in a newcomer's words."""
 
 
 def lose_reason(session: ReadableGame, label: str) -> str:
@@ -117,12 +127,9 @@ def time_out_reason(session: ReadableGame) -> str:
     return text
 
 
-def plain_reason(reason: str) -> str:
-    """The engine's reason for a refusal, in a newcomer's words, keeping its numbers."""
-    for key, words in PLAIN_REASONS:
-        if key in reason:
-            return f"{words} ({reason})" if words not in reason else reason
-    return reason
+def plain_reason(code: str) -> str:
+    """The engine's refusal code in a newcomer's words (an unknown code as it is)."""
+    return PLAIN_REASONS.get(code, code)
 
 
 def order_answer(
