@@ -269,7 +269,8 @@ class GameSession:
             self._say_refusal(refused)
 
     def _input_pick_policy(self, action: PlayerInput, desk: Desk, tick: int) -> None:
-        policy_pick.apply(self, action.policy or "")
+        told = policy_pick.apply(self.level, self.market, self.waterfall_log, action.policy or "")
+        self._say(told)
 
     def _set_leverage(self, desk: Desk, value: int) -> None:
         if value > self.max_leverage:

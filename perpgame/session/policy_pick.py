@@ -21,7 +21,10 @@ from perpgame.engine.adl import POLICIES
 from perpgame.level.schema import Level
 
 if TYPE_CHECKING:
-    from perpgame.session.game import GameSession
+    from collections.abc import Iterable
+
+    from perpgame.engine.events import Event
+    from perpgame.engine.market import Market
 
 __all__ = ["RULES", "Rule", "apply", "choices", "crash_tick", "refusal", "rule"]
 
@@ -96,23 +99,23 @@ def choices(level: Level) -> list[Rule]:
     return [rule(name) for name in level.market.waterfall.adl_choices if name in POLICIES]
 
 
-def crash_tick(session: GameSession) -> int | None:
-    """The tick of the game's first auto-deleverage (None before it)."""
-    for e in session.waterfall_log:
+def crash_tick(waterfall_log: Iterable[Event]) -> int | None:
+    """The tick of the game's first auto-deleverage in a game's waterfall events (None before it)."""
+    for e in waterfall_log:
         if e.type in ("deleverage", "haircut"):
             return e.tick
     return None
 
 
-def refusal(session: GameSession, name: str) -> str | None:
+def refusal(level: Level, waterfall_log: Iterable[Event], name: str) -> str | None:
     """Why ``name`` cannot be picked now (None: it can)."""
-    offered = session.level.market.waterfall.adl_choices
+    offered = level.market.waterfall.adl_choices
     if not offered:
         return "This level's exchange has fixed its ADL rule: there is nothing to pick."
     if name not in offered:
         listed = ", ".join(rule(n).title for n in offered)
         return f"This level does not offer {rule(name).title} ({name}). Pick one of: {listed}."
-    at = crash_tick(session)
+    at = crash_tick(waterfall_log)
     if at is not None:
         return (
             f"Too late: the crash has happened (the first auto-deleverage, tick {at}). "
@@ -121,14 +124,12 @@ def refusal(session: GameSession, name: str) -> str | None:
     return None
 
 
-def apply(session: GameSession, name: str) -> None:
-    """Play a ``pick_policy`` input: switch the market's ADL policy, or say why not."""
-    refused = refusal(session, name)
+def apply(level: Level, market: Market, waterfall_log: Iterable[Event], name: str) -> str:
+    """Play a ``pick_policy`` input: switch the market's ADL policy; what to tell the player."""
+    refused = refusal(level, waterfall_log, name)
     if refused is not None:
-        session._say(refused)
-        return
-    m = session.market
-    if m.config.adl_policy != name:
-        m.reconfigure(m.config.with_changes(adl_policy=name))
+        return refused
+    if market.config.adl_policy != name:
+        market.reconfigure(market.config.with_changes(adl_policy=name))
     picked = rule(name)
-    session._say(f"ADL rule picked: {picked.title} ({picked.venue}).")
+    return f"ADL rule picked: {picked.title} ({picked.venue})."

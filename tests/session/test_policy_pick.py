@@ -73,7 +73,7 @@ def test_picking_the_rule_changes_who_is_deleveraged(seed: int) -> None:
 
 def test_a_pick_after_the_crash_is_refused() -> None:
     session = wave_one(None)
-    assert crash_tick(session) == CRASH
+    assert crash_tick(session.waterfall_log) == CRASH
     session.submit(pick(0, "pro_rata"))
     session.step()
     assert session.market.config.adl_policy == "pnl_leverage"

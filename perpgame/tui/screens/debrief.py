@@ -546,7 +546,7 @@ class DebriefScreen(Screen[None]):
         hint = s.level.objectives.hint
         if hint and (not won or s.stars < 3):
             lines.append(Content.assemble(("Hint: ", "bold $text-accent"), hint))
-        if crash_tick(s) is not None:
+        if crash_tick(s.waterfall_log) is not None:
             lines.append(Content.assemble(("Who pays? ", "bold $text-accent"), ADL_HINT))
         if self.replay is not None:
             lines.append(Content.styled(f"Replay saved: {self.replay}", MUTED))
