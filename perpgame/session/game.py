@@ -199,6 +199,14 @@ class GameSession:
         if self.status == PLAYING:
             self._pending.append(action)
 
+    @property
+    def queued(self) -> tuple[PlayerInput, ...]:
+        """The inputs the next ``step()`` applies, in the order it applies them (scheduled for the
+        next tick, then submitted), each at the tick it will be applied at."""
+        nxt = self.tick + 1
+        submitted = (replace(action, tick=nxt) for action in self._pending)
+        return (*self._scheduled.get(nxt, ()), *submitted)
+
     def schedule(self, actions: Iterable[PlayerInput]) -> None:
         """Scripted inputs (an actions file or a replay): each is applied at its own tick."""
         for action in actions:
