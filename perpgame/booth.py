@@ -278,18 +278,3 @@ class BoothServer(Server):
             await asyncio.wait(visits, timeout=STOP_SECONDS)
         if self.endings:
             await asyncio.wait(set(self.endings), timeout=STOP_SECONDS + 5)
-
-
-def booth_server(
-    command: str,
-    *,
-    host: str,
-    port: int,
-    root: Path,
-    public_url: str | None = None,
-    max_visitors: int = DEFAULT_MAX_VISITORS,
-) -> BoothServer:
-    """textual-serve's server with the booth's additions, running ``command`` for each visitor."""
-    return BoothServer(
-        command, host=host, port=port, root=root, public_url=public_url, max_visitors=max_visitors
-    )

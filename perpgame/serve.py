@@ -74,7 +74,7 @@ def serve(
 
     With ``table`` (the instructor's URL of a ``perpgame host`` table), each visitor is put on
     a free seat of that one table instead of a game of their own."""
-    from perpgame.booth import booth_server, check_public_url
+    from perpgame.booth import BoothServer, check_public_url
 
     try:
         public_url = check_public_url(public_url) if public_url else None
@@ -90,7 +90,7 @@ def serve(
             return 2
         os.environ["PERPGAME_TABLE"] = table  # the visitors' processes inherit it
     root = saves_root.resolve()
-    server = booth_server(
+    server = BoothServer(
         game_command(root, table=table is not None),
         host=host,
         port=port,

@@ -45,11 +45,6 @@ class SaveStore:
         return self._folder.root
 
     @property
-    def levels_folder(self) -> Path | None:
-        """Where levels are looked up by id (None: the shipped folder or ``$PERPGAME_LEVELS``)."""
-        return self._folder.levels_folder
-
-    @property
     def notices(self) -> list[str]:
         """Plain sentences for the player, oldest first (see :meth:`take_notices`)."""
         return self._folder.notices
@@ -58,23 +53,6 @@ class SaveStore:
     def instance(self) -> str:
         """This running game, as a save names it: ``pid 4242 on HOST``."""
         return self._folder.instance
-
-    @property
-    def shared_with(self) -> str | None:
-        """Set by :meth:`claim`: the other running game on this folder (``pid 4242 on HOST``)."""
-        return self._folder.shared_with
-
-    @property
-    def profile_path(self) -> Path:
-        return self._folder.profile_path
-
-    @property
-    def resume_path(self) -> Path:
-        return self._folder.resume_path
-
-    @property
-    def replays_dir(self) -> Path:
-        return self._folder.replays_dir
 
     def take_notices(self) -> list[str]:
         """The notices not yet shown, and forget them (each distinct one is told only once)."""

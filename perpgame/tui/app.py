@@ -28,6 +28,8 @@ from perpgame.level import Level, LevelError, scan_levels
 from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
+from perpgame.session.inputs import PlayerInput
+from perpgame.session.policy_pick import choices
 from perpgame.tui.commands import PerpCommands
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
@@ -227,6 +229,13 @@ class PerpGameApp(App[int]):
         self._unwind()
         self.push_screen(LevelsScreen())
 
+    def open_lab(self) -> None:
+        """The title's Policy lab: any level under every ADL rule."""
+        from perpgame.tui.screens.lab import LabScreen
+
+        self._unwind()
+        self.push_screen(LabScreen())
+
     def open_briefing(self, level: Level) -> None:
         if not self.is_unlocked(level):
             self.notify(self.unlock_hint(level), title="Locked", severity="warning")
@@ -235,9 +244,22 @@ class PerpGameApp(App[int]):
             self.pop_screen()
         self.push_screen(BriefingScreen(level))
 
-    def play(self, level: Level) -> None:
-        """Start ``level`` from its first tick."""
-        self.start_game(GameSession(level, self.play_seed))
+    def play(self, level: Level, *, policy: str | None = None) -> None:
+        """Start ``level`` from its first tick. A level that lets the player pick its ADL rule
+        asks first (Esc stays where it was); the pick is recorded as their first input."""
+        if policy is None and choices(level):
+            from perpgame.tui.screens.policy_pick import PolicyPickScreen
+
+            def picked(name: str | None) -> None:
+                if name is not None:
+                    self.play(level, policy=name)
+
+            self.push_screen(PolicyPickScreen(level), picked)
+            return
+        session = GameSession(level, self.play_seed)
+        if policy is not None:
+            session.submit(PlayerInput(0, "pick_policy", policy=policy))
+        self.start_game(session)
 
     def start_game(self, session: GameSession) -> None:
         """Play ``session`` (a new game or a resumed one); its result goes into the profile.

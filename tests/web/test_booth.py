@@ -22,9 +22,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from perpgame.booth import (
+    BoothServer,
     ClampedService,
     QuietDisconnects,
-    booth_server,
     check_public_url,
     clamp_size,
     end_game,
@@ -39,7 +39,7 @@ SOCKET = re.compile(r'data-session-websocket-url="([^"]+)"')
 
 async def page(tmp_path: Path, headers: dict[str, str] | None = None, **options) -> str:
     """The booth's page as a browser gets it (bound as ``--host 0.0.0.0`` would configure it)."""
-    server = booth_server("exec true", host="0.0.0.0", port=8000, root=tmp_path, **options)
+    server = BoothServer("exec true", host="0.0.0.0", port=8000, root=tmp_path, **options)
     async with TestClient(TestServer(await server._make_app(), host="127.0.0.1")) as client:
         response = await client.get("/", headers=headers or {})
         assert response.status == 200
@@ -91,7 +91,7 @@ async def test_a_hostile_host_header_is_not_echoed(tmp_path) -> None:
 
 
 async def test_a_full_booth_says_so_on_the_page_and_the_socket(tmp_path) -> None:
-    server = booth_server("exec true", host="127.0.0.1", port=8000, root=tmp_path, max_visitors=1)
+    server = BoothServer("exec true", host="127.0.0.1", port=8000, root=tmp_path, max_visitors=1)
     playing = asyncio.get_running_loop().create_future()  # one visit in progress
     visit = asyncio.ensure_future(playing)
     server.visits.add(visit)

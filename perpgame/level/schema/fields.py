@@ -225,35 +225,32 @@ def _text(limit: int, *, required: bool = True) -> Any:
     return Annotated[str, PlainValidator(validate), PlainSerializer(str)]
 
 
+def _name(noun: str, fits: Callable[[str], bool], rule: str) -> Any:
+    """Text that names a thing (``noun``, with its article) when ``fits`` it; ``rule`` says how."""
+
+    def validate(value: object) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected {noun} as text, got {show_value(value)}")
+        if not fits(value):
+            raise ValueError(f"{value!r} is not {rule}")
+        return value
+
+    return Annotated[str, PlainValidator(validate), PlainSerializer(str)]
+
+
 _WORD = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-
-def _word(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected a name as text, got {show_value(value)}")
-    if not _WORD.match(value):
-        raise ValueError(
-            f"{value!r} is not a usable name: use up to 32 letters, digits, '_', '-' or '.', "
-            "no spaces"
-        )
-    return value
-
-
-Word = Annotated[str, PlainValidator(_word), PlainSerializer(str)]
-
-
-def _slug(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected an id as text, got {show_value(value)}")
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value) or len(value) > 48:
-        raise ValueError(
-            f"{value!r} is not a valid id: use lowercase letters, digits and single dashes, "
-            "like 'happy-path'"
-        )
-    return value
-
-
-Slug = Annotated[str, PlainValidator(_slug), PlainSerializer(str)]
+Word = _name(
+    "a name",
+    lambda v: _WORD.match(v) is not None,
+    "a usable name: use up to 32 letters, digits, '_', '-' or '.', no spaces",
+)
+Slug = _name(
+    "an id",
+    lambda v: _SLUG.fullmatch(v) is not None and len(v) <= 48,
+    "a valid id: use lowercase letters, digits and single dashes, like 'happy-path'",
+)
 
 
 def _condition(value: object) -> Condition:

@@ -26,6 +26,7 @@ from perpgame.level import Level
 from perpgame.session import WON, GameSession, views
 from perpgame.session.frame import MoneyRow
 from perpgame.session.numbers import CASH_SCALE, format_cash, format_coin, format_price
+from perpgame.session.policy_pick import crash_tick
 from perpgame.tui.screens.briefing import KeyButton, crowd_name
 from perpgame.tui.screens.levels import MUTED, clock, goal_text, signed_cash, stars_text
 
@@ -42,6 +43,7 @@ STAGE_MARKS = {
 PLAYER_STYLES = {"X": "$text-error bold", "A": "$text-error bold", "V": "$text-primary bold"}
 SEVERITY = {"liquidation": 1, "backstop": 2, "deleverage": 3}
 MAX_EVENTS = 200
+ADL_HINT = "winners were auto-deleveraged. Press p to replay this game under every ADL rule."
 
 
 # ------------------------------------------------------------------------------------ the data
@@ -544,6 +546,8 @@ class DebriefScreen(Screen[None]):
         hint = s.level.objectives.hint
         if hint and (not won or s.stars < 3):
             lines.append(Content.assemble(("Hint: ", "bold $text-accent"), hint))
+        if crash_tick(s.waterfall_log) is not None:
+            lines.append(Content.assemble(("Who pays? ", "bold $text-accent"), ADL_HINT))
         if self.replay is not None:
             lines.append(Content.styled(f"Replay saved: {self.replay}", MUTED))
         return Content("\n").join(lines)

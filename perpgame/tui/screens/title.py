@@ -1,4 +1,5 @@
-"""The title screen: continue, levels, demo, help, quit; and how far the player has come."""
+"""The title screen: continue, levels, policy lab, demo, help, quit; and how far the player has
+come."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class TitleScreen(Screen[None]):
         Binding("enter", "select", "Select", priority=True),
         Binding("c", "choose('continue')", "Continue"),
         Binding("l", "choose('levels')", "Levels"),
+        Binding("p", "choose('lab')", "Lab"),
         Binding("d", "choose('demo')", "Demo"),
         Binding("question_mark", "choose('help')", "Help", key_display="?"),
         Binding("q", "choose('quit')", "Quit"),
@@ -73,6 +75,7 @@ class TitleScreen(Screen[None]):
         highlighted = self.menu.highlighted_option.id if self.menu.highlighted_option else None
         entries = [("continue", "Continue", self._continue_detail())]
         entries.append(("levels", "Levels", self._levels_detail()))
+        entries.append(("lab", "Lab", "the policy lab: any level under every ADL rule"))
         if app.demo_level() is not None:
             entries.append(("demo", "Demo", "watch the autopilot live through the last level"))
         entries.append(("help", "Help", "the keys, and how the exchange works"))
@@ -152,6 +155,8 @@ class TitleScreen(Screen[None]):
                 app.continue_game()
         elif what == "levels":
             app.open_levels()
+        elif what == "lab":
+            app.open_lab()
         elif what == "demo":
             app.start_demo()
         elif what == "help":
