@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from perpgame.engine.account import bankruptcy_price, liquidation_price
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.events import Fill
 from perpgame.engine.market import Market, OrderOutcome
+from perpgame.engine.risk import bankruptcy_price, liquidation_price
 
 
 @dataclass(frozen=True, slots=True)
