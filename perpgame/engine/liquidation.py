@@ -410,19 +410,30 @@ class _Run:
         """(winner, rank, lights, most lots) in the policy's order, ranked once this tick for this
         side; a proportional policy's allocation (told the fill ``price``) sets the most lots, a
         queue walk does not."""
-        accounts = self.ledger.accounts
         side = 1 if acct.size > 0 else -1
         if self.policy.proportional:
-            positions = self._candidates(acct, side)
-            eligible = [p for p in positions if self.policy.eligible(p)]
-            rest = [p for p in positions if not self.policy.eligible(p)]
-            for group in (eligible, rest):
-                if not group or acct.size == 0:
-                    continue
-                allocation = self.policy.allocate(group, abs(acct.size), self.rng, fill_price=price)
-                for a in allocation:
-                    yield accounts[a.account], a.rank, 5 if group is eligible else 0, a.qty
-            return
+            return self._shares(acct, side, price)
+        return self._walk(acct, side)
+
+    def _shares(
+        self, acct: Account, side: int, price: int
+    ) -> Iterator[tuple[Account, int, int, int]]:
+        """A proportional policy's allocation, the policy's candidates first, then the rest."""
+        accounts = self.ledger.accounts
+        positions = self._candidates(acct, side)
+        eligible = [p for p in positions if self.policy.eligible(p)]
+        rest = [p for p in positions if not self.policy.eligible(p)]
+        for group in (eligible, rest):
+            if not group or acct.size == 0:
+                continue
+            allocation = self.policy.allocate(group, abs(acct.size), self.rng, fill_price=price)
+            for a in allocation:
+                yield accounts[a.account], a.rank, 5 if group is eligible else 0, a.qty
+
+    def _walk(self, acct: Account, side: int) -> Iterator[tuple[Account, int, int, int]]:
+        """The tick's queue for ``side``, from its first entry not used up, then ranked afresh
+        once if positions opened since it was ranked are needed."""
+        accounts = self.ledger.accounts
         for _ in range(2):
             queue = self.queues.get(side)
             if queue is None:
