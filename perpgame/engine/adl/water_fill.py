@@ -4,7 +4,7 @@ The paper proves that, for one asset under isolated margin, the optimal ADL poli
 maximum leverage left among the accounts it closes against: the most levered are reduced first
 and leverage is equalised downward, like water draining to one level.
 
-Our discrete rule (ADL-LAB.md 2.9; the paper's exact leverage definition was not read):
+Our discrete rule (docs/mechanics.md; the paper's exact leverage definition was not read):
 
 * leverage after closing ``d`` of an account's ``n`` lots at the fill price ``P`` is
   ``L(d) = (n - d) * m / (E - d * g)`` with ``m`` the mark, ``E`` the equity at the mark and
