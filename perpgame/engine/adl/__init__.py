@@ -64,6 +64,7 @@ __all__ = [
     "lights_for_percentile",
     "pnl_leverage_score",
     "pro_rata_haircut",
+    "register",
 ]
 
 POLICIES: dict[str, type[AdlPolicy]] = {}
