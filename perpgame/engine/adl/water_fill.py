@@ -37,17 +37,10 @@ from perpgame.engine.adl.base import (
     Allocation,
     Position,
     check_candidates,
+    lot_cost,
     sort_scored,
 )
 from perpgame.engine.rng import Rng
-
-
-def lot_cost(position: Position, fill_price: int | None) -> int:
-    """``g = s_w * (m - P)``: what closing one lot at ``P`` costs the winner against the mark."""
-    if fill_price is None:
-        return 0
-    side = 1 if position.size > 0 else -1
-    return side * (position.mark - fill_price)
 
 
 def is_eligible(position: Position, g: int) -> bool:
