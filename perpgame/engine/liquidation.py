@@ -24,7 +24,8 @@ account whose equity is below maintenance at the mark is liquidated, in account-
      price is deleveraged at once, solvent or not.
 
    The rest is closed against positions on the other side, in the policy's queue, at the
-   bankruptcy price, and never so far that a winner's own equity goes below zero. Under
+   bankruptcy price: first those that stay solvent fully closed there (dYdX v4's overlap
+   condition), then the others, never so far that a winner's own equity goes below zero. Under
    ``socialized_loss`` the positions stay open instead: the vault takes the rest at the mark and
    the winners' unrealised profit pays the deficit, pro rata.
 
