@@ -21,16 +21,15 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from perpgame.serve import (
-    VISITORS,
+from perpgame.booth import (
     ClampedService,
     QuietDisconnects,
     booth_server,
     check_public_url,
     clamp_size,
     end_game,
-    sweep_visitors,
 )
+from perpgame.visitors import VISITORS, sweep_visitors
 
 from .conftest import game_processes, serving, wait_until
 
@@ -323,3 +322,16 @@ async def test_a_game_that_quits_by_itself_is_not_signalled() -> None:
     await end_game(game, grace=10)
     assert game.returncode == 0
     await end_game(None)  # a visit whose game never started: nothing to end
+
+
+def test_only_starting_a_server_imports_textual_serve() -> None:
+    """A visitor's game process (``--visitor-saves``) and the command line import perpgame.serve
+    and perpgame.visitors; the booth's server and textual-serve behind it load only when a server
+    starts, so every game process does not pay for them."""
+    code = (
+        "import sys, perpgame.cli, perpgame.serve, perpgame.visitors; "
+        "print(sorted(m for m in ('perpgame.booth', 'textual_serve') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
