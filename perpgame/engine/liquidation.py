@@ -24,7 +24,8 @@ account whose equity is below maintenance at the mark is liquidated, in account-
      price is deleveraged at once, solvent or not.
 
    The rest is closed against positions on the other side, in the policy's queue, at the
-   bankruptcy price, and never so far that a winner's own equity goes below zero. Under
+   bankruptcy price: first those that stay solvent fully closed there (dYdX v4's overlap
+   condition), then the others, never so far that a winner's own equity goes below zero. Under
    ``socialized_loss`` the positions stay open instead: the vault takes the rest at the mark and
    the winners' unrealised profit pays the deficit, pro rata.
 
@@ -364,65 +365,115 @@ class _Run:
         # a winner's equity changes by this much per lot closed at ``price`` instead of the mark
         per_lot_loss = sign * (price - mark)
         absorbers: list[int] = []
+        # first every candidate that stays solvent fully closed at ``price`` (dYdX's overlap
+        # condition), in the policy's order; the others only as a last resort, capped at zero
+        last_resort: dict[int, tuple[Account, int, int]] = {}
         for winner, rank, lights, share in self._queue(acct, price):
-            need = abs(acct.size)
-            if need == 0:
+            if acct.size == 0:
                 break
-            before = winner.equity(mark)
-            qty = min(need, abs(winner.size), share)
-            if per_lot_loss > 0:
-                qty = min(qty, max(0, before) // per_lot_loss)
-            if qty <= 0:
+            if per_lot_loss > 0 and winner.equity(mark) < abs(winner.size) * per_lot_loss:
+                last_resort.setdefault(winner.id, (winner, rank, share))
                 continue
-            size_before = winner.size
-            entry_cost = winner.open_cost
-            cancel_all(self.ledger, self.book, winner.id, "auto-deleveraged")
-            self.ledger.trade_signed(winner.id, acct.id, sign * qty, price)
-            absorbers.append(winner.id)
-            self.ledger.emit(
-                Deleverage(
-                    self.ledger.tick,
-                    winner.id,
-                    acct.id,
-                    size_before,
-                    qty,
-                    price,
-                    rank,
-                    policy.name,
-                    mark,
-                    before - winner.equity(mark),
-                    lights=lights,
-                    entry_cost=entry_cost,
-                    equity=before,
-                    counterparty_equity=equity_before,
-                )
-            )
-        left = max(0, -acct.equity(mark))  # the deficit the winners did not cover
+            if self._close_against(acct, winner, (rank, lights, share), price, equity_before):
+                absorbers.append(winner.id)
+        for winner, rank, share in last_resort.values():
+            if acct.size == 0:
+                break
+            if self._close_against(acct, winner, (rank, 0, share), price, equity_before):
+                absorbers.append(winner.id)
+        self._after_adl(acct, price, equity_before, absorbers)
+
+    def _after_adl(
+        self, acct: Account, price: int, equity_before: int, absorbers: list[int]
+    ) -> None:
+        """Report the deficit the winners covered; what they could not take goes to the vault."""
+        left = max(0, -acct.equity(self.mark))  # the deficit the winners did not cover
         if equity_before < 0 and absorbers and -equity_before > left:
             self.ledger.emit(
                 BadDebt(self.ledger.tick, acct.id, -equity_before - left, "adl", tuple(absorbers))
             )
-        if acct.size:
+        if acct.size and acct.kind == VAULT:
+            # nobody can take the vault's rest without going below zero: it keeps it, with its
+            # deficit, below maintenance until the next tick (it cannot take over from itself)
+            self.done.add(acct.id)
+            if left:
+                self.ledger.emit(BadDebt(self.ledger.tick, acct.id, left, "vault", (acct.id,)))
+        elif acct.size:
             # no winner could absorb the rest without going below zero: the vault takes it
             self._vault_takes(acct, abs(acct.size), price, VAULT_FORCED)
+
+    def _close_against(
+        self,
+        acct: Account,
+        winner: Account,
+        spot: tuple[int, int, int],
+        price: int,
+        equity_before: int,
+    ) -> bool:
+        """Close up to ``share`` of ``winner``'s lots against ``acct`` at ``price``, never taking
+        the winner below zero; ``spot`` is (rank, lights, share). True if any lot closed."""
+        mark = self.mark
+        rank, lights, share = spot
+        sign = 1 if acct.size > 0 else -1
+        per_lot_loss = sign * (price - mark)
+        before = winner.equity(mark)
+        qty = min(abs(acct.size), abs(winner.size), share)
+        if per_lot_loss > 0:
+            qty = min(qty, max(0, before) // per_lot_loss)
+        if qty <= 0:
+            return False
+        size_before = winner.size
+        entry_cost = winner.open_cost
+        cancel_all(self.ledger, self.book, winner.id, "auto-deleveraged")
+        self.ledger.trade_signed(winner.id, acct.id, sign * qty, price)
+        self.ledger.emit(
+            Deleverage(
+                self.ledger.tick,
+                winner.id,
+                acct.id,
+                size_before,
+                qty,
+                price,
+                rank,
+                self.policy.name,
+                mark,
+                before - winner.equity(mark),
+                lights=lights,
+                entry_cost=entry_cost,
+                equity=before,
+                counterparty_equity=equity_before,
+            )
+        )
+        return True
 
     def _queue(self, acct: Account, price: int) -> Iterator[tuple[Account, int, int, int]]:
         """(winner, rank, lights, most lots) in the policy's order, ranked once this tick for this
         side; a proportional policy's allocation (told the fill ``price``) sets the most lots, a
         queue walk does not."""
-        accounts = self.ledger.accounts
         side = 1 if acct.size > 0 else -1
         if self.policy.proportional:
-            positions = self._candidates(acct, side)
-            eligible = [p for p in positions if self.policy.eligible(p)]
-            rest = [p for p in positions if not self.policy.eligible(p)]
-            for group in (eligible, rest):
-                if not group or acct.size == 0:
-                    continue
-                allocation = self.policy.allocate(group, abs(acct.size), self.rng, fill_price=price)
-                for a in allocation:
-                    yield accounts[a.account], a.rank, 5 if group is eligible else 0, a.qty
-            return
+            return self._shares(acct, side, price)
+        return self._walk(acct, side)
+
+    def _shares(
+        self, acct: Account, side: int, price: int
+    ) -> Iterator[tuple[Account, int, int, int]]:
+        """A proportional policy's allocation, the policy's candidates first, then the rest."""
+        accounts = self.ledger.accounts
+        positions = self._candidates(acct, side)
+        eligible = [p for p in positions if self.policy.eligible(p, price)]
+        rest = [p for p in positions if not self.policy.eligible(p, price)]
+        for group in (eligible, rest):
+            if not group or acct.size == 0:
+                continue
+            allocation = self.policy.allocate(group, abs(acct.size), self.rng, fill_price=price)
+            for a in allocation:
+                yield accounts[a.account], a.rank, 5 if group is eligible else 0, a.qty
+
+    def _walk(self, acct: Account, side: int) -> Iterator[tuple[Account, int, int, int]]:
+        """The tick's queue for ``side``, from its first entry not used up, then ranked afresh
+        once if positions opened since it was ranked are needed."""
+        accounts = self.ledger.accounts
         for _ in range(2):
             queue = self.queues.get(side)
             if queue is None:

@@ -240,18 +240,34 @@ def test_hyperliquid_equity_at_or_below_zero_is_first() -> None:
 
 def test_pro_rata_on_set() -> None:
     policy = get_policy("pro_rata")
-    # The queue is only a numbering (account id); everyone is at the front: 5 lights, percentile 1.
-    assert order(policy, SET) == [1, 2, 3, 4]
-    assert lights(policy.queue(SET, Rng(0))) == [(a, a, 5, 1) for a in (1, 2, 3, 4)]
-    # 30 of 75 divides exactly: 30*10/75 = 4, 30*40/75 = 16, 30*20/75 = 8, 30*5/75 = 2.
-    assert allocs(policy.allocate(SET, 30, Rng(0))) == [(1, 4, 1), (2, 16, 2), (3, 8, 3), (4, 2, 4)]
+    # Only winners are candidates (account 3 is at a loss): a loser is no candidate in the
+    # waterfall, and the policy asked directly numbers it after the winners.
+    assert not policy.eligible(SET[2]) and all(policy.eligible(p) for p in SET if p.account != 3)
+    # The queue is only a numbering (winners by id, then losers); all at the front: 5 lights.
+    assert order(policy, SET) == [1, 2, 4, 3]
+    assert lights(policy.queue(SET, Rng(0))) == [
+        (1, 1, 5, 1),
+        (2, 2, 5, 1),
+        (4, 3, 5, 1),
+        (3, 4, 5, 1),
+    ]
+    # 30 over the winners' 10 + 40 + 5 = 55 lots: 300/55 = 5 r25, 1200/55 = 21 r45,
+    # 150/55 = 2 r40. Floors sum to 28; the 2 left go to remainders 45 (2) and 40 (4).
+    assert allocs(policy.allocate(SET, 30, Rng(0))) == [(1, 5, 1), (2, 22, 2), (4, 3, 3)]
+    # 60 is more than the winners' 55: all of them, then 5 of the loser's 20.
+    assert allocs(policy.allocate(SET, 60, Rng(0))) == [
+        (1, 10, 1),
+        (2, 40, 2),
+        (4, 5, 3),
+        (3, 5, 4),
+    ]
 
 
 def test_pro_rata_remainder() -> None:
-    # 7 of 75: 70/75 = 0 r70, 280/75 = 3 r55, 140/75 = 1 r65, 35/75 = 0 r35.
-    # Floors sum to 4; the 3 left go to the largest remainders 70 (1), 65 (3), 55 (2).
+    # 7 over the winners' 55: 70/55 = 1 r15, 280/55 = 5 r5, 35/55 = 0 r35.
+    # Floors sum to 6; the 1 left goes to the largest remainder, 35 (account 4).
     policy = get_policy("pro_rata")
-    assert allocs(policy.allocate(SET, 7, Rng(0))) == [(1, 1, 1), (2, 4, 2), (3, 2, 3)]
+    assert allocs(policy.allocate(SET, 7, Rng(0))) == [(1, 1, 1), (2, 5, 2), (4, 1, 3)]
 
 
 def test_pro_rata_remainder_ties_to_lower_account() -> None:
@@ -276,17 +292,19 @@ def test_largest_remainder_directly() -> None:
 
 def test_largest_first_on_set() -> None:
     policy = get_policy("largest_first")
-    # Sizes 40 (2), 20 (3), 10 (1), 5 (4), whatever the profit. Cumulative 40, 60, 70, 75:
-    # ceil(4000/75) = 54, 80, ceil(7000/75) = 94, 100 -> lights 3, 2, 1, 1.
-    assert order(policy, SET) == [2, 3, 1, 4]
+    # Winners by size 40 (2), 10 (1), 5 (4), then the loser 3 (20 lots, bigger than 1 and 4):
+    # only winners are candidates. Cumulative 40, 50, 55, 75 of 75: ceil(4000/75) = 54,
+    # ceil(5000/75) = 67, ceil(5500/75) = 74, 100 -> lights 3, 2, 2, 1.
+    assert not policy.eligible(SET[2])
+    assert order(policy, SET) == [2, 1, 4, 3]
     assert lights(policy.queue(SET, Rng(0))) == [
         (2, 1, 3, 54),
-        (3, 2, 2, 80),
-        (1, 3, 1, 94),
-        (4, 4, 1, 100),
+        (1, 2, 2, 67),
+        (4, 3, 2, 74),
+        (3, 4, 1, 100),
     ]
-    # 50 lots: all 40 of account 2, then 10 of account 3's 20.
-    assert allocs(policy.allocate(SET, 50, Rng(0))) == [(2, 40, 1), (3, 10, 2)]
+    # 50 lots: all 40 of account 2, then all 10 of account 1; the loser keeps its 20.
+    assert allocs(policy.allocate(SET, 50, Rng(0))) == [(2, 40, 1), (1, 10, 2)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -295,19 +313,39 @@ def test_largest_first_on_set() -> None:
 
 def test_random_on_set() -> None:
     policy = get_policy("random")
-    # Sorted by account [1, 2, 3, 4], Fisher-Yates with Rng(2024): below(4) = 1 swaps slots 3
-    # and 1 -> [1, 4, 3, 2]; below(3) = 2 and below(2) = 1 swap nothing. Cumulative 10, 15, 35,
-    # 75 of 75: ceil(1000/75) = 14, 20, ceil(3500/75) = 47, 100 -> lights 5, 5, 3, 1.
-    assert order(policy, SET, seed=2024) == [1, 4, 3, 2]
+    # dYdX v4: the list by account [1, 2, 3, 4], a random start, then round-robin. Rng(2024)
+    # draws below(4) = 1: start at slot 1 -> [2, 3, 4, 1] (a rotation, never a shuffle).
+    # Cumulative 40, 60, 65, 75 of 75: ceil(4000/75) = 54, 80, ceil(6500/75) = 87, 100
+    # -> lights 3, 2, 1, 1.
+    assert Rng(2024).below(4) == 1
+    assert order(policy, SET, seed=2024) == [2, 3, 4, 1]
     assert lights(policy.queue(SET, Rng(2024))) == [
-        (1, 1, 5, 14),
-        (4, 2, 5, 20),
-        (3, 3, 3, 47),
-        (2, 4, 1, 100),
+        (2, 1, 3, 54),
+        (3, 2, 2, 80),
+        (4, 3, 1, 87),
+        (1, 4, 1, 100),
     ]
-    assert allocs(policy.allocate(SET, 12, Rng(2024))) == [(1, 10, 1), (4, 2, 2)]
+    # 45 lots: all 40 of account 2, then 5 of account 3's 20 (whatever its profit: dYdX takes
+    # every offsetting position).
+    assert allocs(policy.allocate(SET, 45, Rng(2024))) == [(2, 40, 1), (3, 5, 2)]
     # The input order does not matter, only the accounts and the rng state.
-    assert order(policy, SET[::-1], seed=2024) == [1, 4, 3, 2]
+    assert order(policy, SET[::-1], seed=2024) == [2, 3, 4, 1]
+    # Rng(0) draws below(4) = 3: start at account 4, then wrap round to 1, 2, 3.
+    assert Rng(0).below(4) == 3
+    assert order(policy, SET, seed=0) == [4, 1, 2, 3]
+
+
+def test_random_is_a_rotation_of_the_id_order() -> None:
+    # Whatever the seed, the queue is the id order started somewhere: every start is reachable.
+    policy = get_policy("random")
+    ids = [1, 2, 3, 4]
+    starts = set()
+    for seed in range(40):
+        got = order(policy, SET, seed=seed)
+        start = ids.index(got[0])
+        assert got == ids[start:] + ids[:start]
+        starts.add(start)
+    assert starts == {0, 1, 2, 3}
 
 
 def test_random_draws_from_the_rng() -> None:

@@ -167,7 +167,7 @@ def test_a_flat_account_below_zero_is_covered_the_same_tick_with_bad_debt():
 
 
 @pytest.mark.parametrize("trigger", TRIGGERS)
-def test_adl_never_leaves_the_absorbing_winner_below_zero(trigger):
+def test_adl_skips_a_winner_that_would_go_below_zero(trigger):
     m = market("60000", adl_trigger=trigger)
     bankrupt = trader(m, "bankrupt", "1000")  # long 1 from 60,000: B = 59,000
     short = trader(m, "short", "100000")  # short 1 from 60,000
@@ -178,17 +178,41 @@ def test_adl_never_leaves_the_absorbing_winner_below_zero(trigger):
     events = tick(m, "40000")
     # mark 40,000: bankrupt's equity 1,000 - 20,000 = -19,000. pnl_leverage ranks thin first
     # (profit 10,000/50,000 = 0.2 at leverage 40,000/11,000: 0.727) before short (1/3 at 1/3).
-    # Closing at B = 59,000 costs a short 19,000 a coin against the mark, 1,900,000 a lot:
-    # thin can give 11,000e6 // 1,900,000 = 5,789 lots (0.5789 BTC) and keep 0.90; the old
-    # engine closed all 10,000 lots and left thin at 1,000 + (50,000 - 59,000) = -8,000
+    # Closing at B = 59,000 costs a short 19,000 a coin against the mark: thin (equity 11,000)
+    # would end at -8,000 fully closed, so it is no candidate (dYdX's overlap condition); short
+    # (equity 120,000) takes the whole coin. Before, thin gave the 5,789 lots its equity covered
+    # and was left at 0.90, below maintenance, and short the other 4,211.
     adl = [e for e in of_type(events, "deleverage") if e.counterparty == bankrupt.id]
-    assert [(e.account, e.qty) for e in adl] == [(thin.id, 5_789), (short.id, 4_211)]
-    assert adl[0].equity - adl[0].lost_pnl == parse_cash("0.90")
+    assert [(e.account, e.qty, e.rank, e.lights) for e in adl] == [(short.id, 10_000, 2, 1)]
     (debt,) = of_type(events, "bad_debt")
-    assert (debt.amount, debt.absorbers) == (parse_cash("19000"), (thin.id, short.id))
-    # thin is now below maintenance with 0.90: held under deficit; under takeover its short is
-    # deleveraged in turn (against rich, at thin's own bankruptcy price, better than the mark)
+    assert (debt.amount, debt.absorbers) == (parse_cash("19000"), (short.id,))
+    assert thin.equity(m.mark) == parse_cash("11000") and thin.size == -parse_qty("1")
     assert all(a.equity(m.mark) >= 0 for a in m.accounts.values())
+    assert m.check() == []
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_adl_never_leaves_the_absorbing_winner_below_zero(trigger):
+    m = market("60000", adl_trigger=trigger)
+    bankrupt = trader(m, "bankrupt", "1000")  # long 1 from 60,000: B = 59,000
+    maker = trader(m, "maker", "100000")
+    thin = trader(m, "thin", "1000")
+    hold(bankrupt, maker, "1", "60000")
+    hold(maker, thin, "1", "50000")  # maker is flat again; thin is short 1 from 50,000
+    events = tick(m, "40000")
+    # thin is the only short: equity 1,000 + 10,000 = 11,000, and closing at B = 59,000 costs
+    # 19,000 a coin, 1,900,000 a lot. As the last resort it gives what its equity covers,
+    # 11,000e6 // 1,900,000 = 5,789 lots, and keeps 11,000 - 5,789 * 1.9 = 0.90 (lights 0); the
+    # vault is forced to take the other 4,211 lots at B. (Under the deficit trigger the vault,
+    # now below zero, is deleveraged in turn; thin cannot give a lot more, so the vault keeps
+    # it: the old engine crashed there, making the vault take over from itself. Under takeover
+    # thin, below maintenance, is deleveraged against the vault's long, at a gain to the vault.)
+    adl = [e for e in of_type(events, "deleverage") if e.counterparty == bankrupt.id]
+    assert [(e.account, e.qty, e.lights) for e in adl] == [(thin.id, 5_789, 0)]
+    assert adl[0].equity - adl[0].lost_pnl == parse_cash("0.90")
+    forced = [e for e in of_type(events, "backstop") if e.reason == "vault_forced"]
+    assert [(e.account, e.qty) for e in forced] == [(bankrupt.id, 4_211)]
+    assert all(a.equity(m.mark) >= 0 for a in m.accounts.values() if a.id != m.vault.id)
     assert m.check() == []
 
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perpgame.engine.adl import Position, get_policy
-from perpgame.engine.adl.water_fill import is_eligible, leverage_after, lot_cost
+from perpgame.engine.adl.base import lot_cost
+from perpgame.engine.adl.water_fill import is_eligible, leverage_after
 from perpgame.engine.rng import Rng
 
 

@@ -5,12 +5,14 @@ on the other side of the market against it. Each policy reproduces one venue's r
 ``docs/mechanics.md``), lives in its own module here, and is looked up by name with
 :func:`get_policy`:
 
-* ``pnl_leverage`` - BitMEX, Binance, Bybit, OKX: profit percentage times effective leverage.
+* ``pnl_leverage`` - BitMEX (Bybit words it alike): profit percentage times effective leverage.
 * ``hyperliquid`` - Hyperliquid's ``(mark / entry) * (notional / account value)`` index.
-* ``pro_rata`` - every candidate closed in proportion to its size.
-* ``largest_first`` - biggest notional first.
-* ``random`` - dYdX v4: a seeded random order.
+* ``pro_rata`` - every winner closed in proportion to its size (Chitra's contracts pro-rata).
+* ``largest_first`` - the biggest winner first (Chitra's extreme queue).
+* ``random`` - dYdX v4: a seeded random starting point, then round-robin.
 * ``socialized_loss`` - nobody is closed; the deficit is charged to profits, pro rata.
+* ``water_fill`` - Campbell et al.: drain the highest leverage first, to one level.
+* ``binance`` - Binance's LeveragePnL: profit on collateral times margin ratio.
 
 Every comparison that decides an order is exact: scores are rationals compared through integer keys
 (see :func:`perpgame.engine.adl.base.exact_keys`), infinities are explicit tiers, and ties go to
@@ -62,6 +64,7 @@ __all__ = [
     "lights_for_percentile",
     "pnl_leverage_score",
     "pro_rata_haircut",
+    "register",
 ]
 
 POLICIES: dict[str, type[AdlPolicy]] = {}

@@ -202,6 +202,24 @@ def pro_rata_haircut(positions: Sequence[Position], deficit: int) -> list[tuple[
     return [(account, share) for (account, _), share in zip(winners, shares, strict=True) if share]
 
 
+def lot_cost(position: Position, fill_price: int | None) -> int:
+    """``g = s_w * (m - P)``: what closing one lot at ``P`` costs the winner against the mark."""
+    if fill_price is None:
+        return 0
+    side = 1 if position.size > 0 else -1
+    return side * (position.mark - fill_price)
+
+
+def solvent_at(position: Position, fill_price: int | None) -> bool:
+    """dYdX v4's overlap condition: still solvent when fully closed at ``fill_price``.
+
+    ``E - |n| * g >= 0`` with ``g`` = :func:`lot_cost`; always true without a fill price or when
+    the fill is at or better than the mark for the winner (``g <= 0``: the ``takeover`` trigger).
+    """
+    g = lot_cost(position, fill_price)
+    return g <= 0 or position.equity - abs(position.size) * g >= 0
+
+
 def queue_spots(ranked: Sequence[Position]) -> dict[int, QueueSpot]:
     """BitMEX lights: percentile = ceil(100 * cumulative size through this position / total)."""
     total = sum(abs(p.size) for p in ranked)
@@ -258,9 +276,14 @@ class AdlPolicy(ABC):
     """False when the venue closes only positions in profit: losers are then no candidates (they
     get no rank or lights) and are closed only if the winners cannot cover the need."""
 
-    def eligible(self, position: Position) -> bool:
-        """Whether the policy counts ``position`` as an ADL candidate (see ``closes_losers``)."""
-        return self.closes_losers or position.pnl > 0
+    def eligible(self, position: Position, fill_price: int | None = None) -> bool:
+        """Whether the policy counts ``position`` as an ADL candidate (see ``closes_losers``).
+
+        With a ``fill_price``, also whether it stays solvent when fully closed there
+        (:func:`solvent_at`, dYdX v4's overlap condition); the waterfall closes the others only
+        as a last resort, and never below zero.
+        """
+        return (self.closes_losers or position.pnl > 0) and solvent_at(position, fill_price)
 
     @abstractmethod
     def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:

@@ -3,7 +3,7 @@
 Binance's FAQ (https://www.binance.com/en/support/faq/360033525471) ranks positions "by their
 margin ratio and unrealized PnL as a percentage of their collateral" ("LeveragePnL") and closes
 them "at the bankruptcy price of the initial liquidated order". The formula, as quoted on
-dev.binance.vision (ADL-LAB.md 2.2):
+https://dev.binance.vision/t/how-to-caculating-leverage-pnl-quantile/17801:
 
 * ``PnlPercent = max(0, uPnL) / max(1, WalletBalance)``
 * ``MarginRatio = MaintMargin / (Wallet + uPnL)``, or 0 when that denominator is <= 0

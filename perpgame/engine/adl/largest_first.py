@@ -1,4 +1,4 @@
-"""Largest-first ADL: the biggest notional first, winning or not."""
+"""Largest-first ADL: the biggest winning position first (no venue's rule: a paper's extreme)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,18 @@ from perpgame.engine.rng import Rng
 
 
 class LargestFirstPolicy(AdlPolicy):
-    """Biggest notional ``|size * mark|`` first, whatever its profit; ties by account id."""
+    """Biggest notional ``|size * mark|`` first among the winners, ties by account id.
+
+    The extreme "haircut the largest winners first" of Chitra (arXiv 2512.01112, Prop. "Queue
+    Maximizes Damage to Top Winner"). Like the venues and the papers it takes only positions in
+    profit: losers are no candidates in the waterfall (``closes_losers``) and come after every
+    winner, biggest first, when the policy is asked to rank them.
+    """
 
     name: ClassVar[str] = "largest_first"
-    description: ClassVar[str] = (
-        "Closes the biggest positions first, whether they are winning or not."
-    )
+    closes_losers: ClassVar[bool] = False
+    description: ClassVar[str] = "Closes the biggest winning positions first."
 
     def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:
         check_candidates(positions)
-        return sorted(positions, key=lambda p: (-abs(p.size) * p.mark, p.account))
+        return sorted(positions, key=lambda p: (p.pnl <= 0, -abs(p.size) * p.mark, p.account))

@@ -1,4 +1,4 @@
-"""BitMEX's ADL queue (also Binance, Bybit, OKX): profit percentage times effective leverage."""
+"""BitMEX's ADL queue (Bybit's published rule too): profit percentage times effective leverage."""
 
 from __future__ import annotations
 
@@ -46,7 +46,11 @@ def pnl_leverage_score(position: Position) -> Score:
 
 
 class PnlLeveragePolicy(AdlPolicy):
-    """BitMEX (and Binance, Bybit, OKX): highest ``pnl_pct * eff_lev`` first.
+    """BitMEX: highest ``pnl_pct * eff_lev`` first (https://www.bitmex.com/app/autoDeleveraging).
+
+    Bybit words its rule the same way ("highest profit and effective leverage"), and Poloniex,
+    MEXC, FameEX and AZX publish BitMEX's formula verbatim (Bybit's exact current formula is
+    unverified; docs/mechanics.md). Binance ranks by a different score: the ``binance`` policy.
 
     ``pnl_pct = pnl / |entry_cost|``, ``eff_lev = |size * mark| / equity``; a position at a loss
     scores ``pnl_pct / eff_lev``, so losers come after every winner, least-losing first.
@@ -58,7 +62,7 @@ class PnlLeveragePolicy(AdlPolicy):
 
     name: ClassVar[str] = "pnl_leverage"
     description: ClassVar[str] = (
-        "Closes the most profitable, most levered positions first, like BitMEX and Binance."
+        "Closes the most profitable, most levered positions first, like BitMEX."
     )
 
     def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:

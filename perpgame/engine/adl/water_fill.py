@@ -4,7 +4,7 @@ The paper proves that, for one asset under isolated margin, the optimal ADL poli
 maximum leverage left among the accounts it closes against: the most levered are reduced first
 and leverage is equalised downward, like water draining to one level.
 
-Our discrete rule (ADL-LAB.md 2.9; the paper's exact leverage definition was not read):
+Our discrete rule (docs/mechanics.md; the paper's exact leverage definition was not read):
 
 * leverage after closing ``d`` of an account's ``n`` lots at the fill price ``P`` is
   ``L(d) = (n - d) * m / (E - d * g)`` with ``m`` the mark, ``E`` the equity at the mark and
@@ -37,17 +37,10 @@ from perpgame.engine.adl.base import (
     Allocation,
     Position,
     check_candidates,
+    lot_cost,
     sort_scored,
 )
 from perpgame.engine.rng import Rng
-
-
-def lot_cost(position: Position, fill_price: int | None) -> int:
-    """``g = s_w * (m - P)``: what closing one lot at ``P`` costs the winner against the mark."""
-    if fill_price is None:
-        return 0
-    side = 1 if position.size > 0 else -1
-    return side * (position.mark - fill_price)
 
 
 def is_eligible(position: Position, g: int) -> bool:
