@@ -67,7 +67,7 @@ RULES: dict[str, Rule] = {
             "largest first",
         ),
         Rule("random", "Random order", "dYdX v4", "dYdX random"),
-        Rule("pro_rata", "Everyone a slice, by size", "research benchmark", "pro rata"),
+        Rule("pro_rata", "Every winner a slice, by size", "research benchmark", "pro rata"),
         Rule(
             "water_fill",
             "Most levered first, evened out",
