@@ -8,17 +8,17 @@ the first auto-deleverage (a ``deleverage`` or ``haircut`` event) settles who pa
 cannot change after it. A timeline entry that sets the policy later still applies (level 11
 switches rules between its waves).
 
-:data:`RULES` names each policy in plain words, with the venue it models (docs/mechanics.md); what
+``perpgame.session.rules`` names each policy in plain words, with the venue it models; what
 it does is the policy's own ``description``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from perpgame.engine.adl import POLICIES
 from perpgame.level.schema import Level
+from perpgame.session.rules import Rule, rule
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -26,72 +26,7 @@ if TYPE_CHECKING:
     from perpgame.engine.events import Event
     from perpgame.engine.market import Market
 
-__all__ = ["RULES", "Rule", "apply", "choices", "crash_tick", "refusal", "rule"]
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """An ADL policy as a player reads it."""
-
-    name: str
-    """The policy's name in level files (``pnl_leverage``)."""
-    title: str
-    """What it does, in a few words."""
-    venue: str
-    """Who runs it (or where it comes from)."""
-    short: str
-    """A label of at most 15 characters for tables."""
-
-    @property
-    def words(self) -> str:
-        """Who pays under it: the policy's own description (``AdlPolicy.description``)."""
-        policy = POLICIES.get(self.name)
-        return policy.description if policy is not None else f"The {self.title} rule."
-
-
-RULES: dict[str, Rule] = {
-    r.name: r
-    for r in (
-        Rule(
-            "pnl_leverage",
-            "Queue: most profit x leverage first",
-            "BitMEX, Bybit, OKX",
-            "BitMEX queue",
-        ),
-        Rule("binance", "Queue: profit on collateral x margin", "Binance", "Binance queue"),
-        Rule("hyperliquid", "Queue: price gain x leverage", "Hyperliquid", "Hyperliquid"),
-        Rule(
-            "largest_first",
-            "Queue: biggest position first",
-            "no venue: the extreme case",
-            "largest first",
-        ),
-        Rule("random", "Random order", "dYdX v4", "dYdX random"),
-        Rule("pro_rata", "Every winner a slice, by size", "research benchmark", "pro rata"),
-        Rule(
-            "water_fill",
-            "Most levered first, evened out",
-            "research optimum (Campbell 2026)",
-            "water-fill",
-        ),
-        Rule(
-            "socialized_loss",
-            "Nobody closed: profits cut",
-            "early BitMEX, Drift, GMX",
-            "profit cut",
-        ),
-    )
-}
-"""Each policy in plain words, with the venue it models (docs/mechanics.md, ADL policies)."""
-
-
-def rule(name: str) -> Rule:
-    """The plain words for a policy (one without an entry in :data:`RULES` is named as it is)."""
-    found = RULES.get(name)
-    if found is not None:
-        return found
-    plain = name.replace("_", " ")
-    return Rule(name, plain, "", plain[:15])
+__all__ = ["apply", "choices", "crash_tick", "refusal"]
 
 
 def choices(level: Level) -> list[Rule]:

@@ -14,7 +14,8 @@ from perpgame.saves import SaveStore, check_replay, replay_session
 from perpgame.session import GameSession
 from perpgame.session.inputs import PlayerInput, inputs_to_toml, load_inputs_text
 from perpgame.session.lab import with_policy
-from perpgame.session.policy_pick import RULES, choices, crash_tick, rule
+from perpgame.session.policy_pick import choices, crash_tick
+from perpgame.session.rules import RULES, rule
 
 
 def find_level(level_id: str):
@@ -96,7 +97,7 @@ def test_a_pick_is_refused_where_the_level_offers_none_or_not_that_rule() -> Non
     session.submit(pick(0, "water_fill"))
     session.step()
     assert session.market.config.adl_policy == "pnl_leverage"
-    assert "does not offer" in session.narration[-1] and "Everyone a slice" in session.narration[-1]
+    assert "does not offer" in session.narration[-1] and "Every winner a slice" in session.narration[-1]
 
 
 def test_the_lab_plays_its_own_policy_over_a_recorded_pick() -> None:

@@ -38,7 +38,7 @@ def test_deleverage_names_rank_price_and_what_was_lost():
     story = TELLER.tell(deleverage(200_000_000))
     assert story.text == (
         "You were auto-deleveraged: 0.2 of a 0.5 short closed at 61,000.00 (mark 60,000.00), "
-        "queue rank 1 under pnl_leverage, against degen-7's position; paper profit lost against "
+        "queue rank 1 under the BitMEX queue rule, against degen-7's position; paper profit lost against "
         "the mark: 200.00."
     )
 

@@ -57,7 +57,7 @@ def test_an_adl_names_rank_policy_and_the_account_on_the_other_side():
     _, views = played("09-vault-runs-dry")
     v = next(v for v in views if any(f.label == "Auto-deleveraged" for f in v.facts))
     fact = next(f for f in v.facts if f.label == "Auto-deleveraged")
-    assert "queue rank" in fact.detail and "pnl_leverage" in fact.detail
+    assert "queue rank" in fact.detail and "BitMEX queue" in fact.detail
     closes = [line for line in v.lines if "closed at" in line.label]
     assert closes and all(" against " in line.label and line.amount < 0 for line in closes)
 

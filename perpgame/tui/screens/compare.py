@@ -27,7 +27,7 @@ from perpgame.level import Level
 from perpgame.session import GameSession, PlayerInput
 from perpgame.session.lab import compare, policy_names
 from perpgame.session.numbers import format_cash
-from perpgame.session.policy_pick import rule
+from perpgame.session.rules import rule
 
 BAR = 24
 SHADES = ("bold red", "yellow", "cyan", "green", "magenta", "blue", "white")

@@ -20,7 +20,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from perpgame.level import Level
-from perpgame.session.policy_pick import choices, rule
+from perpgame.session.policy_pick import choices
+from perpgame.session.rules import rule
 
 TITLE_WIDTH = 40
 
