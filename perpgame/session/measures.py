@@ -148,9 +148,24 @@ def losers_hit(ep: Episode) -> int:
     return sum(1 for h in ep.hits if h.account not in profit and (h.lots or h.burden))
 
 
+def _max_lev_of(terms: Iterable[tuple[int, int]], mark: int) -> Fraction | None:
+    """``_max_lev`` of ``_lev(lots, mark, equity)`` over (lots, equity) pairs, compared in integers
+    (``a / b > c / d`` as ``a * d > c * b``, both equities positive) with one Fraction at the end."""
+    top, under = 0, 1
+    for lots, equity in terms:
+        if lots == 0:
+            continue  # leverage 0: never above the start
+        if equity <= 0:
+            return INFINITE
+        notional = lots * mark
+        if notional * under > top * equity:
+            top, under = notional, equity
+    return Fraction(top, under)
+
+
 def max_leverage_before(ep: Episode) -> Fraction | None:
     """``max_{a in W} n_a * m / E_a`` (None = infinite: a winner with equity <= 0)."""
-    return _max_lev(_lev(abs(p.size), ep.mark, p.equity) for p in winners(ep))
+    return _max_lev_of(((abs(p.size), p.equity) for p in winners(ep)), ep.mark)
 
 
 def max_leverage_after(ep: Episode) -> Fraction | None:
@@ -158,9 +173,12 @@ def max_leverage_after(ep: Episode) -> Fraction | None:
     hits = _burdens(ep)
     out = []
     for p in winners(ep):
-        h = hits.get(p.account, Hit(p.account, 0, 0))
-        out.append(_lev(abs(p.size) - h.lots, ep.mark, p.equity - h.burden))
-    return _max_lev(out)
+        h = hits.get(p.account)
+        if h is None:
+            out.append((abs(p.size), p.equity))
+        else:
+            out.append((abs(p.size) - h.lots, p.equity - h.burden))
+    return _max_lev_of(out, ep.mark)
 
 
 def lost_upside(ep: Episode, price: int) -> int:
