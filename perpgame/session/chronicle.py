@@ -107,14 +107,17 @@ class Chronicle:
     def absorb(self, events: list[Event], pid: int) -> None:
         """Take in one tick's events; ``pid`` is the player's account."""
         self.tick_events = events
-        if STAGES.index(self.market.stage) > STAGES.index(self.deepest):
-            self.deepest = self.market.stage
+        stage = self.market.stage
+        if stage != self.deepest and STAGES.index(stage) > STAGES.index(self.deepest):
+            self.deepest = stage
+        if self.quiet:
+            for e in events:
+                if e.type != "order_cancelled":  # the commonest event: nothing to count
+                    self._count(e, pid)
+            return
         for e in events:
             self._count(e, pid)
-            if not self.quiet:
-                self._tell(e)
-        if self.quiet:
-            return
+            self._tell(e)
         name = self.storyteller.name
         for e in events:
             if e.type == "fill" and pid not in (e.maker, e.taker):

@@ -353,10 +353,8 @@ class GameSession:
     def _explain_tick(self, events: list, before: why_mod.Before) -> None:
         """Keep the why? of this tick when anything in it touched the player."""
         pid = self.player.id
-        funding = (
-            self.market.last_funding.get(pid, 0) if any(e.type == "funding" for e in events) else 0
-        )
-        mine = [e for e in events if why_mod.touches(e, pid)]
+        mine, funded = why_mod.scan(events, pid)
+        funding = self.market.last_funding.get(pid, 0) if funded else 0
         # fills and the player's liquidation are told line by line with their own numbers
         notes = [
             s.text

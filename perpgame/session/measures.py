@@ -127,40 +127,60 @@ def _burdens(ep: Episode) -> dict[int, Hit]:
 
 
 def winners(ep: Episode) -> list[Position]:
-    """``W``: candidates in profit at the start of the episode."""
+    """``W``: candidates in profit at the start of the episode (the measures below take it as
+    ``w`` when the caller has it already: :func:`measure` finds it once per episode)."""
     return [p for p in ep.candidates if p.pnl > 0]
 
 
-def max_profit_seized(ep: Episode) -> Fraction:
+def max_profit_seized(ep: Episode, w: Sequence[Position] | None = None) -> Fraction:
     """``max_{a in W} h_a / u_a``; above 1 means principal was touched."""
     hits = _burdens(ep)
     best = Fraction(0)
-    for p in winners(ep):
+    for p in winners(ep) if w is None else w:
         h = hits.get(p.account)
         if h is not None and h.burden > 0:
             best = max(best, Fraction(h.burden, _profit(p)))
     return best
 
 
-def losers_hit(ep: Episode) -> int:
+def losers_hit(ep: Episode, w: Sequence[Position] | None = None) -> int:
     """Accounts hit that were not in profit (``u_a = 0``): a queue that reached past the winners."""
-    profit = {p.account for p in winners(ep)}
+    profit = {p.account for p in (winners(ep) if w is None else w)}
     return sum(1 for h in ep.hits if h.account not in profit and (h.lots or h.burden))
 
 
-def max_leverage_before(ep: Episode) -> Fraction | None:
+def _max_lev_of(terms: Iterable[tuple[int, int]], mark: int) -> Fraction | None:
+    """``_max_lev`` of ``_lev(lots, mark, equity)`` over (lots, equity) pairs, compared in integers
+    (``a / b > c / d`` as ``a * d > c * b``, both equities positive) with one Fraction at the end."""
+    top, under = 0, 1
+    for lots, equity in terms:
+        if lots == 0:
+            continue  # leverage 0: never above the start
+        if equity <= 0:
+            return INFINITE
+        notional = lots * mark
+        if notional * under > top * equity:
+            top, under = notional, equity
+    return Fraction(top, under)
+
+
+def max_leverage_before(ep: Episode, w: Sequence[Position] | None = None) -> Fraction | None:
     """``max_{a in W} n_a * m / E_a`` (None = infinite: a winner with equity <= 0)."""
-    return _max_lev(_lev(abs(p.size), ep.mark, p.equity) for p in winners(ep))
+    w = winners(ep) if w is None else w
+    return _max_lev_of(((abs(p.size), p.equity) for p in w), ep.mark)
 
 
-def max_leverage_after(ep: Episode) -> Fraction | None:
+def max_leverage_after(ep: Episode, w: Sequence[Position] | None = None) -> Fraction | None:
     """``max_{a in W} (n_a - d_a) * m / (E_a - h_a)``: the Campbell et al. objective."""
     hits = _burdens(ep)
     out = []
-    for p in winners(ep):
-        h = hits.get(p.account, Hit(p.account, 0, 0))
-        out.append(_lev(abs(p.size) - h.lots, ep.mark, p.equity - h.burden))
-    return _max_lev(out)
+    for p in winners(ep) if w is None else w:
+        h = hits.get(p.account)
+        if h is None:
+            out.append((abs(p.size), p.equity))
+        else:
+            out.append((abs(p.size) - h.lots, p.equity - h.burden))
+    return _max_lev_of(out, ep.mark)
 
 
 def lost_upside(ep: Episode, price: int) -> int:
@@ -176,12 +196,12 @@ def move_price(mark: int, side: int, ppm: int) -> int:
     return mark + side * (mark * ppm // 1_000_000)
 
 
-def inversions(ep: Episode) -> int:
+def inversions(ep: Episode, w: Sequence[Position] | None = None) -> int:
     """Adjacent rank inversions: sort W by ``u`` desc (ties id); count adjacent pairs ``i, i+1``
     whose post-ADL endowment ``u - h`` order strictly flips (``u_i - h_i < u_j - h_j``)."""
     hits = _burdens(ep)
-    ordered = sorted(winners(ep), key=lambda p: (-_profit(p), p.account))
-    after = [_profit(p) - (hits[p.account].burden if p.account in hits else 0) for p in ordered]
+    ordered = sorted((-_profit(p), p.account) for p in (winners(ep) if w is None else w))
+    after = [-u - (hits[a].burden if a in hits else 0) for u, a in ordered]
     return sum(1 for a, b in pairwise(after) if a < b)
 
 
@@ -238,19 +258,19 @@ def measure(ep: Episode, later_price: int, move_ppm: int = 100_000) -> EpisodeMe
         cash_taken=cash_taken(ep),
         overshoot=overshoot(ep),
         accounts_hit=accounts_hit(ep),
-        losers_hit=losers_hit(ep),
+        losers_hit=losers_hit(ep, w),
         closed_notional=closed_notional(ep),
         top1_account=who,
         top1_amount=amount,
         top1_share=share,
         gini=gini([hits[p.account].burden if p.account in hits else 0 for p in w]),
-        max_profit_seized=max_profit_seized(ep),
-        max_leverage_before=max_leverage_before(ep),
-        max_leverage_after=max_leverage_after(ep),
+        max_profit_seized=max_profit_seized(ep, w),
+        max_leverage_before=max_leverage_before(ep, w),
+        max_leverage_after=max_leverage_after(ep, w),
         lost_upside_later=lost_upside(ep, later_price),
         lost_upside_up10=lost_upside(ep, move_price(ep.mark, ep.side, move_ppm)),
         lost_upside_down10=lost_upside(ep, move_price(ep.mark, ep.side, -move_ppm)),
-        inversions=inversions(ep),
+        inversions=inversions(ep, w),
         winners=len(w),
         burdens={h.account: h.burden for h in ep.hits if h.burden},
         winner_accounts=tuple(p.account for p in w),

@@ -252,4 +252,25 @@ def touches(e: ev.Event, pid: int) -> bool:
     return pid in ids or pid in getattr(e, "absorbers", ())
 
 
-__all__ = ["Before", "explain", "touches"]
+def scan(events: list[ev.Event], pid: int) -> tuple[bool, bool]:
+    """(any event :func:`touches` ``pid``, any event is funding), in one pass over a tick's events.
+
+    The two commonest events are looked at inline (a cancel names one account, a fill two).
+    """
+    touched = funding = False
+    for e in events:
+        kind = e.type
+        if kind == "order_cancelled":
+            if not touched and e.account == pid:
+                touched = True
+        elif kind == "fill":
+            if not touched and (e.maker == pid or e.taker == pid):
+                touched = True
+        elif kind == "funding":
+            funding = True
+        elif not touched and touches(e, pid):
+            touched = True
+    return touched, funding
+
+
+__all__ = ["Before", "explain", "scan", "touches"]
