@@ -20,14 +20,16 @@ from pathlib import Path
 from time import monotonic
 from typing import Any, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from perpgame.level import Level, LevelError, scan_levels
+from perpgame.level import Level
 from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
+from perpgame.tui import messages
+from perpgame.tui.campaign import Campaign
 from perpgame.tui.commands import PerpCommands
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
@@ -124,8 +126,8 @@ class PerpGameApp(App[int]):
         self.start_level = start_level
         self.level_path = level_path
         self.store = store if store is not None else SaveStore(saves_dir, levels_folder=levels_dir)
+        self.campaign = Campaign(levels_dir, self.store, start_level)
         self.game_options = dict(game_options or {})
-        self._levels: list[Level] | None = None
         self._watching: (
             tuple[Callable[[], GameSession], str, type[Autopilot] | None, dict[str, Any]] | None
         ) = None
@@ -140,62 +142,6 @@ class PerpGameApp(App[int]):
         self._taken: GameSession | None = None
         """A watched game the player took over: it ends like a game of theirs."""
         self._last_input = monotonic()
-        self.level_problems: list[str] = []
-
-    # ------------------------------------------------------------------ levels
-    @property
-    def levels(self) -> list[Level]:
-        """Every level of the folder that loads, in curriculum order (read once)."""
-        if self._levels is None:
-            try:
-                levels, problems = scan_levels(self.levels_dir)
-            except LevelError as exc:
-                levels, problems = [], exc.problems
-            self._levels = levels
-            self.level_problems = [str(p) for p in problems]
-        return self._levels
-
-    def curriculum_ids(self) -> list[str]:
-        return [lv.id for lv in self.levels if lv.meta.order > 0]
-
-    def is_unlocked(self, level: Level) -> bool:
-        """Levels open in curriculum order; one outside it (order 0, or a file) is always open."""
-        return self.store.is_unlocked(level.id, self.curriculum_ids())
-
-    def next_level(self, level: Level) -> Level | None:
-        """The curriculum level after ``level`` (None after the last, or for a level off the list)."""
-        ids = self.curriculum_ids()
-        if level.id not in ids:
-            return None
-        i = ids.index(level.id)
-        return self.find(ids[i + 1]) if i + 1 < len(ids) else None
-
-    def tally(self) -> tuple[int, int, int]:
-        """(levels won, levels in the curriculum, stars earned) for the menus."""
-        ids = self.curriculum_ids()
-        done = self.store.profile().completed
-        won = [done[i] for i in ids if i in done]
-        return len(won), len(ids), sum(record.stars for record in won)
-
-    def unlock_hint(self, level: Level) -> str:
-        """What opens a locked level: ``Finish 2. Both sides first.``"""
-        ids = self.curriculum_ids()
-        i = ids.index(level.id) if level.id in ids else 0
-        before = self.find(ids[i - 1]) if i > 0 else None
-        return f"Finish {before.meta.order}. {before.title} first." if before else ""
-
-    def find(self, level_id: str) -> Level | None:
-        for level in self.levels:
-            if level.id == level_id:
-                return level
-        if self.start_level is not None and self.start_level.id == level_id:
-            return self.start_level
-        return None
-
-    def first_unfinished(self) -> Level | None:
-        """The first unlocked curriculum level not completed yet (None when all are done)."""
-        level_id = self.store.next_level(self.curriculum_ids())
-        return self.find(level_id) if level_id else None
 
     @property
     def play_seed(self) -> int:
@@ -203,7 +149,7 @@ class PerpGameApp(App[int]):
 
     # ------------------------------------------------------------- navigation
     def on_mount(self) -> None:
-        self.push_screen(TitleScreen())
+        self.push_screen(TitleScreen(self.campaign))
         if self.start_level is not None:
             self.push_screen(BriefingScreen(self.start_level))
         elif self.replay is not None:
@@ -225,11 +171,11 @@ class PerpGameApp(App[int]):
 
     def open_levels(self) -> None:
         self._unwind()
-        self.push_screen(LevelsScreen())
+        self.push_screen(LevelsScreen(self.campaign))
 
     def open_briefing(self, level: Level) -> None:
-        if not self.is_unlocked(level):
-            self.notify(self.unlock_hint(level), title="Locked", severity="warning")
+        if not self.campaign.is_unlocked(level):
+            self.notify(self.campaign.unlock_hint(level), title="Locked", severity="warning")
             return
         if isinstance(self.screen, DebriefScreen):
             self.pop_screen()
@@ -272,6 +218,7 @@ class PerpGameApp(App[int]):
         if isinstance(self.screen, BriefingScreen | DebriefScreen):
             self.pop_screen()
         options = {**(screen_options or {}), **self.game_options, "autopilot": autopilot}
+        options["autosave"] = self.autosave
         self.push_screen(GameScreen(session, **options), done)
 
     def continue_game(self) -> None:
@@ -282,7 +229,7 @@ class PerpGameApp(App[int]):
             if session is not None:
                 self.start_game(session)
                 return
-        level = self.first_unfinished()
+        level = self.campaign.first_unfinished()
         if level is not None:
             self.open_briefing(level)
         else:
@@ -290,7 +237,7 @@ class PerpGameApp(App[int]):
 
     def start_demo(self) -> None:
         """The title's Demo: the autopilot plays the last level once, at the usual speed."""
-        level = self.demo_level()
+        level = self.campaign.demo_level()
         if level is None:
             self.notify("There are no levels to demonstrate.", severity="warning")
             return
@@ -333,10 +280,10 @@ class PerpGameApp(App[int]):
         """The demo's levels: the plan's, else ``DEMO_PLAYLIST`` found in the folder, else the last."""
         if self.demo is not None and self.demo.levels:
             return list(self.demo.levels)
-        found = [lv for lv in self.levels if lv.id in DEMO_PLAYLIST]
+        found = [lv for lv in self.campaign.levels if lv.id in DEMO_PLAYLIST]
         if found:
             return found
-        last = self.demo_level()
+        last = self.campaign.demo_level()
         return [last] if last is not None else []
 
     def next_demo(self) -> None:
@@ -427,10 +374,6 @@ class PerpGameApp(App[int]):
         session.schedule(replay.inputs)
         return session
 
-    def demo_level(self) -> Level | None:
-        ordered = [lv for lv in self.levels if lv.meta.order > 0]
-        return ordered[-1] if ordered else None
-
     def show_help(self) -> None:
         from perpgame.session.commands import HELP as ORDER_SYNTAX
         from perpgame.tui.screens.game import GameScreen, key_help
@@ -464,7 +407,9 @@ class PerpGameApp(App[int]):
         replay = self.store.save_replay(session)
         self.show_notices()
         self.push_screen(
-            DebriefScreen(session, next_level=self.next_level(session.level), replay=replay)
+            DebriefScreen(
+                session, next_level=self.campaign.next_level(session.level), replay=replay
+            )
         )
 
     def _watch_over(self, session: GameSession | None) -> None:
@@ -516,6 +461,63 @@ class PerpGameApp(App[int]):
         """Tell the player what the save store had to do (a damaged file set aside, ...)."""
         for notice in self.store.take_notices():
             self.notify(notice, title="Saves", severity="warning", timeout=10)
+
+    # ------------------------------------------------------- what the screens ask
+    @on(messages.PlayLevel)
+    def _play_level(self, message: messages.PlayLevel) -> None:
+        self.play(message.level)
+
+    @on(messages.OpenBriefing)
+    def _open_briefing(self, message: messages.OpenBriefing) -> None:
+        self.open_briefing(message.level)
+
+    @on(messages.OpenLevels)
+    def _open_levels(self) -> None:
+        self.open_levels()
+
+    @on(messages.ContinueGame)
+    def _continue_game(self) -> None:
+        self.continue_game()
+
+    @on(messages.ShowHelp)
+    def _show_help(self) -> None:
+        self.show_help()
+
+    @on(messages.ShowSaveNotices)
+    def _show_save_notices(self) -> None:
+        self.show_notices()
+
+    @on(messages.WatchReplay)
+    def _watch_replay(self, message: messages.WatchReplay) -> None:
+        self.watch(message.make, "Replay")
+
+    @on(messages.WatchAgain)
+    def _watch_again(self) -> None:
+        self.watch_again()
+
+    @on(messages.StartDemo)
+    def _start_demo(self) -> None:
+        self.start_demo()
+
+    @on(messages.NextDemo)
+    def _next_demo(self) -> None:
+        self.next_demo()
+
+    @on(messages.StopDemo)
+    def _stop_demo(self) -> None:
+        self.stop_demo()
+
+    @on(messages.PlayFromDemo)
+    def _play_from_demo(self, message: messages.PlayFromDemo) -> None:
+        self.play_from_demo(message.level)
+
+    @on(messages.RestartFromDemo)
+    def _restart_from_demo(self, message: messages.RestartFromDemo) -> None:
+        self.restart_from_demo(message.level)
+
+    @on(messages.TookOver)
+    def _took_over(self, message: messages.TookOver) -> None:
+        self.take_over(message.session)
 
     async def action_quit(self) -> None:
         """Ctrl+Q (and q outside a level): quit at once, with exit status 0.

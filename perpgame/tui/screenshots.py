@@ -153,7 +153,9 @@ async def _shoot_all(out: Path, levels_dir: Path | None) -> list[Path]:
 
         def debrief_of(session: GameSession) -> Setup:
             async def setup(app: PerpGameApp, pilot: Pilot) -> None:
-                app.push_screen(DebriefScreen(session, next_level=app.next_level(session.level)))
+                app.push_screen(
+                    DebriefScreen(session, next_level=app.campaign.next_level(session.level))
+                )
 
             return setup
 

@@ -359,6 +359,6 @@ async def test_a_game_started_by_a_mouse_click_on_the_debrief_still_ends_in_a_de
 
 
 def curriculum_level(app: PerpGameApp, level_id: str):
-    found = app.find(level_id)
+    found = app.campaign.find(level_id)
     assert found is not None
     return found

@@ -179,7 +179,7 @@ async def finish_level(app: PerpGameApp, pilot: Pilot, ticks: int = 50) -> Debri
 
 
 def level(app: PerpGameApp, level_id: str):
-    found = app.find(level_id)
+    found = app.campaign.find(level_id)
     assert found is not None
     return found
 
@@ -291,8 +291,8 @@ async def test_locked_level_cannot_be_opened(make_app) -> None:
         app.open_briefing(level(app, "gamma"))
         await settle(pilot)
         assert app.screen is levels
-        assert not app.is_unlocked(level(app, "beta"))
-        assert app.is_unlocked(level(app, "alpha"))
+        assert not app.campaign.is_unlocked(level(app, "beta"))
+        assert app.campaign.is_unlocked(level(app, "alpha"))
 
 
 async def test_quit_mid_level_then_continue_resumes(make_app, saves_dir) -> None:
@@ -466,8 +466,8 @@ async def test_a_broken_level_file_is_reported_not_fatal(make_app, levels_dir) -
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert [lv.id for lv in app.levels] == ["alpha", "beta", "gamma"]
-        assert app.level_problems and "04-broken.toml" in app.level_problems[0]
+        assert [lv.id for lv in app.campaign.levels] == ["alpha", "beta", "gamma"]
+        assert app.campaign.level_problems and "04-broken.toml" in app.campaign.level_problems[0]
         assert any(n.title == "Level file" for n in app._notifications)
 
 

@@ -149,7 +149,7 @@ class GameApp(App):
         self.saves: list[int] = []
 
     def on_mount(self) -> None:
-        self.game = GameScreen(self.session, **self.options)
+        self.game = GameScreen(self.session, **{"autosave": self.autosave, **self.options})
         self.push_screen(self.game, self.results.append)
 
     def autosave(self, session: GameSession) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Static
 
 from perpgame.level import Level
 from perpgame.session.numbers import format_cash, format_coin, format_pct, format_price
+from perpgame.tui import messages
 from perpgame.tui.screens.levels import (
     MUTED,
     difficulty_text,
@@ -21,9 +22,6 @@ from perpgame.tui.screens.levels import (
     objectives_text,
     seconds_clock,
 )
-
-if TYPE_CHECKING:
-    from perpgame.tui.app import PerpGameApp
 
 CROWD_NAMES = {
     "market_maker": ("market maker", "market makers"),
@@ -122,8 +120,6 @@ class BriefingScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    app: PerpGameApp
-
     def __init__(self, level: Level) -> None:
         super().__init__()
         self.level = level
@@ -154,11 +150,11 @@ class BriefingScreen(Screen[None]):
 
     @on(Button.Pressed, "#play")
     def action_play(self) -> None:
-        self.app.play(self.level)
+        self.app.post_message(messages.PlayLevel(self.level))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_help(self) -> None:
-        self.app.show_help()
+        self.app.post_message(messages.ShowHelp())

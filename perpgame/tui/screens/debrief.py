@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,11 +26,9 @@ from perpgame.level import Level
 from perpgame.session import WON, GameSession, views
 from perpgame.session.frame import MoneyRow
 from perpgame.session.numbers import CASH_SCALE, format_cash, format_coin, format_price
+from perpgame.tui import messages
 from perpgame.tui.screens.briefing import KeyButton, crowd_name
 from perpgame.tui.screens.levels import MUTED, clock, goal_text, signed_cash, stars_text
-
-if TYPE_CHECKING:
-    from perpgame.tui.app import PerpGameApp
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 CHART_STYLE = "$text-primary"
@@ -429,8 +427,6 @@ class DebriefScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    app: PerpGameApp
-
     def __init__(
         self,
         session: GameSession,
@@ -581,21 +577,21 @@ class DebriefScreen(Screen[None]):
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
         if self.next_level is not None and not self.watched:
-            self.app.open_briefing(self.next_level)
+            self.app.post_message(messages.OpenBriefing(self.next_level))
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
         if self.watched:
-            self.app.watch_again()
+            self.app.post_message(messages.WatchAgain())
         else:
-            self.app.play(self.session.level)
+            self.app.post_message(messages.PlayLevel(self.session.level))
 
     @on(Button.Pressed, "#levels")
     def action_levels(self) -> None:
         if self.watched:
             self.app.pop_screen()
         else:
-            self.app.open_levels()
+            self.app.post_message(messages.OpenLevels())
 
     @on(Button.Pressed, "#watch-replay")
     def action_watch_replay(self) -> None:
@@ -609,7 +605,7 @@ class DebriefScreen(Screen[None]):
         except ReplayError as exc:
             self.notify(str(exc), title="Replay", severity="error")
             return
-        self.app.watch(lambda: replay_session(replay), "Replay")
+        self.app.post_message(messages.WatchReplay(lambda: replay_session(replay)))
 
     def action_compare(self) -> None:
         """The same game under every ADL rule (perpgame/tui/screens/compare.py)."""
@@ -618,4 +614,4 @@ class DebriefScreen(Screen[None]):
         self.app.push_screen(CompareScreen(self.session))
 
     def action_help(self) -> None:
-        self.app.show_help()
+        self.app.post_message(messages.ShowHelp())

@@ -8,12 +8,12 @@ are acknowledged on screen at once.
 
 When the level ends the screen says so and, after a key or a few seconds, dismisses itself with the
 session; quitting mid-level also dismisses with the session (still ``playing``) so the app can keep
-a resume file. Every five seconds of play the app's ``autosave(session)`` is called, if it has one.
+a resume file. Every five seconds of play the ``autosave(session)`` it was given is called.
 
 Two ways to watch instead of play. With an ``autopilot`` (the demo) the autopilot trades and the
 player's keys and buttons place nothing: the first key or click pauses and offers to take over
-(``TakeOver``); taking over drops the autopilot, leaves the game paused at 1x, and calls the app's
-``take_over(session)`` so the rest is a normal game. ``read_only`` (a replay) hides and refuses
+(``TakeOver``); taking over drops the autopilot, leaves the game paused at 1x, and posts
+``TookOver(session)`` to the app so the rest is a normal game. ``read_only`` (a replay) hides and refuses
 every trading control, so a replay plays back exactly what was recorded.
 """
 
@@ -38,6 +38,7 @@ from perpgame.session import PLAYING, WON, CommandError, GameSession, PlayerInpu
 from perpgame.session.commands import HELP as COMMAND_HELP
 from perpgame.session.frame import Frame
 from perpgame.session.numbers import BUY, CASH_SCALE, SELL, format_cash, format_coin, format_price
+from perpgame.tui import messages
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.screens.takeover import TakeOver
@@ -274,6 +275,7 @@ class GameScreen(Screen[GameSession]):
         read_only: bool = False,
         banner: str = "",
         end_seconds: float | None = None,
+        autosave: Callable[[GameSession], object] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -287,6 +289,9 @@ class GameScreen(Screen[GameSession]):
             read_only: a replay: nothing may trade, so it plays back exactly what was recorded.
             banner: a line across the top (what is being watched, and what a key does).
             end_seconds: how long the end-of-level notice waits (default ``END_SECONDS``).
+            autosave: keeps a resume point of the session (the app's save store): called every
+                few seconds of play, and when the app closes under a game still running (it is
+                called, not messaged, because the app's message queue is shut by then).
         """
         super().__init__(name=name, id=id, classes=classes)
         if speed not in SPEEDS:
@@ -300,6 +305,7 @@ class GameScreen(Screen[GameSession]):
         self.read_only = read_only
         self.banner_text = banner
         self.end_seconds = end_seconds
+        self.autosave = autosave
         self.view = VIEWS[0]
         self.compact = False
         snap = session.frame()
@@ -839,11 +845,9 @@ class GameScreen(Screen[GameSession]):
     def restart_as_player(self) -> None:
         """The visitor plays this level from its first tick, as a new game of their own."""
         level = self.session.level
-        restart = getattr(self.app, "restart_from_demo", None)
         self.autopilot = None
         self._leave()
-        if callable(restart):
-            restart(level)
+        self.app.post_message(messages.RestartFromDemo(level))
 
     def take_over(self) -> None:
         """The player has the controls from this tick on: no autopilot, 1x, a normal game."""
@@ -858,9 +862,7 @@ class GameScreen(Screen[GameSession]):
                 banner.remove()
         self.order_input.disabled = False
         self.refresh_bindings()
-        handover = getattr(self.app, "take_over", None)
-        if callable(handover):
-            handover(self.session)
+        self.app.post_message(messages.TookOver(self.session))
         self._restart_clock()
         self._dirty = True
         self._paint()
@@ -895,12 +897,11 @@ class GameScreen(Screen[GameSession]):
         self._autosave()
 
     def _autosave(self) -> None:
-        save = getattr(self.app, "autosave", None)
-        if not callable(save):
+        if self.autosave is None:
             return
         self._saved_tick = self.session.tick
         try:
-            save(self.session)
+            self.autosave(self.session)
         except Exception as exc:  # a failed save must not end the game
             self.notify(f"Autosave failed: {exc}", severity="warning")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,10 +20,8 @@ from textual.widgets.option_list import Option
 
 from perpgame.level import Level
 from perpgame.session.numbers import format_cash
-
-if TYPE_CHECKING:
-    from perpgame.tui.app import PerpGameApp
-
+from perpgame.tui import messages
+from perpgame.tui.campaign import Campaign
 
 # ---------------------------------------------------------------------------------- shared helpers
 MUTED = "$foreground-muted"
@@ -146,9 +144,12 @@ class LevelsScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    app: PerpGameApp
     _layout: tuple[bool, int] = (False, 0)
     """(tall, list width) the options were last laid out for."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__()
+        self.campaign = campaign
 
     def compose(self) -> ComposeResult:
         with Vertical(id="levels-page"):
@@ -179,11 +180,11 @@ class LevelsScreen(Screen[None]):
         return size.height >= TALL, max(20, size.width - detail - 4)
 
     def refresh_levels(self) -> None:
-        app = self.app
+        campaign = self.campaign
         self._layout = self._measure()
-        levels = app.levels
-        done = app.store.profile().completed
-        won, total, stars = app.tally()
+        levels = campaign.levels
+        done = campaign.store.profile().completed
+        won, total, stars = campaign.tally()
         self.heading.update(
             Content.assemble(
                 ("Levels", "bold"), (f"   {won} of {total} done · {stars}/{3 * total} ★", MUTED)
@@ -203,13 +204,13 @@ class LevelsScreen(Screen[None]):
 
     def _default_index(self, levels: list[Level], done: dict[str, Any]) -> int:
         for i, level in enumerate(levels):
-            if level.id not in done and self.app.is_unlocked(level):
+            if level.id not in done and self.campaign.is_unlocked(level):
                 return i
         return 0
 
     def _option(self, level: Level, done: dict[str, Any], width: int) -> Option:
-        app = self.app
-        unlocked = app.is_unlocked(level)
+        campaign = self.campaign
+        unlocked = campaign.is_unlocked(level)
         record = done.get(level.id)
         order = f"{level.meta.order:>2}" if level.meta.order else " ·"
         title = level.title if len(level.title) <= width else level.title[: width - 1] + "…"
@@ -229,7 +230,7 @@ class LevelsScreen(Screen[None]):
         )
         summary = level.meta.summary or level.title
         if not unlocked:
-            summary = self.app.unlock_hint(level)
+            summary = self.campaign.unlock_hint(level)
         tall, room = self._layout
         lines = textwrap.wrap(summary, room - 4) or [""]
         text = "\n".join(f"    {line}" for line in lines)
@@ -238,8 +239,8 @@ class LevelsScreen(Screen[None]):
         )
 
     def _show(self, level: Level) -> None:
-        app = self.app
-        profile = app.store.profile()
+        campaign = self.campaign
+        profile = campaign.store.profile()
         record = profile.progress(level.id)
         won = profile.is_completed(level.id)
         o = level.objectives
@@ -267,8 +268,8 @@ class LevelsScreen(Screen[None]):
                     f"  PnL {signed_cash(record.best_pnl)}  ·  played {record.plays}×",
                 )
             )
-        elif not app.is_unlocked(level):
-            lines.append(Content.styled(f"Locked. {self.app.unlock_hint(level)}", MUTED))
+        elif not campaign.is_unlocked(level):
+            lines.append(Content.styled(f"Locked. {self.campaign.unlock_hint(level)}", MUTED))
         else:
             lines.append(Content.styled("Not played yet. Enter: read the briefing.", MUTED))
         self.detail.update(
@@ -277,7 +278,7 @@ class LevelsScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#level-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        level = self.app.find(event.option.id or "")
+        level = self.campaign.find(event.option.id or "")
         if level is not None:
             self._show(level)
 
@@ -291,13 +292,13 @@ class LevelsScreen(Screen[None]):
             self._open(option.id)
 
     def _open(self, level_id: str | None) -> None:
-        level = self.app.find(level_id or "")
+        level = self.campaign.find(level_id or "")
         if level is None:
             return
-        self.app.open_briefing(level)
+        self.app.post_message(messages.OpenBriefing(level))
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_help(self) -> None:
-        self.app.show_help()
+        self.app.post_message(messages.ShowHelp())

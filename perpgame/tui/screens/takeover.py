@@ -8,7 +8,7 @@ countdown, then the next level starts; a key there offers to play the level just
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,10 +20,8 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from perpgame.session import GameSession
+from perpgame.tui import messages
 from perpgame.tui.screens.debrief import DebriefScreen
-
-if TYPE_CHECKING:
-    from perpgame.tui.app import PerpGameApp
 
 TAKE, WATCH, QUIT, RESTART = "take", "watch", "quit", "restart"
 """What ``TakeOver`` dismisses with."""
@@ -129,8 +127,6 @@ class DemoDebrief(DebriefScreen):
     }
     """
 
-    app: PerpGameApp
-
     def __init__(
         self, session: GameSession, *, seconds: float, next_title: str = "", banner: str = ""
     ) -> None:
@@ -191,7 +187,7 @@ class DemoDebrief(DebriefScreen):
     def _go(self) -> None:
         self.pause()
         if self.is_attached and self.app.screen is self:
-            self.app.next_demo()
+            self.app.post_message(messages.NextDemo())
 
     def on_key(self, event: Key) -> None:
         event.stop()
@@ -202,9 +198,9 @@ class DemoDebrief(DebriefScreen):
 
         def answered(choice: str | None) -> None:
             if choice == TAKE:
-                self.app.play_from_demo(self.session.level)
+                self.app.post_message(messages.PlayFromDemo(self.session.level))
             elif choice == QUIT:
-                self.app.stop_demo()
+                self.app.post_message(messages.StopDemo())
             else:
                 self.start()
 
@@ -220,11 +216,11 @@ class DemoDebrief(DebriefScreen):
     # the debrief's own buttons (a mouse click): stay in the demo's flow
     def action_retry(self) -> None:
         self.pause()
-        self.app.watch_again()
+        self.app.post_message(messages.WatchAgain())
 
     def action_levels(self) -> None:
         self.pause()
-        self.app.stop_demo()
+        self.app.post_message(messages.StopDemo())
 
 
 __all__ = ["QUIT", "TAKE", "WATCH", "DemoDebrief", "TakeOver"]
