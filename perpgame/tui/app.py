@@ -347,7 +347,8 @@ class PerpGameApp(App[int]):
 
     def _idle_check(self) -> None:
         """With ``loop``: bring the demo back when nobody has touched the game for a while."""
-        from perpgame.tui.screens.game import GameScreen, LevelEnd
+        from perpgame.tui.screens.game import GameScreen
+        from perpgame.tui.screens.level_end import LevelEnd
 
         plan = self.demo
         if plan is None or not plan.loop:
@@ -376,8 +377,9 @@ class PerpGameApp(App[int]):
 
     def show_help(self) -> None:
         from perpgame.session.commands import HELP as ORDER_SYNTAX
-        from perpgame.tui.screens.game import GameScreen, key_help
+        from perpgame.tui.screens.game import GameScreen
         from perpgame.tui.screens.help import HelpScreen
+        from perpgame.tui.text import key_help
 
         self.push_screen(
             HelpScreen(

@@ -20,7 +20,8 @@ from perpgame.session.autopilot import Autopilot
 from perpgame.session.numbers import BUY
 from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, DemoPlan, PerpGameApp
 from perpgame.tui.screens.debrief import DebriefScreen
-from perpgame.tui.screens.game import TRADING, GameScreen, LevelEnd
+from perpgame.tui.screens.game import TRADING, GameScreen
+from perpgame.tui.screens.level_end import LevelEnd
 from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.screens.takeover import DemoDebrief, TakeOver
 from perpgame.tui.screens.title import TitleScreen

@@ -26,11 +26,13 @@ from perpgame.tui.screens.debrief import (
     pile_caption,
     timeline_entries,
 )
-from perpgame.tui.screens.game import GameScreen, LevelEnd
+from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
-from perpgame.tui.screens.levels import LevelsScreen, goal_text, lesson_text
+from perpgame.tui.screens.level_end import LevelEnd
+from perpgame.tui.screens.levels import LevelsScreen
 from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.screens.title import TitleScreen
+from perpgame.tui.text import goal_text, lesson_text
 
 MARKET = """
 [market]

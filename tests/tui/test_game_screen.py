@@ -17,9 +17,11 @@ from perpgame.level.loader import load_level, load_level_text
 from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerInput
 from perpgame.session.numbers import BUY, CASH_SCALE, SELL, format_price
 from perpgame.tui.screens import game as game_module
-from perpgame.tui.screens.game import GameScreen, LevelEnd, describe
+from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
+from perpgame.tui.screens.level_end import LevelEnd
 from perpgame.tui.screens.quit_confirm import QuitConfirm
+from perpgame.tui.text import describe
 from perpgame.tui.widgets import OrderBook
 
 LEVELS = Path(__file__).resolve().parents[2] / "perpgame" / "levels"

@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Static
 from perpgame.level import Level
 from perpgame.session.numbers import format_cash, format_coin, format_pct, format_price
 from perpgame.tui import messages
-from perpgame.tui.screens.levels import (
+from perpgame.tui.text import (
     MUTED,
     difficulty_text,
     lesson_text,

@@ -28,7 +28,7 @@ from perpgame.session.frame import MoneyRow
 from perpgame.session.numbers import CASH_SCALE, format_cash, format_coin, format_price
 from perpgame.tui import messages
 from perpgame.tui.screens.briefing import KeyButton, crowd_name
-from perpgame.tui.screens.levels import MUTED, clock, goal_text, signed_cash, stars_text
+from perpgame.tui.text import MUTED, clock, goal_text, signed_cash, stars_text
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 CHART_STYLE = "$text-primary"

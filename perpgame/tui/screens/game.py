@@ -30,19 +30,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Key, Resize
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Static
 
-from perpgame.session import PLAYING, WON, CommandError, GameSession, PlayerInput, parse_command
+from perpgame.session import PLAYING, CommandError, GameSession, PlayerInput, parse_command
 from perpgame.session.commands import HELP as COMMAND_HELP
 from perpgame.session.frame import Frame
-from perpgame.session.numbers import BUY, CASH_SCALE, SELL, format_cash, format_coin, format_price
+from perpgame.session.numbers import BUY, CASH_SCALE, SELL
 from perpgame.tui import messages
 from perpgame.tui.screens.help import HelpScreen
+from perpgame.tui.screens.level_end import END_SECONDS, LevelEnd
 from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.screens.takeover import TakeOver
 from perpgame.tui.screens.why import WhyScreen
+from perpgame.tui.text import describe, key_help
 from perpgame.tui.widgets import (
     Narrator,
     Objectives,
@@ -69,9 +71,6 @@ LEVERAGE_STEPS = (1, 2, 3, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 125)
 REPAINT_SECONDS = 0.09
 """Panels repaint about ten times a second (at most eleven), whatever the tick rate."""
 AUTOSAVE_SECONDS = 5.0
-END_SECONDS = 6.0
-"""How long the end-of-level notice of a watched game waits before it goes on by itself (the
-player's own game waits for a key)."""
 STEP_BUDGET = 0.04
 """The most wall time one clock callback spends stepping; beyond it the game slows down."""
 WIDE = (110, 32)
@@ -98,70 +97,6 @@ def _b(keys: str, action: str, label: str, what: str, *, group=None, show=True, 
     return Binding(
         keys, action, label, show=show, group=group, tooltip=what, key_display=key_display
     )
-
-
-class LevelEnd(ModalScreen[None]):
-    """The result of the level over the final board; any key or click (or a few seconds) goes on."""
-
-    DEFAULT_CSS = """
-    LevelEnd { align: center middle; background: $background 40%; }
-    LevelEnd > Static {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        border: thick $success;
-        background: $surface;
-        padding: 1 2;
-        text-align: center;
-    }
-    LevelEnd.-lost > Static { border: thick $error; }
-    """
-
-    def __init__(self, snapshot: Frame, delay: float | None = None) -> None:
-        """``delay``: seconds before it goes on by itself (0: it waits for a key)."""
-        super().__init__(classes="-won" if snapshot.status == WON else "-lost")
-        self.snapshot = snapshot
-        self.delay = END_SECONDS if delay is None else delay
-
-    def compose(self) -> ComposeResult:
-        s = self.snapshot
-        text = Text(justify="center")
-        if s.status == WON:
-            text.append("LEVEL COMPLETE\n", "bold")
-            text.append("★" * s.stars + "☆" * (3 - s.stars) + "\n", "bold")
-        else:
-            text.append("LEVEL OVER\n", "bold")
-        if s.end_reason:
-            text.append(s.end_reason[0].upper() + s.end_reason[1:] + ".\n")
-        text.append(f"Equity {format_cash(s.position.equity)}", "bold")
-        pnl = s.position.pnl
-        text.append(f"  PnL {'+' if pnl > 0 else ''}{format_cash(pnl)}\n")
-        if s.why_view is not None:
-            text.append("\nw: why? (every number of what happened to you)", "dim")
-        text.append("\npress any key to continue", "dim")
-        box = Static(text)
-        box.border_title = s.title
-        yield box
-
-    def on_mount(self) -> None:
-        self._timer = self.set_timer(self.delay, self._go) if self.delay else None
-
-    def on_key(self, event: Key) -> None:
-        event.stop()
-        if event.key == "w" and self.snapshot.why_view is not None:
-            if self._timer is not None:  # the player is reading: no going on by itself
-                self._timer.stop()
-                self._timer = None
-            self.app.push_screen(WhyScreen(self.snapshot.why_view))
-            return
-        self._go()
-
-    def on_click(self) -> None:
-        self._go()
-
-    def _go(self) -> None:
-        if self.is_attached and self.app.screen is self:
-            self.dismiss(None)
 
 
 class GameScreen(Screen[GameSession]):
@@ -920,45 +855,4 @@ class GameScreen(Screen[GameSession]):
         return fitting[-1] if fitting else self.sizes[0]
 
 
-def describe(action: PlayerInput, base: str = "coin") -> str:
-    """A player action in words: ``market buy 0.2 BTC``, ``limit sell 0.1 BTC @ 60,025.00``."""
-    kind = action.kind
-    if kind == "order":
-        side = "buy" if action.side == BUY else "sell"
-        text = f"{side} {format_coin(action.qty)} {base}"
-        text = f"limit {text} @ {format_price(action.price)}" if action.price else f"market {text}"
-        if action.leverage is not None:
-            text += f" at {action.leverage}x"
-        return text + (" reduce-only" if action.reduce_only else "")
-    if kind == "close":
-        return "close the position" + (f" @ {format_price(action.price)}" if action.price else "")
-    if kind == "cancel_all":
-        return "cancel all orders"
-    if kind == "cancel":
-        return f"cancel order #{action.order_id}"
-    if kind == "leverage":
-        return f"leverage {action.leverage}x"
-    if kind == "add_margin":
-        return f"add {format_cash(action.amount)} margin"
-    if kind == "remove_margin":
-        return f"remove {format_cash(action.amount)} margin"
-    return kind
-
-
-def key_help(app, bindings) -> list[tuple[str, str, str]]:
-    """(group, keys, what it does) for every binding, in the order they are declared."""
-    rows: list[tuple[str, str, str]] = []
-    for binding in bindings:
-        keys = [k.strip() for k in binding.key.split(",")]
-        shown = " / ".join(
-            binding.key_display
-            if (binding.key_display and i == 0)
-            else app.get_key_display(Binding(k, ""))
-            for i, k in enumerate(keys)
-        )
-        group = binding.group.description if binding.group else ""
-        rows.append((group, shown, binding.tooltip or binding.description))
-    return rows
-
-
-__all__ = ["SPEEDS", "TRADING", "GameScreen", "LevelEnd", "describe", "key_help"]
+__all__ = ["SPEEDS", "TRADING", "GameScreen", "LevelEnd"]

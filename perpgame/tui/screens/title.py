@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from perpgame.tui import messages
 from perpgame.tui.campaign import Campaign
-from perpgame.tui.screens.levels import MUTED, clock, stars_text
+from perpgame.tui.text import MUTED, clock, stars_text
 
 LOGO = """\
 █▀█ █▀▀ █▀█ █▀█   █▀▀ ▄▀█ █▀▄▀█ █▀▀
