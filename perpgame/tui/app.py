@@ -28,13 +28,13 @@ from perpgame.level import Level
 from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
-from perpgame.tui import messages
+from perpgame.tui import STYLESHEET, messages
 from perpgame.tui.campaign import Campaign
 from perpgame.tui.commands import PerpCommands
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
+from perpgame.tui.screens.demo_debrief import DemoDebrief
 from perpgame.tui.screens.levels import LevelsScreen
-from perpgame.tui.screens.takeover import DemoDebrief
 from perpgame.tui.screens.title import TitleScreen
 
 __all__ = ["DEFAULT_SEED", "DEMO_PLAYLIST", "DemoPlan", "PerpGameApp", "run_app", "run_demo"]
@@ -84,7 +84,7 @@ HOW_IT_WORKS = (
 class PerpGameApp(App[int]):
     """perpgame in the terminal."""
 
-    CSS_PATH = "perpgame.tcss"
+    CSS_PATH = STYLESHEET
     COMMANDS = App.COMMANDS | {PerpCommands}
     TITLE = "perpgame"
     SUB_TITLE = "a perpetual-futures exchange, from the inside"

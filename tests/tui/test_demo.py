@@ -19,11 +19,11 @@ from perpgame.session import PLAYING, PlayerInput
 from perpgame.session.autopilot import Autopilot
 from perpgame.session.numbers import BUY
 from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, DemoPlan, PerpGameApp
+from perpgame.tui.screens.confirm import QuitConfirm, TakeOver
 from perpgame.tui.screens.debrief import DebriefScreen
+from perpgame.tui.screens.demo_debrief import DemoDebrief
 from perpgame.tui.screens.game import TRADING, GameScreen
 from perpgame.tui.screens.level_end import LevelEnd
-from perpgame.tui.screens.quit_confirm import QuitConfirm
-from perpgame.tui.screens.takeover import DemoDebrief, TakeOver
 from perpgame.tui.screens.title import TitleScreen
 
 from .test_flow import finish_level, played_gamma, settle

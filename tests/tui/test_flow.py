@@ -18,6 +18,7 @@ from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerInput
 from perpgame.session.autopilot import Autopilot
 from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
 from perpgame.tui.screens.briefing import BriefingScreen
+from perpgame.tui.screens.confirm import QuitConfirm
 from perpgame.tui.screens.debrief import (
     DebriefScreen,
     Entry,
@@ -30,7 +31,6 @@ from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.level_end import LevelEnd
 from perpgame.tui.screens.levels import LevelsScreen
-from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.screens.title import TitleScreen
 from perpgame.tui.text import goal_text, lesson_text
 

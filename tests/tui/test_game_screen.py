@@ -17,12 +17,13 @@ from perpgame.level.loader import load_level, load_level_text
 from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerInput
 from perpgame.session.numbers import BUY, CASH_SCALE, SELL, format_price
 from perpgame.tui.screens import game as game_module
+from perpgame.tui.screens.confirm import QuitConfirm
 from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.level_end import LevelEnd
-from perpgame.tui.screens.quit_confirm import QuitConfirm
 from perpgame.tui.text import describe
 from perpgame.tui.widgets import OrderBook
+from tests.tui.harness import GameApp
 
 LEVELS = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
 
@@ -138,24 +139,6 @@ def ending(result: str) -> str:
     return CALM.replace('id = "tui-calm"', f'id = "tui-{result}"').replace(
         "time_limit = 600\nsurvive = true", f"time_limit = 600\n{goal}"
     )
-
-
-class GameApp(App):
-    """Pushes one GameScreen and keeps what it dismissed with."""
-
-    def __init__(self, session: GameSession, **options) -> None:
-        super().__init__()
-        self.session = session
-        self.options = options
-        self.results: list[GameSession] = []
-        self.saves: list[int] = []
-
-    def on_mount(self) -> None:
-        self.game = GameScreen(self.session, **{"autosave": self.autosave, **self.options})
-        self.push_screen(self.game, self.results.append)
-
-    def autosave(self, session: GameSession) -> None:
-        self.saves.append(session.tick)
 
 
 def calm(seed: int = 3, **options) -> GameApp:

@@ -14,7 +14,8 @@ from perpgame.level.loader import load_level
 from perpgame.session import GameSession
 from perpgame.session.inputs import load_inputs
 from perpgame.tui.screens.why import WhyScreen
-from tests.tui.test_game_screen import GameApp, calm, feedback, started
+from tests.tui.harness import GameApp
+from tests.tui.test_game_screen import calm, feedback, started
 
 LEVELS = Path(__file__).resolve().parents[2] / "levels"
 
@@ -254,8 +255,8 @@ async def test_help_on_the_title_is_not_called_paused(make_app):
 # ------------------------------------------------- item 8: a late take-over can still be saved
 async def test_a_late_take_over_offers_a_clean_restart(make_app, levels_dir):
     # Before: taking over late was the autopilot's position with no time left: a sure loss.
+    from perpgame.tui.screens.confirm import TakeOver
     from perpgame.tui.screens.game import GameScreen
-    from perpgame.tui.screens.takeover import TakeOver
     from tests.tui.test_demo import curriculum, demo_app
     from tests.tui.test_demo import started as demo_started
     from tests.tui.test_flow import settle

@@ -39,10 +39,9 @@ from perpgame.session.commands import HELP as COMMAND_HELP
 from perpgame.session.frame import Frame
 from perpgame.session.numbers import BUY, CASH_SCALE, SELL
 from perpgame.tui import messages
+from perpgame.tui.screens.confirm import QuitConfirm, TakeOver
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.level_end import END_SECONDS, LevelEnd
-from perpgame.tui.screens.quit_confirm import QuitConfirm
-from perpgame.tui.screens.takeover import TakeOver
 from perpgame.tui.screens.why import WhyScreen
 from perpgame.tui.text import describe, key_help
 from perpgame.tui.widgets import (
@@ -158,47 +157,6 @@ class GameScreen(Screen[GameSession]):
         _b("4", "speed(10)", "10x", "Play ten times as fast", group=_SPEED, show=False),
         _b("escape", "escape", "Back", "Leave the order line, hide the why? note", show=False),
     ]
-
-    DEFAULT_CSS = """
-    GameScreen { layout: vertical; }
-    GameScreen #main { height: 1fr; }
-    GameScreen #book { width: 33; height: 1fr; }
-    GameScreen #centre { width: 1fr; height: 1fr; }
-    GameScreen #side { width: 42; height: 1fr; }
-    GameScreen #chart { height: 1fr; min-height: 6; }
-    GameScreen #waterfall { height: 8; }
-    GameScreen #tape { height: 10; }
-    GameScreen #position { height: 10; }
-    GameScreen #pile { height: 1fr; }
-    GameScreen #bottom { height: 6; }
-    GameScreen #narrator { width: 1fr; height: 1fr; }
-    GameScreen #objectives { width: 42; height: 1fr; }
-
-    GameScreen.-compact #book { width: 31; }
-    GameScreen.-compact #centre { display: none; }
-    GameScreen.-compact #side { width: 1fr; }
-    GameScreen.-compact #position { height: 8; }
-    GameScreen.-compact #objectives { display: none; }
-    GameScreen.-compact #bottom { height: 2; }
-    GameScreen.-compact #narrator { border: none; padding: 0 1; background: $surface; }
-    GameScreen.-compact.-view-market #side { display: none; }
-    GameScreen.-compact.-view-market #centre { display: block; }
-    GameScreen.-compact.-view-market #tape { display: none; }
-    GameScreen.-compact.-view-tape #side { display: none; }
-    GameScreen.-compact.-view-tape #centre { display: block; }
-    GameScreen.-compact.-view-tape #chart { display: none; }
-    GameScreen.-compact.-view-tape #tape { height: 1fr; }
-    GameScreen #position.-alert { border: heavy $error; }
-    GameScreen Footer.-compact FooterLabel { margin: 0 1 0 1; }
-    GameScreen Footer.-compact FooterKey.-grouped { margin: 0 0 0 1; }
-    GameScreen #banner {
-        height: 1;
-        padding: 0 1;
-        background: $warning;
-        color: $text-warning;
-        text-style: bold;
-    }
-    """
 
     def __init__(
         self,

@@ -21,20 +21,6 @@ player's own game waits for a key)."""
 class LevelEnd(ModalScreen[None]):
     """The result of the level over the final board; any key or click (or a few seconds) goes on."""
 
-    DEFAULT_CSS = """
-    LevelEnd { align: center middle; background: $background 40%; }
-    LevelEnd > Static {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        border: thick $success;
-        background: $surface;
-        padding: 1 2;
-        text-align: center;
-    }
-    LevelEnd.-lost > Static { border: thick $error; }
-    """
-
     def __init__(self, snapshot: Frame, delay: float | None = None) -> None:
         """``delay``: seconds before it goes on by itself (0: it waits for a key)."""
         super().__init__(classes="-won" if snapshot.status == WON else "-lost")
