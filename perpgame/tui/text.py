@@ -152,3 +152,8 @@ def key_help(app, bindings) -> list[tuple[str, str, str]]:
         group = binding.group.description if binding.group else ""
         rows.append((group, shown, binding.tooltip or binding.description))
     return rows
+
+
+def money_style(amount: int) -> str:
+    """Gains green, losses red, zero plain (bold)."""
+    return "$text-success bold" if amount > 0 else "$text-error bold" if amount < 0 else ""

@@ -16,17 +16,11 @@ from perpgame.level import curriculum, load_level_text
 from perpgame.saves import SaveStore, read_replay
 from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerInput
 from perpgame.session.autopilot import Autopilot
+from perpgame.session.debrief import Entry, _merge_fills, money_moves, timeline_entries
 from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.confirm import QuitConfirm
-from perpgame.tui.screens.debrief import (
-    DebriefScreen,
-    Entry,
-    _merge_fills,
-    money_moves,
-    pile_caption,
-    timeline_entries,
-)
+from perpgame.tui.screens.debrief import DebriefScreen, pile_caption
 from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.level_end import LevelEnd

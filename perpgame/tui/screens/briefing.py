@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from perpgame.level import Level
+from perpgame.session.debrief import crowd_name
 from perpgame.session.numbers import format_cash, format_coin, format_pct, format_price
 from perpgame.tui import messages
 from perpgame.tui.text import (
@@ -22,17 +23,6 @@ from perpgame.tui.text import (
     objectives_text,
     seconds_clock,
 )
-
-CROWD_NAMES = {
-    "market_maker": ("market maker", "market makers"),
-    "noise": ("noise trader", "noise traders"),
-    "momentum": ("momentum trader", "momentum traders"),
-    "whale": ("whale", "whales"),
-    "arbitrageur": ("arbitrageur", "arbitrageurs"),
-    "dip_buyer": ("dip buyer", "dip buyers"),
-    "degenerate": ("degenerate", "degenerates"),
-}
-"""How the screens name a group of bots of one archetype (one, many)."""
 
 CROWD_NOTES = {
     "market_maker": "quote both sides of the book",
@@ -54,11 +44,6 @@ class KeyButton(Button):
         super().__init__(
             Content.assemble(label, (f" {key}", "dim")), id=id, variant=variant, compact=True
         )
-
-
-def crowd_name(archetype: str, count: int) -> str:
-    one, many = CROWD_NAMES.get(archetype, (archetype.replace("_", " "),) * 2)
-    return f"{count} {one if count == 1 else many}"
 
 
 def starting_text(level: Level) -> Content:
