@@ -22,7 +22,8 @@ from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, DemoPlan, PerpGameApp
 from perpgame.tui.screens.confirm import QuitConfirm, TakeOver
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.demo_debrief import DemoDebrief
-from perpgame.tui.screens.game import TRADING, GameScreen
+from perpgame.tui.screens.game import GameScreen
+from perpgame.tui.screens.game_keys import TRADING
 from perpgame.tui.screens.level_end import LevelEnd
 from perpgame.tui.screens.title import TitleScreen
 

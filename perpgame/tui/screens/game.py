@@ -27,9 +27,9 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Key, Resize
+from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Static
@@ -37,9 +37,11 @@ from textual.widgets import Button, Footer, Input, Static
 from perpgame.session import PLAYING, CommandError, GameSession, PlayerInput, parse_command
 from perpgame.session.commands import HELP as COMMAND_HELP
 from perpgame.session.frame import Frame
-from perpgame.session.numbers import BUY, CASH_SCALE, SELL
-from perpgame.tui import messages
-from perpgame.tui.screens.confirm import QuitConfirm, TakeOver
+from perpgame.session.numbers import BUY, SELL
+from perpgame.tui.screens.confirm import QuitConfirm
+from perpgame.tui.screens.game_demo import DemoWatch
+from perpgame.tui.screens.game_keys import GAME_KEYS, SPEEDS, TRADING
+from perpgame.tui.screens.game_trading import OrderKeys
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.level_end import END_SECONDS, LevelEnd
 from perpgame.tui.screens.why import WhyScreen
@@ -63,10 +65,6 @@ from perpgame.tui.widgets import (
 Autopilot = Callable[[Frame], list[PlayerInput]]
 
 _log = logging.getLogger(__name__)
-SPEEDS = (1, 2, 5, 10)
-SIZE_STEPS = (10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
-"""Order sizes in lots (10,000 lots = 1 coin)."""
-LEVERAGE_STEPS = (1, 2, 3, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 125)
 REPAINT_SECONDS = 0.09
 """Panels repaint about ten times a second (at most eleven), whatever the tick rate."""
 AUTOSAVE_SECONDS = 5.0
@@ -77,86 +75,14 @@ WIDE = (110, 32)
 VIEWS = ("trade", "market", "tape")
 ALERTS = frozenset({"liquidation", "backstop", "deleverage", "haircut", "bad_debt"})
 """Events that, when they touch the player, light the Position panel's border."""
-TRADING = frozenset(
-    {"market", "limit", "cursor", "recentre", "size", "leverage", "cancel_all", "close", "margin"}
-    | {"order_line"}
-)
-"""The actions that place, change or aim orders: off while watching a replay or the autopilot."""
-
-_MARKET = Binding.Group("Market")
-_LIMIT = Binding.Group("Limit")
-_PRICE = Binding.Group("Price ▶")
-_SIZE = Binding.Group("Size")
-_LEV = Binding.Group("Lev")
-_MARGIN = Binding.Group("Margin")
-_SPEED = Binding.Group("Speed")
 
 
-def _b(keys: str, action: str, label: str, what: str, *, group=None, show=True, key_display=None):
-    return Binding(
-        keys, action, label, show=show, group=group, tooltip=what, key_display=key_display
-    )
-
-
-class GameScreen(Screen[GameSession]):
+class GameScreen(DemoWatch, OrderKeys, Screen[GameSession]):
     """Play one level of a GameSession; dismisses with the session when it ends or on quit."""
 
     AUTO_FOCUS = ""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # The footer shows the keys a newcomer needs, in this order, so that at 80 columns it
-        # keeps Why?, Order and Quit; the rest is on the ticket line and in help (?).
-        _b("question_mark,f1", "help", "Help", "Pause and show every key", key_display="?"),
-        _b("b", "market(1)", "buy", "Market buy the order size now", group=_MARKET),
-        _b("s", "market(-1)", "sell", "Market sell the order size now", group=_MARKET),
-        _b("space,p", "pause", "Pause", "Pause or resume the game", key_display="space"),
-        _b("w", "why", "Why?", "Explain the last thing that happened to you, with its numbers"),
-        _b("colon,slash", "order_line", "Order", "Type an order: b 0.5 x10, s 1 @ 61000, close"),
-        _b("x", "close", "Close", "Close your whole position at market"),
-        _b("c", "cancel_all", "Cancel", "Cancel all your resting orders"),
-        _b("v", "view", "View", "Next panel (small terminals): trade, market, tape"),
-        _b("q", "quit", "Quit", "Leave the level (asks first; it can be resumed)"),
-        _b("B", "limit(1)", "buy", "Limit buy the order size at the ▶ price", group=_LIMIT),
-        _b("S", "limit(-1)", "sell", "Limit sell the order size at the ▶ price", group=_LIMIT),
-        _b("up", "cursor(1)", "up", "Move the ▶ price cursor one row up", group=_PRICE, show=False),
-        _b("down", "cursor(-1)", "down", "Move it one row down", group=_PRICE, show=False),
-        _b("pageup", "cursor(10)", "", "Move the ▶ cursor ten rows up", group=_PRICE, show=False),
-        _b("pagedown", "cursor(-10)", "", "Move it ten rows down", group=_PRICE, show=False),
-        _b("home", "recentre", "", "Back to the best bid, following it", group=_PRICE, show=False),
-        _b(
-            "plus,equals_sign",
-            "size(1)",
-            "more",
-            "Bigger order size",
-            group=_SIZE,
-            key_display="+",
-            show=False,
-        ),
-        _b("minus", "size(-1)", "less", "Smaller order size", group=_SIZE, show=False),
-        _b(
-            "right_square_bracket",
-            "leverage(1)",
-            "up",
-            "More leverage (next tick)",
-            group=_LEV,
-            show=False,
-        ),
-        _b(
-            "left_square_bracket",
-            "leverage(-1)",
-            "down",
-            "Less leverage (next tick)",
-            group=_LEV,
-            show=False,
-        ),
-        _b("m", "margin(1)", "add", "Add margin: deposit 10% of your start cash", group=_MARGIN),
-        _b("M", "margin(-1)", "remove", "Remove margin: withdraw 10% of it", group=_MARGIN),
-        _b("1", "speed(1)", "1x", "Play at normal speed", group=_SPEED, show=False),
-        _b("2", "speed(2)", "2x", "Play twice as fast", group=_SPEED, show=False),
-        _b("3", "speed(5)", "5x", "Play five times as fast", group=_SPEED, show=False),
-        _b("4", "speed(10)", "10x", "Play ten times as fast", group=_SPEED, show=False),
-        _b("escape", "escape", "Back", "Leave the order line, hide the why? note", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = GAME_KEYS
 
     def __init__(
         self,
@@ -201,20 +127,8 @@ class GameScreen(Screen[GameSession]):
         self.autosave = autosave
         self.view = VIEWS[0]
         self.compact = False
-        snap = session.frame()
-        self.base = snap.symbol.split("-")[0] or "coin"
-        self.lot = max(1, snap.lot_size)
-        self.sizes = tuple(s for s in SIZE_STEPS if s >= self.lot and s % self.lot == 0) or (
-            self.lot,
-        )
-        self.order_size = self._default_size(snap)
-        self.leverage = snap.position.leverage
-        self._leverage_sent_at: int | None = None
-        start_cash = max(snap.position.deposited, CASH_SCALE)
-        self.margin_step = max(CASH_SCALE, start_cash // 10 // CASH_SCALE * CASH_SCALE)
+        self._set_up_orders(session.frame())
         self.why: str | None = None
-        self.last_sent = ""
-        """A description of the last action sent (shown beside the quick-order line)."""
         self._clock: Timer | None = None
         self._tick_seconds = 1.0
         self._last_time = 0.0
@@ -452,24 +366,6 @@ class GameScreen(Screen[GameSession]):
         )
 
     # ------------------------------------------------------------------ sending
-    def _send(self, action: PlayerInput) -> None:
-        if self.ended:
-            self._feedback("The level is over.", "warn")
-            return
-        if self.read_only:
-            self._feedback("This is a replay: it plays back what was recorded.", "warn")
-            return
-        if self.autopilot is not None:
-            self.offer_take_over()
-            return
-        self.session.submit(action)
-        if action.leverage is not None:  # shown now, confirmed by the next snapshot
-            self.leverage = min(action.leverage, self.session.max_leverage)
-            self._leverage_sent_at = self.session.tick
-            self._paint_ticket()
-        when = "queued: paused" if self.paused else "next tick"
-        self.last_sent = describe(action, self.base)
-        self._feedback(f"✓ {self.last_sent} ({when})", "ok")
 
     def _feedback(self, text: str, kind: str) -> None:
         if not self._ready:
@@ -477,58 +373,6 @@ class GameScreen(Screen[GameSession]):
         pal = self.book.pal
         style = {"ok": pal.gain, "error": pal.loss, "warn": pal.warn}.get(kind, pal.muted)
         self.quick.feedback(Text(text, style))
-
-    def action_market(self, side: int) -> None:
-        self._send(PlayerInput.order(self.session.tick, side, self.order_size))
-
-    def action_limit(self, side: int) -> None:
-        price = self.book.cursor
-        if price is None:
-            self._feedback("No price under the cursor yet.", "warn")
-            return
-        self._send(PlayerInput.order(self.session.tick, side, self.order_size, price))
-
-    def action_cursor(self, rows: int) -> None:
-        self.book.move_cursor(rows)
-        self._paint_ticket()
-
-    def action_recentre(self) -> None:
-        self.book.recentre()
-        self._paint_ticket()
-
-    def action_size(self, step: int) -> None:
-        sizes = self.sizes
-        if step > 0:
-            bigger = [s for s in sizes if s > self.order_size]
-            self.order_size = bigger[0] if bigger else sizes[-1]
-        else:
-            smaller = [s for s in sizes if s < self.order_size]
-            self.order_size = smaller[-1] if smaller else sizes[0]
-        self._paint_ticket()
-
-    def action_leverage(self, step: int) -> None:
-        cap = self.session.max_leverage
-        steps = sorted({s for s in LEVERAGE_STEPS if s <= cap} | {cap})
-        if step > 0:
-            higher = [s for s in steps if s > self.leverage]
-            wanted = higher[0] if higher else cap
-        else:
-            lower = [s for s in steps if s < self.leverage]
-            wanted = lower[-1] if lower else 1
-        if wanted == self.leverage:
-            self._feedback(f"Leverage is already at its {'cap' if step > 0 else 'floor'}.", "warn")
-            return
-        self._send(PlayerInput(self.session.tick, "leverage", leverage=wanted))
-
-    def action_cancel_all(self) -> None:
-        self._send(PlayerInput(self.session.tick, "cancel_all"))
-
-    def action_close(self) -> None:
-        self._send(PlayerInput(self.session.tick, "close"))
-
-    def action_margin(self, sign: int) -> None:
-        kind = "add_margin" if sign > 0 else "remove_margin"
-        self._send(PlayerInput(self.session.tick, kind, amount=self.margin_step))
 
     @on(Button.Pressed, "#buy")
     def _buy_button(self, event: Button.Pressed) -> None:
@@ -550,26 +394,10 @@ class GameScreen(Screen[GameSession]):
         self._paint_ticket()
 
     # ------------------------------------------------------------------ quick order
-    def action_order_line(self) -> None:
-        # typing takes a few seconds: the clock waits for the player (found in playtesting)
-        if not self.paused and not self.ended:
-            self._paused_for_typing = True
-            self._set_paused(True)
-        # at once, not after the keys already queued: ":m..." typed fast must not add margin
-        self.set_focus(self.order_input)
-        # a line left after an error opens selected: typing replaces it, an arrow key edits it
-        # (found in playtesting: "b 0" then ":b 0.1" read "b 0b 0.1", and every order after it)
-        self.order_input.select_all()
 
     @on(Input.Blurred, "#order-line")
     def _order_line_left(self, event: Input.Blurred) -> None:
         self._resume_after_typing()
-
-    def _resume_after_typing(self) -> None:
-        if self._paused_for_typing:
-            self._paused_for_typing = False
-            if not self.ended:
-                self._set_paused(False)
 
     @on(Input.Submitted, "#order-line")
     def _order_line(self, event: Input.Submitted) -> None:
@@ -692,74 +520,6 @@ class GameScreen(Screen[GameSession]):
         self.dismiss(self.session)
 
     # ------------------------------------------------------------------ the demo
-    def on_key(self, event: Key) -> None:
-        """While the autopilot trades, a key is not a command: it offers to take over."""
-        if self.autopilot is None or self.ended or self._leaving:
-            return
-        if event.key in ("question_mark", "f1"):
-            return  # help stays help
-        event.stop()
-        event.prevent_default()
-        self.offer_take_over()
-
-    def on_click(self) -> None:
-        if self.autopilot is not None and not self.ended:
-            self.offer_take_over()
-
-    def offer_take_over(self) -> None:
-        """Pause and ask: take over, keep watching, or quit (the demo)."""
-        if self.autopilot is None or self.ended or self._leaving or self.app.screen is not self:
-            return
-
-        def answered(choice: str | None) -> bool:
-            if choice == "take":
-                self.take_over()
-                return True  # stay paused: the player looks before the clock runs
-            if choice == "restart":
-                self.restart_as_player()
-                return True
-            if choice == "quit":
-                self._leave()
-                return True
-            return False  # keep watching, as it was
-
-        self._overlay(TakeOver(late=self._late_warning()), answered)
-
-    def _late_warning(self) -> str:
-        """Why a take-over now may be too late to win, or "" when it is not."""
-        snap = self.session.frame()
-        left = snap.time_limit - snap.seconds
-        if snap.position.margin_ratio_ppm >= 600_000 and snap.position.size:
-            return "The autopilot's position is close to liquidation: r starts the level fresh."
-        if left < snap.time_limit * 0.4:
-            return f"Only {left:.0f} s are left: r starts the level fresh, with all its time."
-        return ""
-
-    def restart_as_player(self) -> None:
-        """The visitor plays this level from its first tick, as a new game of their own."""
-        level = self.session.level
-        self.autopilot = None
-        self._leave()
-        self.app.post_message(messages.RestartFromDemo(level))
-
-    def take_over(self) -> None:
-        """The player has the controls from this tick on: no autopilot, 1x, a normal game."""
-        if self.autopilot is None:
-            return
-        self.autopilot = None
-        self.end_seconds = None
-        self.speed = 1
-        if self.banner_text:
-            self.banner_text = ""
-            for banner in self.query("#banner"):
-                banner.remove()
-        self.order_input.disabled = False
-        self.refresh_bindings()
-        self.app.post_message(messages.TookOver(self.session))
-        self._restart_clock()
-        self._dirty = True
-        self._paint()
-        self._feedback("You have the controls. Space starts the clock; ? shows every key.", "ok")
 
     # ------------------------------------------------------------------ the end
     def _finish(self) -> None:
@@ -805,12 +565,6 @@ class GameScreen(Screen[GameSession]):
             self._autosave()  # the app is closing under us (Ctrl+Q): keep a resume point
 
     # ------------------------------------------------------------------ helpers
-    def _default_size(self, snap: Frame) -> int:
-        """About a quarter of what the player's cash buys at its leverage, rounded to a step."""
-        buying = snap.position.equity * max(1, snap.position.leverage) // max(1, snap.mark)
-        want = buying // 4
-        fitting = [s for s in self.sizes if s <= want]
-        return fitting[-1] if fitting else self.sizes[0]
 
 
-__all__ = ["SPEEDS", "TRADING", "GameScreen", "LevelEnd"]
+__all__ = ["VIEWS", "GameScreen"]
