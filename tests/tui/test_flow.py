@@ -27,6 +27,7 @@ from perpgame.tui.screens.level_end import LevelEnd
 from perpgame.tui.screens.levels import LevelsScreen
 from perpgame.tui.screens.title import TitleScreen
 from perpgame.tui.text import goal_text, lesson_text
+from tests.tui.harness import level, settle
 
 MARKET = """
 [market]
@@ -153,15 +154,6 @@ def played_gamma(levels_dir: Path) -> GameSession:
     return session
 
 
-async def settle(pilot: Pilot, until=None, tries: int = 20) -> None:
-    """Let messages run (until ``until()`` holds, when given)."""
-    for _ in range(tries):
-        await pilot.pause()
-        if until is None or until():
-            return
-    raise AssertionError("the app did not get there")
-
-
 async def finish_level(app: PerpGameApp, pilot: Pilot, ticks: int = 50) -> DebriefScreen:
     """Advance the paused game to its end, go past the end notice, and return the debrief."""
     game = app.screen
@@ -172,12 +164,6 @@ async def finish_level(app: PerpGameApp, pilot: Pilot, ticks: int = 50) -> Debri
     await settle(pilot, lambda: isinstance(app.screen, DebriefScreen))
     assert isinstance(app.screen, DebriefScreen)
     return app.screen
-
-
-def level(app: PerpGameApp, level_id: str):
-    found = app.campaign.find(level_id)
-    assert found is not None
-    return found
 
 
 # ---------------------------------------------------------------------------------- the flows

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.widgets import Input
 
 from perpgame.level.loader import load_level, load_level_text
@@ -630,11 +629,7 @@ async def test_objectives_never_drop_goals_silently() -> None:
     level = load_level(LEVELS / "02-both-sides.toml")
     session = GameSession(level, 1)
 
-    class One(App):
-        def on_mount(self) -> None:
-            self.push_screen(GameScreen(session, paused=True))
-
-    app = One()
+    app = GameApp(session, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         panel = app.screen.query_one(Objectives)
