@@ -84,10 +84,6 @@ class OrderBook(LinePanel):
             super().__init__()
             self.price = price
 
-    DEFAULT_CSS = """
-    OrderBook { height: 1fr; padding: 0 0 0 1; }
-    """
-
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.step = 0

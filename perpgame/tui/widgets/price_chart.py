@@ -28,10 +28,6 @@ AXIS = 8
 class PriceChart(LinePanel):
     PANEL_TITLE = "Chart"
 
-    DEFAULT_CSS = """
-    PriceChart { height: 1fr; }
-    """
-
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.border_subtitle = "L liquidation · V vault · A ADL"
