@@ -27,7 +27,8 @@ from perpgame.session import PLAYING, GameSession, PlayerInput
 from perpgame.session.autopilot import Autopilot
 from perpgame.session.inputs import load_inputs
 from perpgame.session.numbers import BUY
-from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, PerpGameApp
+from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
+from perpgame.tui.demo import DEMO_PLAYLIST
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 

@@ -18,7 +18,8 @@ from perpgame.saves import SaveStore, read_replay, replay_session
 from perpgame.session import PLAYING, PlayerInput
 from perpgame.session.autopilot import Autopilot
 from perpgame.session.numbers import BUY
-from perpgame.tui.app import DEMO_PLAYLIST, DemoPlan, PerpGameApp
+from perpgame.tui.app import PerpGameApp
+from perpgame.tui.demo import DEMO_PLAYLIST, DemoPlan
 from perpgame.tui.screens.confirm import QuitConfirm, TakeOver
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.demo_debrief import DemoDebrief
