@@ -7,8 +7,9 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from perpgame import __version__
 from perpgame.level.errors import LevelError
@@ -32,11 +33,39 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--saves", metavar="DIR", help=SAVES_HELP)
     p.add_argument("--visitor-saves", metavar="ROOT", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    _add_play(sub)
+    _add_demo(sub)
+    _add_sim(sub)
+    from perpgame.lab_cli import add_parser as add_lab
 
+    add_lab(sub)
+    check = sub.add_parser("check", help="validate level files")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    sub.add_parser("levels", help="list the curriculum, in order")
+    shots = sub.add_parser("screenshots", help="play scripted moments and save SVG screenshots")
+    shots.add_argument("dir", help="the folder to write the SVGs to")
+    _add_serve(sub)
+    _add_host(sub)
+    _add_join(sub)
+    _add_replay(sub)
+    sub.add_parser("where", help="print every folder the game reads and writes")
+    sub.add_parser("schema", help="print the JSON schema of a level file (for editors)")
+    for command in sub.choices.values():  # `perpgame play x --saves DIR` works too
+        command.add_argument("--saves", metavar="DIR", default=argparse.SUPPRESS, help=SAVES_HELP)
+    return p
+
+
+Subcommands = Any
+"""What ``ArgumentParser.add_subparsers`` returns (its class is private to argparse)."""
+
+
+def _add_play(sub: Subcommands) -> None:
     play = sub.add_parser("play", help="play one level in the terminal")
     play.add_argument("level", help="a level id (see `perpgame levels`) or a path to a .toml file")
     play.add_argument("--seed", type=int, default=None, help="random seed (default: the level's)")
 
+
+def _add_demo(sub: Subcommands) -> None:
     demo = sub.add_parser(
         "demo",
         help="attract mode: the autopilot plays the crash levels until a key is pressed",
@@ -55,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=None, help="random seed (default: 1)")
 
+
+def _add_sim(sub: Subcommands) -> None:
     sim = sub.add_parser("sim", help="play a level headless and report what happened")
     sim.add_argument("level", help="a level id or a path to a .toml file")
     sim.add_argument("--seed", type=int, default=1)
@@ -66,18 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--policy", help="play under this ADL policy instead of the level's")
 
-    from perpgame.lab_cli import add_parser as add_lab
 
-    add_lab(sub)
-
-    check = sub.add_parser("check", help="validate level files")
-    check.add_argument("paths", nargs="+", metavar="PATH")
-
-    sub.add_parser("levels", help="list the curriculum, in order")
-
-    shots = sub.add_parser("screenshots", help="play scripted moments and save SVG screenshots")
-    shots.add_argument("dir", help="the folder to write the SVGs to")
-
+def _add_serve(sub: Subcommands) -> None:
     serve = sub.add_parser("serve", help="play in a browser: one game per visitor")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     serve.add_argument("--port", type=int, default=8000)
@@ -100,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
         help="games at once, about 60 MB each (default: 20); more visitors are told it is full",
     )
 
+
+def _add_host(sub: Subcommands) -> None:
     host = sub.add_parser(
         "host",
         help="run one shared table that several players (and programs) join",
@@ -125,6 +148,8 @@ def _parser() -> argparse.ArgumentParser:
         "reverse proxy (default: ws://HOST:PORT)",
     )
 
+
+def _add_join(sub: Subcommands) -> None:
     join = sub.add_parser(
         "join",
         help="take a seat at a table that `perpgame host` runs (the instructor's URL opens the "
@@ -148,6 +173,8 @@ def _parser() -> argparse.ArgumentParser:
         "--name", help="what to be called at the table (1-24 letters, digits, spaces)"
     )
 
+
+def _add_replay(sub: Subcommands) -> None:
     replay = sub.add_parser("replay", help="watch a saved replay (or check it with --headless)")
     replay.add_argument("file", help="a replay file (saves/replays/*.json)")
     replay.add_argument(
@@ -156,12 +183,6 @@ def _parser() -> argparse.ArgumentParser:
         help="replay without the screen and check the final state matches",
     )
 
-    sub.add_parser("where", help="print every folder the game reads and writes")
-    sub.add_parser("schema", help="print the JSON schema of a level file (for editors)")
-    for command in sub.choices.values():  # `perpgame play x --saves DIR` works too
-        command.add_argument("--saves", metavar="DIR", default=argparse.SUPPRESS, help=SAVES_HELP)
-    return p
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``perpgame`` console script."""
@@ -169,55 +190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.saves:
         os.environ["PERPGAME_SAVES"] = args.saves
     if args.visitor_saves:  # a game process started by `perpgame serve` for one visitor
-        from perpgame.serve import visitor_saves
+        from perpgame.visitors import visitor_saves
 
         os.environ["PERPGAME_SAVES"] = str(visitor_saves(Path(args.visitor_saves)))
     adopted = _adopt_old_saves(args)
     try:
-        if args.command == "where":
-            return _where()
-        if args.command == "schema":
-            from perpgame.level.file_schema import level_file_schema_text
-
-            sys.stdout.write(level_file_schema_text())
-            return EXIT_OK
-        if args.command == "sim":
-            return _sim(args)
-        if args.command == "lab":
-            from perpgame.lab_cli import main as lab
-
-            return lab(args)
-        if args.command == "check":
-            return _check(args.paths)
-        if args.command == "levels":
-            return _levels()
-        if args.command == "screenshots":
-            from perpgame.tui.screenshots import main as screenshots
-
-            return screenshots(args.dir)
-        if args.command == "serve":
-            from perpgame.saves import saves_dir
-            from perpgame.serve import serve
-
-            return serve(
-                args.host,
-                args.port,
-                saves_dir(),
-                public_url=args.public_url,
-                max_visitors=args.max_visitors,
-                table=args.table,
-            )
-        if args.command == "host":
-            return _host(args)
-        if args.command == "join":
-            return _join(args)
-        if args.command == "demo":
-            return _demo(args)
-        if args.command == "replay":
-            return _replay(args.file, args.headless)
-        if args.command == "play":
-            return _play(args.level, args.seed)
-        return _title()
+        return COMMANDS[args.command](args)
     except LevelError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
@@ -248,7 +226,40 @@ def _adopt_old_saves(args: argparse.Namespace) -> str | None:
     return adopt_old_saves()
 
 
-def _where() -> int:
+def _schema(args: argparse.Namespace) -> int:
+    from perpgame.level.file_schema import level_file_schema_text
+
+    sys.stdout.write(level_file_schema_text())
+    return EXIT_OK
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from perpgame.lab_cli import main as lab
+
+    return lab(args)
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    from perpgame.tui.screenshots import main as screenshots
+
+    return screenshots(args.dir)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from perpgame.saves import saves_dir
+    from perpgame.serve import serve
+
+    return serve(
+        args.host,
+        args.port,
+        saves_dir(),
+        public_url=args.public_url,
+        max_visitors=args.max_visitors,
+        table=args.table,
+    )
+
+
+def _where(args: argparse.Namespace) -> int:
     from perpgame.level.catalog import levels_dir
     from perpgame.places import places
 
@@ -305,11 +316,11 @@ def _sim(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check(paths: Sequence[str]) -> int:
+def _check(args: argparse.Namespace) -> int:
     from perpgame.level.loader import load_level, slow_warning
 
     failed = 0
-    for path in paths:
+    for path in args.paths:
         try:
             level = load_level(path)
         except LevelError as exc:
@@ -323,7 +334,7 @@ def _check(paths: Sequence[str]) -> int:
     return EXIT_FAIL if failed else EXIT_OK
 
 
-def _levels() -> int:
+def _levels(args: argparse.Namespace) -> int:
     from perpgame.level.catalog import curriculum
 
     for level in curriculum():
@@ -333,13 +344,14 @@ def _levels() -> int:
     return EXIT_OK
 
 
-def _play(name: str, seed: int | None) -> int:
+def _play(args: argparse.Namespace) -> int:
     from perpgame.level.catalog import is_level_path
     from perpgame.tui.app import run_app
 
+    name = args.level
     level_path = Path(name) if is_level_path(name) else None
     level = _load(name)
-    return run_app(start_level=level, level_path=level_path, seed=seed)
+    return run_app(start_level=level, level_path=level_path, seed=args.seed)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -411,8 +423,10 @@ def _join(args: argparse.Namespace) -> int:
     return EXIT_FAIL if report["refused"] else EXIT_OK
 
 
-def _replay(path: str, headless: bool) -> int:
+def _replay(args: argparse.Namespace) -> int:
     from perpgame.table.log import is_table_log
+
+    path, headless = args.file, args.headless
 
     if is_table_log(path):
         from perpgame.table.log import replay_command as table_replay
@@ -420,7 +434,7 @@ def _replay(path: str, headless: bool) -> int:
         if not headless:
             print("perpgame replay: a table log is checked headless.", file=sys.stderr)
         return table_replay(path)
-    from perpgame.saves import replay_command
+    from perpgame.replay_cli import replay_command
 
     watch = None
     if not headless:
@@ -430,7 +444,26 @@ def _replay(path: str, headless: bool) -> int:
     return replay_command(path, headless=headless, watch=watch)
 
 
-def _title() -> int:
+def _title(args: argparse.Namespace) -> int:
     from perpgame.tui.app import run_app
 
     return run_app()
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    "where": _where,
+    "schema": _schema,
+    "sim": _sim,
+    "lab": _lab,
+    "check": _check,
+    "levels": _levels,
+    "screenshots": _screenshots,
+    "serve": _serve,
+    "host": _host,
+    "join": _join,
+    "demo": _demo,
+    "replay": _replay,
+    "play": _play,
+    None: _title,
+}
+"""What each command runs, given its parsed arguments (no command: the title screen)."""

@@ -95,25 +95,13 @@ def find_level(name_or_path: str | Path, levels_dir: Path | None = None) -> Path
     """
     text = str(name_or_path)
     if is_level_path(name_or_path):
-        path = Path(text)
-        if path.is_file() or (path.exists() and not path.is_dir()):
-            return path  # (a FIFO or a device: load_level refuses it without opening it)
-        reason = "is a folder, not a level file" if path.is_dir() else "no such file"
-        raise LevelError.single(text, "", reason)
+        return _existing_file(text)
     folder = _default_levels_dir() if levels_dir is None else Path(levels_dir)
     files = level_files(folder)
-    for p in files:
-        if p.stem == text:
-            return p
-    if text.isdigit() and len(text) <= 3:  # the number `perpgame levels` shows: 4 is 04-...
-        numbered = [p for p in files if p.stem.split("-", 1)[0] == f"{int(text):02d}"]
-        if len(numbered) == 1:
-            return numbered[0]
-    ids: dict[str, Path] = {}
-    for p in files:
-        ident = _peek_id(p)
-        if ident is not None:
-            ids.setdefault(ident, p)
+    found = _by_file_name(text, files)
+    if found is not None:
+        return found
+    ids = _ids(files)
     if text in ids:
         return ids[text]
     names = sorted(set(ids) | {p.stem for p in files})
@@ -121,6 +109,37 @@ def find_level(name_or_path: str | Path, levels_dir: Path | None = None) -> Path
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     known = ", ".join(names) if names else "(none)"
     raise LevelError.single(text, "", f"no level named {text!r} in {folder}{hint}; levels: {known}")
+
+
+def _existing_file(text: str) -> Path:
+    """The path ``text`` when something that is not a folder is there; else LevelError."""
+    path = Path(text)
+    if path.is_file() or (path.exists() and not path.is_dir()):
+        return path  # (a FIFO or a device: load_level refuses it without opening it)
+    reason = "is a folder, not a level file" if path.is_dir() else "no such file"
+    raise LevelError.single(text, "", reason)
+
+
+def _by_file_name(text: str, files: list[Path]) -> Path | None:
+    """The file whose stem is ``text``, else the one numbered ``text`` (4 is ``04-...``)."""
+    for p in files:
+        if p.stem == text:
+            return p
+    if text.isdigit() and len(text) <= 3:  # the number `perpgame levels` shows: 4 is 04-...
+        numbered = [p for p in files if p.stem.split("-", 1)[0] == f"{int(text):02d}"]
+        if len(numbered) == 1:
+            return numbered[0]
+    return None
+
+
+def _ids(files: list[Path]) -> dict[str, Path]:
+    """``meta.id`` -> the first file (by name) that has it."""
+    ids: dict[str, Path] = {}
+    for p in files:
+        ident = _peek_id(p)
+        if ident is not None:
+            ids.setdefault(ident, p)
+    return ids
 
 
 def scan_levels(levels_dir: Path | None = None) -> tuple[list[Level], list[Problem]]:

@@ -23,8 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from perpgame.level.errors import LevelError, Problem
-from perpgame.level.schema import ACTION_KINDS, FieldIssue, Level
-from perpgame.level.schema import _show as schema_show
+from perpgame.level.schema import ACTION_KINDS, FieldIssue, Level, show_value
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -90,7 +89,7 @@ SLOW_SECONDS = 30
 
 def slow_warning(level: Level) -> str | None:
     """A warning when the level would take longer than about 30 s to play headless, else None."""
-    populations = level._populations()
+    populations = level.populations()
     traders = sum(pop.count for _, pop in populations) + sum(1 for a in level.accounts if a.bot)
     seconds = level.tick_limit * (traders + 20) * SECONDS_PER_TRADER_TICK
     if seconds <= SLOW_SECONDS:
@@ -309,8 +308,32 @@ def _join(path: str, sub: str) -> str:
 
 def _show(value: Any) -> str:
     """A value as the error message names it; text is called text (``text 'abc'``)."""
-    shown = schema_show(value)
+    shown = show_value(value)
     return f"text {shown}" if isinstance(value, str) else shown
+
+
+_TYPE_MESSAGES = {
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected text in quotes",
+    "list_type": "expected a list like [ ... ]",
+    "tuple_type": "expected a list like [ ... ]",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+}
+"""pydantic error types about a value of the wrong type -> what the file should hold instead."""
+
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+}
+"""pydantic error types about a number out of bounds -> (the words, the bound's key in ctx)."""
 
 
 def _explain(
@@ -318,7 +341,6 @@ def _explain(
 ) -> list[tuple[str, str]]:
     kind = err["type"]
     ctx = err.get("ctx") or {}
-    value = err.get("input")
     path = path_of(loc)
 
     if kind == "value_error" and isinstance(ctx.get("error"), FieldIssue):
@@ -326,58 +348,38 @@ def _explain(
     if kind in ("value_error", "assertion_error"):
         return [(path, plain_error(ctx.get("error", err["msg"])))]
     if kind == "extra_forbidden":
-        return [(path, _unknown_field(loc, value, root))]
+        return [(path, _unknown_field(loc, err.get("input"), root))]
     if kind == "missing":
         if isinstance(loc[-1], str) and _is_section(loc, root):
             return [(path, f"missing section [{path}]")]
         return [(path, "is required but missing")]
-    if kind == "union_tag_invalid":
-        known = _tags_for(loc, tagged)
-        tag = ctx.get("tag", "?")
-        hint = _suggest(str(tag), known)
-        return [
-            (
-                _join(path, "do"),
-                f"unknown action {clip(repr(tag))}{hint}; known: {', '.join(known)}",
-            )
-        ]
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return [(_join(path, "do"), _tag_message(kind, ctx, _tags_for(loc, tagged)))]
+    return [(path, _value_message(err, kind, ctx))]
+
+
+def _tag_message(kind: str, ctx: dict[str, Any], known: list[str]) -> str:
+    """An array entry whose ``do`` names no action, or has no ``do`` at all."""
     if kind == "union_tag_not_found":
-        known = _tags_for(loc, tagged)
-        return [(_join(path, "do"), f'missing `do = "ACTION"`; actions: {", ".join(known)}')]
-    messages = {
-        "int_type": "expected a whole number",
-        "int_parsing": "expected a whole number",
-        "int_from_float": "expected a whole number",
-        "bool_type": "expected true or false",
-        "bool_parsing": "expected true or false",
-        "string_type": "expected text in quotes",
-        "list_type": "expected a list like [ ... ]",
-        "tuple_type": "expected a list like [ ... ]",
-        "dict_type": "expected a table",
-        "model_type": "expected a table",
-        "model_attributes_type": "expected a table",
-    }
-    if kind in messages:
-        return [(path, f"{messages[kind]}, got {_show(value)}")]
-    bounds = {
-        "greater_than_equal": ("at least", "ge"),
-        "greater_than": ("more than", "gt"),
-        "less_than_equal": ("at most", "le"),
-        "less_than": ("less than", "lt"),
-    }
-    if kind in bounds:
-        word, key = bounds[kind]
-        return [(path, f"must be {word} {ctx.get(key)}, got {_show(value)}")]
+        return f'missing `do = "ACTION"`; actions: {", ".join(known)}'
+    tag = ctx.get("tag", "?")
+    hint = _suggest(str(tag), known)
+    return f"unknown action {clip(repr(tag))}{hint}; known: {', '.join(known)}"
+
+
+def _value_message(err: Any, kind: str, ctx: dict[str, Any]) -> str:
+    """A value of the wrong type, out of bounds, not among the choices or too long."""
+    value = err.get("input")
+    if kind in _TYPE_MESSAGES:
+        return f"{_TYPE_MESSAGES[kind]}, got {_show(value)}"
+    if kind in _BOUNDS:
+        word, key = _BOUNDS[kind]
+        return f"must be {word} {ctx.get(key)}, got {_show(value)}"
     if kind == "literal_error":
-        return [(path, f"must be one of {ctx.get('expected')}, got {_show(value)}")]
+        return f"must be one of {ctx.get('expected')}, got {_show(value)}"
     if kind == "too_long":
-        return [
-            (
-                path,
-                f"has {ctx.get('actual_length')} entries; the limit is {ctx.get('max_length')}",
-            )
-        ]
-    return [(path, str(err.get("msg", "is not valid")))]
+        return f"has {ctx.get('actual_length')} entries; the limit is {ctx.get('max_length')}"
+    return str(err.get("msg", "is not valid"))
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
@@ -437,20 +439,23 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
     """The model class that validates the table at ``loc`` (None when it is not a model)."""
     current: list[Any] = [root]
     for part in loc:
-        nxt: list[Any] = []
-        for tp in current:
-            if isinstance(part, int):
-                if typing.get_origin(tp) is list:
-                    nxt += _unwrap(typing.get_args(tp)[0])
-            elif isinstance(part, tuple):  # a union tag picks one member
-                if isinstance(tp, type) and issubclass(tp, BaseModel):
-                    do = tp.model_fields.get("do")
-                    if do is not None and part[1] in typing.get_args(do.annotation):
-                        nxt.append(tp)
-            elif isinstance(tp, type) and issubclass(tp, BaseModel):
-                for name, info in tp.model_fields.items():
-                    if part in (name, info.validation_alias):
-                        nxt += _unwrap(info.annotation)
-        current = nxt
+        current = [t for tp in current for t in _step(tp, part)]
     models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
     return models[0] if len(models) == 1 else None
+
+
+def _step(tp: Any, part: Any) -> list[Any]:
+    """The types one step below ``tp`` at ``part`` (an index, a union tag or a field name)."""
+    if isinstance(part, int):
+        return _unwrap(typing.get_args(tp)[0]) if typing.get_origin(tp) is list else []
+    if not (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return []
+    if isinstance(part, tuple):  # a union tag picks one member
+        do = tp.model_fields.get("do")
+        return [tp] if do is not None and part[1] in typing.get_args(do.annotation) else []
+    return [
+        t
+        for name, info in tp.model_fields.items()
+        if part in (name, info.validation_alias)
+        for t in _unwrap(info.annotation)
+    ]

@@ -1,48 +1,78 @@
 """A game session: a level, a seed and the player's inputs -> ``step()`` -> a Frame.
 
-The session owns the market, the oracle, the bots and the level's timeline, runs one tick at a
-time exactly as DESIGN.md describes, logs every player action with its tick (so a game replays
-bit for bit), counts what the waterfall did, and judges the objectives. The TUI talks to this
-object only: it reads immutable Snapshots and sends PlayerInputs.
+The session is the table of one game: it owns the market, the oracle, the bots and the seats,
+applies the player's inputs and runs one tick at a time exactly as DESIGN.md describes, logging
+every input with its tick (so a game replays bit for bit). Its cast (:mod:`perpgame.session.cast`)
+opens the level's accounts and bots, its chronicle (:mod:`perpgame.session.chronicle`) writes
+down what happened and its director (:mod:`perpgame.session.director`) runs the level's timeline
+and judges the objectives. The TUI talks to this object only: it reads immutable Frames and sends
+PlayerInputs.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from perpgame.engine.account import BOT, PLAYER, PRESET, liquidation_price
+from perpgame.engine.account import PLAYER, liquidation_price
 from perpgame.engine.book import BUY, SELL, OrderType
-from perpgame.engine.events import Event
 from perpgame.engine.market import Market, PileReport
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import format_cash
 from perpgame.level.schema import Level
 from perpgame.session import views
 from perpgame.session import why as why_mod
-from perpgame.session.frame import Frame, OrderAnswer, WhyView
+from perpgame.session.cast import Cast
+from perpgame.session.chronicle import Chronicle
+from perpgame.session.director import LOST, PLAYING, WON, Director, render
+from perpgame.session.frame import ChartPoint, Frame, OrderAnswer, WhyView
 from perpgame.session.inputs import SOLO_SEAT, PlayerInput
 from perpgame.session.limits import MAX_ADDED_MARGIN
 from perpgame.session.stories import Story, Storyteller
-from perpgame.world.bots import ARCHETYPES
-from perpgame.world.bots.base import Bot
 from perpgame.world.desk import Desk
 from perpgame.world.oracle import Oracle
 from perpgame.world.state import canonical
 
-CHART_POINTS = 720
-MARKERS = 300
-TAPE = 60
-NARRATION = 60
-PLAYING, WON, LOST = "playing", "won", "lost"
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+class _Chronicled:
+    """A session attribute the chronicle keeps (read and written through the session)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, session: GameSession | None, owner: type | None = None):
+        return self if session is None else getattr(session.chronicle, self.name)
+
+    def __set__(self, session: GameSession, value) -> None:
+        setattr(session.chronicle, self.name, value)
 
 
 class GameSession:
     """One game of one level. Deterministic: same level, seed and inputs -> same game."""
+
+    # what happened, as the chronicle has it
+    counts = _Chronicled()
+    player_counts = _Chronicled()
+    bad_debt = _Chronicled()
+    player_trades = _Chronicled()
+    player_funding = _Chronicled()
+    player_filled_liquidations = _Chronicled()
+    deepest = _Chronicled()
+    waterfall_log = _Chronicled()
+    tick_events = _Chronicled()
+    stories = _Chronicled()
+    tape = _Chronicled()
+    narration = _Chronicled()
+    player_stories = _Chronicled()
+    chart = _Chronicled()
+    markers = _Chronicled()
+    group_history = _Chronicled()
+    paid_in = _Chronicled()
+    funding_by_group = _Chronicled()
+    pile_checks = _Chronicled()
+    pile_ok = _Chronicled()
+    pile_failure = _Chronicled()
 
     def __init__(self, level: Level, seed: int = 0, *, quiet: bool = False) -> None:
         self.level = level
@@ -53,51 +83,46 @@ class GameSession:
         metrics and its state hash are the same; not for games that are saved or shown."""
         self.rng = Rng(seed ^ 0x5EED_6A3E)
         self.market = Market(level.market_config(seed), start_price=level.market.start_price)
-        self.bots: list[Bot] = []
-        self.groups_of: dict[int, str] = {}
-        self._spawned: dict[str, int] = {}
+        self.cast = Cast(self.market, self.rng)
+        self.bots = self.cast.bots
+        self.groups_of = self.cast.groups_of
         self.status = PLAYING
         self.end_reason = ""
         self.stars = 0
         self.input_log: list[PlayerInput] = []
         self._pending: list[PlayerInput] = []
         self._scheduled: dict[int, list[PlayerInput]] = {}
-        self.pile_checks = 0
-        self.pile_ok = True
-        self.pile_failure = ""
-        self.counts = {"liquidation": 0, "backstop": 0, "deleverage": 0}
-        self.player_counts = {"liquidation": 0, "backstop": 0, "deleverage": 0}
-        self.bad_debt = 0
-        self.player_trades = 0
         self.player_margin_added = 0
-        self.player_funding = 0
-        self.player_filled_liquidations = 0
-        self.deepest = "calm"
-        self.waterfall_log: list[Event] = []
-        self.tick_events: list[Event] = []
-        self.stories: list[Story] = []
-        self.tape: deque[Story] = deque(maxlen=TAPE)
-        self.narration: deque[str] = deque(maxlen=NARRATION)
-        self.player_stories: list[Story] = []
-        self.chart: deque[views.ChartPoint] = deque(maxlen=CHART_POINTS)
-        self.markers: deque[views.ChartMarker] = deque(maxlen=MARKERS)
-        self.group_history: list[tuple[int, dict[str, int]]] = []
-        self.paid_in: dict[str, int] = {}
-        """Cash each group put into the pile (deposits less withdrawals): its equity minus this
-        is what its trading won or lost."""
-        self._fired: set[int] = set()
-        self._was_true: dict[int, bool] = {}
-        self._last_fire: dict[int, int] = {}
+        self.director = Director(level)
         self._snapshot: Frame | None = None
         self.why_view: WhyView | None = None
         """The last tick that touched the player, explained with numbers that add up."""
         self.answers: list[OrderAnswer] = []
         """What became of the player's orders in the last tick played."""
-        self.funding_by_group: dict[str, int] = {}
-        """Funding each group received (> 0) or paid (< 0) over the level."""
         self.adl: tuple[int | None, int, int] = (None, 0, 0)
         """The player's (rank, queue length, lights) in its ADL queue, ranked once per tick."""
+        self._open_accounts()
+        self.seats: dict[str, int] = {SOLO_SEAT: self.player.id}
+        """Seat name -> account id: ``"you"`` alone, unless a table adds seats."""
+        self.seat_notes: list[tuple[int, Story]] = []
+        """(account id, note) for the other seats of a table: what their inputs were told."""
+        self._acting = self.player.id
+        o = level.oracle
+        self.oracle = Oracle(
+            level.market.start_price,
+            self.rng.fork(-1),
+            volatility_ppm=o.volatility,
+            drift_ppm=o.drift,
+            keyframes=[(k.tick, k.price) for k in o.keyframes],
+        )
+        self.storyteller = Storyteller(self._account_name, self.player.id)
+        self.chronicle = Chronicle(self.market, self.groups_of, self.storyteller, quiet)
+        self._first_page()
 
+    # ------------------------------------------------------------------ set-up
+    def _open_accounts(self) -> None:
+        """The vault's cash, the player, the level's preset accounts and its trader populations."""
+        level = self.level
         m = self.market
         if level.vault.cash:
             m.deposit(m.vault.id, level.vault.cash)
@@ -115,78 +140,29 @@ class GameSession:
             if p.position:
                 self.player.apply_trade(p.position, p.entry)
         self.deposited = self.player.cash
-        self.seats: dict[str, int] = {SOLO_SEAT: self.player.id}
-        """Seat name -> account id: ``"you"`` alone, unless a table adds seats."""
-        self.seat_notes: list[tuple[int, Story]] = []
-        """(account id, note) for the other seats of a table: what their inputs were told."""
-        self._acting = self.player.id
         self.max_leverage = (
             m.config.vault_leverage if self.role == "vault" else level.player.max_leverage
         )
-        for preset in level.accounts:
-            acct = m.open_account(
-                BOT if preset.bot else PRESET,
-                preset.group,
-                preset.name,
-                cash=preset.cash,
-                leverage=preset.leverage,
-            )
-            self.groups_of[acct.id] = preset.group
-            if preset.position:
-                acct.apply_trade(preset.position, preset.entry)
-            if preset.bot:
-                self._attach(acct.id, preset.bot, preset.params)
+        self.cast.open_presets(level.accounts)
         for population in level.traders:
-            self._spawn(population)
+            self.cast.spawn(population)
         if level.vault.unwinder and self.role != "vault":
-            self._attach(m.vault.id, "vault_unwinder", {})
-        o = level.oracle
-        self.oracle = Oracle(
-            level.market.start_price,
-            self.rng.fork(-1),
-            volatility_ppm=o.volatility,
-            drift_ppm=o.drift,
-            keyframes=[(k.tick, k.price) for k in o.keyframes],
-        )
-        self.storyteller = Storyteller(self._account_name, self.player.id)
+            self.cast.attach(m.vault.id, "vault_unwinder", {})
+
+    def _first_page(self) -> None:
+        """The chronicle at tick 0: who paid in what, the first chart point, the level's summary."""
+        m = self.market
         if self.pile_report().ok is False:  # pragma: no cover - presets are validated
             raise ValueError("the level's starting state breaks the pile law")
+        paid_in = self.chronicle.paid_in
         for acct in m.accounts.values():  # before any trade, cash is exactly what was paid in
             group = self.groups_of.get(acct.id, acct.group)
-            self.paid_in[group] = self.paid_in.get(group, 0) + acct.cash
+            paid_in[group] = paid_in.get(group, 0) + acct.cash
         self.adl = views.adl_spot(self)
         self.metrics = views.metrics(self)
-        self.chart.append(views.ChartPoint(0, m.index, m.mark, None))
-        self.group_history.append((0, views.group_equity(self)))
-        self.narration.append(level.meta.summary or level.meta.title)
-
-    # ------------------------------------------------------------------ set-up
-    def _attach(self, account_id: int, archetype: str, raw_params: dict) -> Bot:
-        cls = ARCHETYPES[archetype]
-        bot = cls(
-            Desk(self.market, account_id), cls.make_params(raw_params), self.rng.fork(account_id)
-        )
-        self.bots.append(bot)
-        return bot
-
-    def _spawn(self, population) -> list[int]:
-        """Open ``count`` accounts with fresh cash and a bot each; returns their ids."""
-        ids = []
-        lo_cash, hi_cash = population.cash
-        lo_lev, hi_lev = population.leverage
-        group = population.group
-        for _ in range(population.count):
-            n = self._spawned.get(group, 0) + 1
-            self._spawned[group] = n
-            cash = self.rng.between(lo_cash, hi_cash)
-            leverage = self.rng.between(lo_lev, hi_lev)
-            acct = self.market.open_account(
-                BOT, group, f"{group}-{n}", cash=cash, leverage=leverage
-            )
-            self.groups_of[acct.id] = group
-            self._attach(acct.id, population.archetype, population.params)
-            ids.append(acct.id)
-        return ids
+        self.chronicle.chart.append(ChartPoint(0, m.index, m.mark, None))
+        self.chronicle.group_history.append((0, views.group_equity(self)))
+        self.chronicle.narration.append(self.level.meta.summary or self.level.meta.title)
 
     def add_seat(self, seat: str) -> int:
         """Open an account for one more trader at a shared table (before the first tick).
@@ -205,8 +181,13 @@ class GameSession:
 
     def fire(self, index: int) -> None:
         """Do timeline entry ``index`` now (an instructor firing it early); once, then never."""
-        self._fired.add(index)
+        self.director.fired.add(index)
         self._do(self.level.timeline[index])
+
+    @property
+    def fired(self) -> frozenset[int]:
+        """The timeline entries that fired once and will not fire again."""
+        return frozenset(self.director.fired)
 
     def _account_name(self, account_id: int) -> str | None:
         acct = self.market.accounts.get(account_id)
@@ -224,61 +205,68 @@ class GameSession:
             self._scheduled.setdefault(action.tick, []).append(action)
 
     def _apply(self, action: PlayerInput, tick: int) -> None:
+        """Log one input with its tick and do it at its seat's desk (see ``_INPUTS``)."""
         if action.seat not in self.seats:
             return  # not a seat of this game: nobody's input
         self.input_log.append(replace(action, tick=tick))
         self._acting = self.seats[action.seat]
-        desk = Desk(self.market, self._acting)
-        kind = action.kind
-        if kind == "order":
-            if action.leverage is not None:
-                self._set_leverage(desk, action.leverage)
-            order_kind = OrderType.MARKET if action.price is None else OrderType.LIMIT
-            outcome = desk.order(
-                action.side, action.qty, action.price, order_kind, reduce_only=action.reduce_only
-            )
-            self._answer(views.order_answer(action, outcome, tick))
-        elif kind == "close":
-            size = desk.size
-            if size == 0:
-                self._say("You have no position to close.")
-            elif action.price is None:
-                desk.cancel_all()
-                outcome = desk.close()
-                if outcome is not None:
-                    close = PlayerInput.order(tick, SELL if size > 0 else BUY, abs(size))
-                    self._answer(views.order_answer(close, outcome, tick, closing=True))
-            else:
-                outcome = desk.order(
-                    SELL if size > 0 else BUY, abs(size), action.price, reduce_only=True
-                )
-                self._answer(views.order_answer(action, outcome, tick, closing=True))
-        elif kind == "cancel_all":
+        _INPUTS[action.kind](self, action, Desk(self.market, self._acting), tick)
+
+    def _input_order(self, action: PlayerInput, desk: Desk, tick: int) -> None:
+        if action.leverage is not None:
+            self._set_leverage(desk, action.leverage)
+        order_kind = OrderType.MARKET if action.price is None else OrderType.LIMIT
+        outcome = desk.order(
+            action.side, action.qty, action.price, order_kind, reduce_only=action.reduce_only
+        )
+        self._answer(views.order_answer(action, outcome, tick))
+
+    def _input_close(self, action: PlayerInput, desk: Desk, tick: int) -> None:
+        size = desk.size
+        if size == 0:
+            self._say("You have no position to close.")
+        elif action.price is None:
             desk.cancel_all()
-        elif kind == "cancel":
-            if action.order_id is None or not desk.cancel(action.order_id):
-                self._say("That order is no longer in the book.")
-        elif kind == "leverage":
-            self._set_leverage(desk, action.leverage or 1)
-        elif kind == "add_margin":
-            if self.player_margin_added + action.amount > MAX_ADDED_MARGIN:
-                self._say(
-                    f"Refused: at most ${format_cash(MAX_ADDED_MARGIN, places=0)} of margin can be "
-                    "added in one game."
-                )
-                return
-            desk.deposit(action.amount)
-            self.deposited += action.amount
-            self.player_margin_added += action.amount
-            self._say(f"You added {format_cash(action.amount)} of margin: fresh cash in the pile.")
-        elif kind == "remove_margin":
-            refused = desk.withdraw(action.amount)
-            if refused is None:
-                self.deposited -= action.amount
-                self.player_margin_added -= action.amount
-                self._say(f"You took {format_cash(action.amount)} out of the pile.")
-            else:
-                self._say_refusal(refused)
+            outcome = desk.close()
+            if outcome is not None:
+                close = PlayerInput.order(tick, SELL if size > 0 else BUY, abs(size))
+                self._answer(views.order_answer(close, outcome, tick, closing=True))
+        else:
+            outcome = desk.order(
+                SELL if size > 0 else BUY, abs(size), action.price, reduce_only=True
+            )
+            self._answer(views.order_answer(action, outcome, tick, closing=True))
+
+    def _input_cancel_all(self, action: PlayerInput, desk: Desk, tick: int) -> None:
+        desk.cancel_all()
+
+    def _input_cancel(self, action: PlayerInput, desk: Desk, tick: int) -> None:
+        if action.order_id is None or not desk.cancel(action.order_id):
+            self._say("That order is no longer in the book.")
+
+    def _input_leverage(self, action: PlayerInput, desk: Desk, tick: int) -> None:
+        self._set_leverage(desk, action.leverage or 1)
+
+    def _input_add_margin(self, action: PlayerInput, desk: Desk, tick: int) -> None:
+        if self.player_margin_added + action.amount > MAX_ADDED_MARGIN:
+            self._say(
+                f"Refused: at most ${format_cash(MAX_ADDED_MARGIN, places=0)} of margin can be "
+                "added in one game."
+            )
+            return
+        desk.deposit(action.amount)
+        self.deposited += action.amount
+        self.player_margin_added += action.amount
+        self._say(f"You added {format_cash(action.amount)} of margin: fresh cash in the pile.")
+
+    def _input_remove_margin(self, action: PlayerInput, desk: Desk, tick: int) -> None:
+        refused = desk.withdraw(action.amount)
+        if refused is None:
+            self.deposited -= action.amount
+            self.player_margin_added -= action.amount
+            self._say(f"You took {format_cash(action.amount)} out of the pile.")
+        else:
+            self._say_refusal(refused)
 
     def _set_leverage(self, desk: Desk, value: int) -> None:
         if value > self.max_leverage:
@@ -300,10 +288,7 @@ class GameSession:
                 (self._acting, Story(self.market.tick, "note", text, True, False))
             )
             return
-        story = Story(self.market.tick, "note", text, True, False)
-        self.player_stories.append(story)
-        self.stories.append(story)
-        self.narration.append(text)
+        self.chronicle.note(text)
 
     def _say_refusal(self, reason: str | None) -> None:
         if reason:
@@ -316,13 +301,15 @@ class GameSession:
             return False
         m = self.market
         me = self.player
+        chronicle = self.chronicle
         before = why_mod.Before(me.equity(m.mark), me.size, m.mark)
         self.answers = []
         m.begin_tick()
         tick = m.tick
-        self.stories = []
+        chronicle.stories = []
         self._snapshot = None
-        self._run_timeline(tick)
+        for entry in self.director.due(tick, self.metrics):
+            self._do(entry)
         m.set_index(self.oracle.step(tick))
         groups_before = None if self.quiet else views.group_equity(self)
         for bot in self.bots:
@@ -333,19 +320,12 @@ class GameSession:
         for action in pending:
             self._apply(action, tick)
         events = m.end_tick()
-        self.tick_events = events
-        self._absorb(events)
+        chronicle.absorb(events, me.id)
         self._explain_tick(events, before)
-        report = m.check_pile()
-        self.pile_checks += 1
-        if not report.ok and self.pile_ok:
-            self.pile_ok = False
-            self.pile_failure = f"tick {tick}: {report.explain()}"
-        self.chart.append(views.ChartPoint(tick, m.index, m.mark, m.last_price))
+        chronicle.check_pile()
+        chronicle.chart_tick()
         if groups_before is not None:
-            self.groups_now = views.group_equity(self)
-            self.groups_before = groups_before
-            self.group_history.append((tick, self.groups_now))
+            chronicle.groups_moved(tick, groups_before, views.group_equity(self))
         self.adl = views.adl_spot(self)
         self.metrics = views.metrics(self)
         self._judge(tick)
@@ -357,61 +337,7 @@ class GameSession:
         while self.market.tick < limit and self.step():
             pass
 
-    def _absorb(self, events: list[Event]) -> None:
-        pid = self.player.id
-        stage_rank = ("calm", "book", "vault", "adl")
-        if stage_rank.index(self.market.stage) > stage_rank.index(self.deepest):
-            self.deepest = self.market.stage
-        for e in events:
-            kind = e.type
-            if kind in self.counts:
-                self.counts[kind] += 1
-                self.waterfall_log.append(e)
-                subject = e.account
-                if subject == pid:
-                    self.player_counts[kind] += 1
-                price = (
-                    getattr(e, "avg_price", None) or getattr(e, "price", None) or self.market.mark
-                )
-                self.markers.append(views.ChartMarker(e.tick, price, kind, subject == pid))
-            elif kind in ("bad_debt", "haircut"):
-                self.waterfall_log.append(e)
-                if kind == "bad_debt":
-                    self.bad_debt += e.amount
-            elif kind == "fill":
-                if pid in (e.maker, e.taker):
-                    self.player_trades += 1
-                    if e.liquidation and e.maker == pid:
-                        self.player_filled_liquidations += e.qty
-            elif kind in ("deposit", "withdrawal"):
-                group = self.groups_of.get(e.account, self.market.accounts[e.account].group)
-                sign = 1 if kind == "deposit" else -1
-                self.paid_in[group] = self.paid_in.get(group, 0) + sign * e.amount
-            elif kind == "funding":
-                self.player_funding += views.player_funding(self, e)
-                for account_id, amount in self.market.last_funding.items():
-                    group = self.groups_of.get(account_id, self.market.accounts[account_id].group)
-                    self.funding_by_group[group] = self.funding_by_group.get(group, 0) + amount
-            if self.quiet:
-                continue
-            story = self.storyteller.tell(e)
-            if story is None:
-                continue
-            self.stories.append(story)
-            if story.kind != "funding" or story.player:
-                self.tape.append(story)
-            if story.player:
-                self.player_stories.append(story)
-                self.narration.append(story.text)
-        if self.quiet:
-            return
-        for e in events:
-            if e.type == "fill" and pid not in (e.maker, e.taker):
-                self.tape.append(
-                    Story(e.tick, "trade", views.trade_line(self, e), False, e.liquidation, e.price)
-                )
-
-    def _explain_tick(self, events: list[Event], before: why_mod.Before) -> None:
+    def _explain_tick(self, events: list, before: why_mod.Before) -> None:
         """Keep the why? of this tick when anything in it touched the player."""
         pid = self.player.id
         funding = (
@@ -421,7 +347,7 @@ class GameSession:
         # fills and the player's liquidation are told line by line with their own numbers
         notes = [
             s.text
-            for s in self.stories
+            for s in self.chronicle.stories
             if s.player and s.kind != "fill" and not (s.kind == "liquidation" and s.subject)
         ]
         if not mine and not funding and not notes:
@@ -441,43 +367,12 @@ class GameSession:
         )
 
     # ----------------------------------------------------------------- timeline
-    def _run_timeline(self, tick: int) -> None:
-        for i, entry in enumerate(self.level.timeline):
-            if self._due(i, entry, tick):
-                self._do(entry)
-
-    def _due(self, i: int, entry, tick: int) -> bool:
-        if i in self._fired:
-            return False
-        every = entry.every
-        if entry.at is not None:
-            start = max(1, entry.at)
-            if every is None:
-                hit = tick == start
-                if hit:
-                    self._fired.add(i)
-                return hit
-            return tick >= start and (tick - start) % every == 0
-        holds = entry.when.holds(self.metrics)
-        if entry.once:
-            if holds:
-                self._fired.add(i)
-            return holds
-        if every is not None:
-            last = self._last_fire.get(i)
-            if holds and (last is None or tick - last >= every):
-                self._last_fire[i] = tick
-                return True
-            return False
-        rising = holds and not self._was_true.get(i, False)
-        self._was_true[i] = holds
-        return rising
-
     def _do(self, entry) -> None:
+        """Do one timeline entry: the director says when, the table does it."""
         kind = entry.do
         m = self.market
         if kind == "narrate":
-            self.narration.append(self.render(entry.text))
+            self.chronicle.narration.append(self.render(entry.text))
         elif kind == "gap":
             self.oracle.gap(entry.change)
         elif kind == "move":
@@ -487,12 +382,12 @@ class GameSession:
         elif kind == "volatility":
             self.oracle.set_volatility(entry.value)
         elif kind in ("pull_liquidity", "restore_liquidity"):
-            for bot in self._bots_in(entry.group, default="market_maker"):
+            for bot in self.cast.bots_in(entry.group, default="market_maker"):
                 bot.pull(kind == "pull_liquidity")
         elif kind == "spawn":
-            self._spawn(entry)
+            self.cast.spawn(entry)
         elif kind == "command":
-            for bot in self._bots_in(entry.group):
+            for bot in self.cast.bots_in(entry.group):
                 bot.command(entry.name, **entry.args)
         elif kind == "set":
             m.reconfigure(m.config.with_changes(**{entry.config_field: entry.value}))
@@ -501,46 +396,30 @@ class GameSession:
         elif kind == "end":
             self._end(WON if entry.result == "win" else LOST, self.render(entry.text) or "")
 
-    def _bots_in(self, group: str | None, default: str | None = None) -> list[Bot]:
-        if group is None:
-            return [b for b in self.bots if b.archetype == default] if default else []
-        return [b for b in self.bots if self.groups_of.get(b.desk.account_id) == group]
-
     def render(self, text: str) -> str:
         """Fill ``{placeholders}`` in narration from the game's numbers, formatted for people."""
-        values = views.placeholder_values(self)
-        return _PLACEHOLDER.sub(lambda mt: values.get(mt.group(1), mt.group(0)), text)
+        return render(text, views.placeholder_values(self))
 
     # --------------------------------------------------------------- objectives
     def _judge(self, tick: int) -> None:
         if self.status != PLAYING:
             return
-        o = self.level.objectives
-        metrics = self.metrics
-        for goal in o.lose:
-            if goal.when.holds(metrics):
-                self._end(LOST, views.lose_reason(self, goal.label))
-                return
-        if o.win and all(goal.when.holds(metrics) for goal in o.win):
-            self._end(WON, "; ".join(goal.label for goal in o.win))
-            return
-        if tick >= self.level.tick_limit:
-            if o.survive:
-                self._end(WON, "you survived to the end")
-            else:
-                self._end(LOST, views.time_out_reason(self))
+        verdict = self.director.judge(
+            tick,
+            self.metrics,
+            lose_reason=lambda label: views.lose_reason(self, label),
+            time_out_reason=lambda: views.time_out_reason(self),
+        )
+        if verdict is not None:
+            self._end(*verdict)
 
     def _end(self, status: str, reason: str) -> None:
         self.status = status
         self.end_reason = reason
+        stars, line = self.director.ending(status, reason, self.metrics)
         if status == WON:
-            self.stars = 1 + sum(
-                1 for goal in self.level.objectives.stars if goal.when.holds(self.metrics)
-            )
-            self.narration.append(f"Level complete: {reason}. Stars: {self.stars}/3.")
-        else:
-            hint = self.level.objectives.hint
-            self.narration.append(f"Level over: {reason}." + (f" Hint: {hint}" if hint else ""))
+            self.stars = stars
+        self.chronicle.narration.append(line)
         self._snapshot = None
 
     # ----------------------------------------------------------------- reading
@@ -550,7 +429,7 @@ class GameSession:
     def frame(self) -> Frame:
         """The current frame (built once per tick, on demand)."""
         if self._snapshot is None:
-            self._snapshot = views.build_snapshot(self)
+            self._snapshot = views.build_frame(self)
         return self._snapshot
 
     @property
@@ -567,12 +446,13 @@ class GameSession:
         Two games that differ anywhere (a bot's memory, an rng stream, the oracle's pending glide,
         which timeline entries have fired) give different text, so a replay that diverges is caught.
         """
+        director = self.director
         timeline = {
             "rng": self.rng,
-            "spawned": self._spawned,
-            "fired": self._fired,
-            "was_true": self._was_true,
-            "last_fire": self._last_fire,
+            "spawned": self.cast.spawned,
+            "fired": director.fired,
+            "was_true": director.was_true,
+            "last_fire": director.last_fire,
             "status": self.status,
             "stars": self.stars,
         }
@@ -591,16 +471,29 @@ class GameSession:
         When the player was liquidated, taken over or deleveraged, that is the answer (all of it,
         from that tick), even if fills or other accounts' bad debt were told after it.
         """
-        if not self.player_stories:
+        player_stories = self.chronicle.player_stories
+        if not player_stories:
             return "Nothing has happened to you yet: no fills, liquidations or deleverages."
-        last_tick = self.player_stories[-1].tick
-        mine = [s for s in self.player_stories if s.tick == last_tick and s.subject]
+        last_tick = player_stories[-1].tick
+        mine = [s for s in player_stories if s.tick == last_tick and s.subject]
         if mine:
             return " ".join(s.text for s in mine)
-        return self.player_stories[-1].text
+        return player_stories[-1].text
 
     def player_liq_price(self) -> int | None:
         return liquidation_price(self.player, self.market.config.maintenance_ppm)
+
+
+_INPUTS: dict[str, Callable[[GameSession, PlayerInput, Desk, int], None]] = {
+    "order": GameSession._input_order,
+    "close": GameSession._input_close,
+    "cancel_all": GameSession._input_cancel_all,
+    "cancel": GameSession._input_cancel,
+    "leverage": GameSession._input_leverage,
+    "add_margin": GameSession._input_add_margin,
+    "remove_margin": GameSession._input_remove_margin,
+}
+"""Each input kind and the method that does it: a new kind is one method and one line here."""
 
 
 __all__ = ["LOST", "PLAYING", "WON", "GameSession"]

@@ -33,8 +33,8 @@ from perpgame.level.schema import (
     PositiveCash,
     PositiveQty,
     Price,
+    StrictModel,
     WholeInt,
-    _Model,
 )
 
 __all__ = [
@@ -84,6 +84,11 @@ class PlayerInput:
     """Whose input this is: ``"you"`` in a one-player game; a seat's name at a shared table."""
 
     def __post_init__(self) -> None:
+        self._check_types()
+        self._check_values()
+
+    def _check_types(self) -> None:
+        """Every field holds the type it is declared with (a save or a table may send anything)."""
         for name in ("tick", "side", "qty", "amount"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -96,6 +101,9 @@ class PlayerInput:
             raise ValueError(f"reduce_only must be true or false, got {self.reduce_only!r}")
         if not isinstance(self.seat, str) or not SEAT_NAME.fullmatch(self.seat):
             raise ValueError(f"seat must be 1-24 letters, digits, '-' or '_', got {self.seat!r}")
+
+    def _check_values(self) -> None:
+        """A known kind at a tick not below 0, with the fields that kind needs."""
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind {self.kind!r}; known: {', '.join(KINDS)}")
         if self.tick < 0:
@@ -163,7 +171,7 @@ class PlayerInput:
 # The file format
 
 
-class _Action(_Model):
+class _Action(StrictModel):
     tick: WholeInt = Field(ge=0, le=LIMITS["ticks"])
 
 
@@ -228,7 +236,7 @@ ACTION_DO = (
 )
 
 
-class ActionsFile(_Model):
+class ActionsFile(StrictModel):
     action: list[_Entry] = Field(default_factory=list, max_length=MAX_ACTIONS)
 
 

@@ -266,23 +266,18 @@ def summarise(
     account that was a winner in any episode included (with 0 if it paid nothing);
     ``paid_by_group`` sums burdens by the account's group (when ``group_of`` is given).
     """
-    per_account: dict[int, int] = {}
-    for e in episodes:
-        for account in e.winner_accounts:
-            per_account.setdefault(account, 0)
-        for account, burden in e.burdens.items():
-            per_account[account] = per_account.get(account, 0) + burden
+    per_account = _burden_by_account(episodes)
     hits = [Hit(a, 0, b) for a, b in sorted(per_account.items())]
     who, amount, share = top_one(hits)
     out = {
         "episodes": len(episodes),
-        "deficit": sum(e.deficit for e in episodes),
-        "cash_taken": sum(e.cash_taken for e in episodes),
-        "overshoot": sum(e.overshoot for e in episodes),
+        "deficit": _total(episodes, "deficit"),
+        "cash_taken": _total(episodes, "cash_taken"),
+        "overshoot": _total(episodes, "overshoot"),
         "accounts_hit": sum(1 for b in per_account.values() if b),
-        "hits": sum(e.accounts_hit for e in episodes),
-        "losers_hit": sum(e.losers_hit for e in episodes),
-        "closed_notional": sum(e.closed_notional for e in episodes),
+        "hits": _total(episodes, "accounts_hit"),
+        "losers_hit": _total(episodes, "losers_hit"),
+        "closed_notional": _total(episodes, "closed_notional"),
         "top1_account": who,
         "top1_amount": amount,
         "top1_share": _ratio(share),
@@ -290,20 +285,42 @@ def summarise(
         "max_profit_seized": _ratio(max((e.max_profit_seized for e in episodes), default=0)),
         "max_leverage_before": _ratio(_max_lev(e.max_leverage_before for e in episodes)),
         "max_leverage_after": _ratio(_max_lev(e.max_leverage_after for e in episodes)),
-        "lost_upside_later": sum(e.lost_upside_later for e in episodes),
-        "lost_upside_up10": sum(e.lost_upside_up10 for e in episodes),
-        "lost_upside_down10": sum(e.lost_upside_down10 for e in episodes),
-        "inversions": sum(e.inversions for e in episodes),
+        "lost_upside_later": _total(episodes, "lost_upside_later"),
+        "lost_upside_up10": _total(episodes, "lost_upside_up10"),
+        "lost_upside_down10": _total(episodes, "lost_upside_down10"),
+        "inversions": _total(episodes, "inversions"),
     }
     if group_of is not None:
-        groups: dict[str, int] = {}
-        for account, burden in sorted(per_account.items()):
-            if not burden:
-                continue
-            g = group_of(account)
-            groups[g] = groups.get(g, 0) + burden
-        out["paid_by_group"] = groups
+        out["paid_by_group"] = _paid_by_group(per_account, group_of)
     return out
+
+
+def _total(episodes: Sequence[EpisodeMeasures], name: str) -> int:
+    """The sum of one measure over a run's episodes."""
+    return sum(getattr(e, name) for e in episodes)
+
+
+def _burden_by_account(episodes: Sequence[EpisodeMeasures]) -> dict[int, int]:
+    """Each account's burden summed over the run; every winner of any episode is in it (0 if it
+    paid nothing)."""
+    per_account: dict[int, int] = {}
+    for e in episodes:
+        for account in e.winner_accounts:
+            per_account.setdefault(account, 0)
+        for account, burden in e.burdens.items():
+            per_account[account] = per_account.get(account, 0) + burden
+    return per_account
+
+
+def _paid_by_group(per_account: dict[int, int], group_of: Callable[[int], str]) -> dict[str, int]:
+    """Burdens summed by the paying account's group, groups in order of their first account."""
+    groups: dict[str, int] = {}
+    for account, burden in sorted(per_account.items()):
+        if not burden:
+            continue
+        g = group_of(account)
+        groups[g] = groups.get(g, 0) + burden
+    return groups
 
 
 __all__ = [

@@ -1,13 +1,16 @@
-"""Reading a session: the metrics conditions test, the pile by group, and the Frame."""
+"""Reading a game: the metrics conditions test, the pile by group, and the Frame.
+
+Every reader takes a :class:`ReadableGame`, what a game shows of itself; the session is one, and
+this module never imports it (the session imports these readers).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from perpgame.engine.account import bankruptcy_price, initial_margin, liquidation_price
 from perpgame.engine.adl import Position
 from perpgame.engine.book import BUY, SELL
-from perpgame.engine.events import Fill, Funding
 from perpgame.engine.units import PPM, format_cash, format_price, format_qty
 from perpgame.session.frame import (
     BookLevel,
@@ -25,8 +28,11 @@ from perpgame.session.frame import (
 )
 
 if TYPE_CHECKING:
-    from perpgame.engine.market import OrderOutcome
-    from perpgame.session.game import GameSession
+    from perpgame.engine.account import Account
+    from perpgame.engine.market import Market, OrderOutcome
+    from perpgame.level.schema import Level
+    from perpgame.session.chronicle import Chronicle
+    from perpgame.session.frame import WhyView
     from perpgame.session.inputs import PlayerInput
 
 BOOK_LEVELS = 20
@@ -35,23 +41,66 @@ BIG = 10**12
 __all__ = [
     "ChartMarker",
     "ChartPoint",
-    "build_snapshot",
+    "ReadableGame",
+    "build_frame",
     "group_equity",
     "metrics",
     "money_table",
     "order_answer",
 ]
 
-PLAIN_REASONS = (
-    ("no liquidity", "nobody is offering the other side in the book right now"),
-    ("initial margin", "your cash does not cover the margin this order needs"),
-    ("reduce-only", "it would not make your position smaller"),
-    ("post-only", "it would have traded at once"),
-)
-"""Engine reasons, said so that a newcomer knows what to do next (the engine's words follow)."""
+
+class ReadableGame(Protocol):
+    """What the readers read of a game (read only): its level, market and player, the seat's
+    numbers the table keeps, the chronicle of what happened, and how the game stands."""
+
+    level: Level
+    market: Market
+    player: Account
+    chronicle: Chronicle
+    groups_of: dict[int, str]
+    """Account id -> group, where the table named one."""
+    role: str
+    deposited: int
+    max_leverage: int
+    vault_start: int
+    player_margin_added: int
+    status: str
+    end_reason: str
+    stars: int
+    metrics: dict[str, int]
+    adl: tuple[int | None, int, int]
+    why_view: WhyView | None
+    answers: list[OrderAnswer]
+
+    @property
+    def seconds(self) -> float: ...
+
+    def why(self) -> str: ...
+
+    def player_liq_price(self) -> int | None: ...
 
 
-def lose_reason(session: GameSession, label: str) -> str:
+PLAIN_REASONS = {
+    "house_does_not_trade": "the house account does not trade",
+    "bad_side": "an order is a buy or a sell",
+    "qty_not_positive": "the size must be more than zero",
+    "qty_not_lot_multiple": "the size must be a whole number of lots",
+    "market_has_price": "a market order takes no price",
+    "limit_needs_price": "a limit order needs a price",
+    "price_not_tick_multiple": "the price must be a whole number of ticks",
+    "reduce_only_would_not_reduce": "it would not make your position smaller",
+    "reduce_only_covered": "your other reduce-only orders already close the whole position",
+    "no_liquidity": "nobody is offering the other side in the book right now",
+    "margin": "your cash does not cover the margin this order needs",
+    "in_liquidation": "you are being liquidated: only orders that shrink the position",
+    "beyond_bankruptcy": "it would fill past your bankruptcy price, where your cash runs out",
+    "post_only_would_cross": "it would have traded at once",
+}
+"""The engine's refusal codes (``engine.risk.REFUSAL_CODES``) in a newcomer's words."""
+
+
+def lose_reason(session: ReadableGame, label: str) -> str:
     """A lost goal with its cause: ``Getting liquidated: liquidated at 57,120.00: equity 312.00 <
     maintenance 430.00`` when a liquidation of the player in this tick is what ended it."""
     view = session.why_view
@@ -63,7 +112,7 @@ def lose_reason(session: GameSession, label: str) -> str:
     return label
 
 
-def time_out_reason(session: GameSession) -> str:
+def time_out_reason(session: ReadableGame) -> str:
     """``time ran out``, with the goals still unmet and the position still open."""
     metrics = session.metrics
     unmet = [g.label for g in session.level.objectives.win if not g.when.holds(metrics)]
@@ -78,12 +127,9 @@ def time_out_reason(session: GameSession) -> str:
     return text
 
 
-def plain_reason(reason: str) -> str:
-    """The engine's reason for a refusal, in a newcomer's words, keeping its numbers."""
-    for key, words in PLAIN_REASONS:
-        if key in reason:
-            return f"{words} ({reason})" if words not in reason else reason
-    return reason
+def plain_reason(code: str) -> str:
+    """The engine's refusal code in a newcomer's words (an unknown code as it is)."""
+    return PLAIN_REASONS.get(code, code)
 
 
 def order_answer(
@@ -135,14 +181,14 @@ def group_label(group: str, accounts: int, role: str) -> str:
     return f"{group} ({accounts})"
 
 
-def money_table(session: GameSession, label=group_label) -> list[MoneyRow]:
+def money_table(session: ReadableGame, label=group_label) -> list[MoneyRow]:
     """Where the money went: every group (the vault and the house included), what it paid into
     the pile and what it holds at the end. The changes sum to exactly zero: every gain is
     someone's loss. Deposits and withdrawals during the level are not counted as gains or losses.
     """
-    history = session.group_history
+    history = session.chronicle.group_history
     last = history[-1][1] if history else group_equity(session)
-    first: dict[str, int] = dict(session.paid_in)
+    first: dict[str, int] = dict(session.chronicle.paid_in)
     for _, groups in history:
         for group, equity in groups.items():
             first.setdefault(group, equity)
@@ -152,7 +198,7 @@ def money_table(session: GameSession, label=group_label) -> list[MoneyRow]:
     groups = set(last) | {"vault", "house"}
     middle = sorted(g for g in groups if g not in ("player", *MONEY_GROUPS_LAST))
     order = [g for g in ("player", *middle, *MONEY_GROUPS_LAST) if g in groups]
-    funding = getattr(session, "funding_by_group", {})
+    funding = session.chronicle.funding_by_group
     return [
         MoneyRow(
             g,
@@ -181,7 +227,7 @@ def cents(amounts: list[int], unit: int) -> list[int]:
     return [b * unit for b in base]
 
 
-def group_equity(session: GameSession) -> dict[str, int]:
+def group_equity(session: ReadableGame) -> dict[str, int]:
     """Equity at the mark of every group (player, each trader group, vault, house).
 
     Runs twice a tick over every account (a sixth of a headless tick once was), so the members
@@ -190,7 +236,7 @@ def group_equity(session: GameSession) -> dict[str, int]:
     """
     mark = session.market.mark
     out: dict[str, int] = {}
-    for group, members in _group_members(session):
+    for group, members in session.chronicle.members_by_group():
         total = 0
         for a in members:
             total += a.cash + a.size * mark - a.cost
@@ -198,33 +244,7 @@ def group_equity(session: GameSession) -> dict[str, int]:
     return out
 
 
-def _group_members(session: GameSession) -> list[tuple[str, list]]:
-    """Accounts by group, groups in order of first account; rebuilt when accounts are opened."""
-    accounts = session.market.accounts
-    cached = session.__dict__.get("_group_members_cache")
-    if cached is not None and cached[0] == len(accounts):
-        return cached[1]
-    groups = session.groups_of
-    by_group: dict[str, list] = {}
-    for acct in accounts.values():
-        by_group.setdefault(groups.get(acct.id, acct.group), []).append(acct)
-    members = list(by_group.items())
-    session.__dict__["_group_members_cache"] = (len(accounts), members)
-    return members
-
-
-def player_funding(session: GameSession, event: Funding) -> int:
-    return session.market.last_funding.get(session.player.id, 0)
-
-
-def trade_line(session: GameSession, e: Fill) -> str:
-    side = "buy" if e.taker_side == BUY else "sell"
-    who = session.storyteller.name(e.taker)
-    text = f"{format_qty(e.qty, places=4)} @ {format_price(e.price)} {side} by {who}"
-    return text + " (liquidation)" if e.liquidation else text
-
-
-def adl_spot(session: GameSession) -> tuple[int | None, int, int]:
+def adl_spot(session: ReadableGame) -> tuple[int | None, int, int]:
     """The player's (rank, queue length, lights) in the ADL queue of its side.
 
     The queue is the policy's own: only the positions it counts as candidates (a policy whose
@@ -249,7 +269,7 @@ def adl_spot(session: GameSession) -> tuple[int | None, int, int]:
     return spot.rank, len(positions), spot.lights
 
 
-def metrics(session: GameSession) -> dict[str, int]:
+def metrics(session: ReadableGame) -> dict[str, int]:
     """Every metric the condition language knows, in engine units."""
     m = session.market
     me = session.player
@@ -259,6 +279,7 @@ def metrics(session: GameSession) -> dict[str, int]:
     book = m.book
     bid, ask = book.best_bid(), book.best_ask()
     _, _, lights = session.adl
+    c = session.chronicle
     long_oi = sum(a.size for a in m.accounts.values() if a.size > 0)
     return {
         "tick": m.tick,
@@ -276,26 +297,26 @@ def metrics(session: GameSession) -> dict[str, int]:
         "player_cash": me.cash,
         "player_leverage": me.leverage,
         "player_margin_ratio": (maintenance * PPM // equity) if equity > 0 else BIG,
-        "player_trades": session.player_trades,
-        "player_liquidations": session.player_counts["liquidation"],
-        "player_backstops": session.player_counts["backstop"],
-        "player_deleverages": session.player_counts["deleverage"],
+        "player_trades": c.player_trades,
+        "player_liquidations": c.player_counts["liquidation"],
+        "player_backstops": c.player_counts["backstop"],
+        "player_deleverages": c.player_counts["deleverage"],
         "player_adl_lights": lights,
         "player_margin_added": session.player_margin_added,
-        "player_funding": session.player_funding,
-        "player_filled_liquidations": session.player_filled_liquidations,
+        "player_funding": c.player_funding,
+        "player_filled_liquidations": c.player_filled_liquidations,
         "vault_cash": m.vault.cash,
         "vault_equity": m.vault.equity(mark),
         "vault_size": m.vault.size,
-        "liquidations": session.counts["liquidation"],
-        "backstops": session.counts["backstop"],
-        "deleverages": session.counts["deleverage"],
-        "bad_debt": session.bad_debt,
+        "liquidations": c.counts["liquidation"],
+        "backstops": c.counts["backstop"],
+        "deleverages": c.counts["deleverage"],
+        "bad_debt": c.bad_debt,
         "open_interest": long_oi,
     }
 
 
-def placeholder_values(session: GameSession) -> dict[str, str]:
+def placeholder_values(session: ReadableGame) -> dict[str, str]:
     """Narration placeholders, formatted the way the screen shows numbers."""
     from perpgame.world.conditions import METRICS
 
@@ -320,7 +341,7 @@ def placeholder_values(session: GameSession) -> dict[str, str]:
     return out
 
 
-def _book_side(session: GameSession, side: int) -> tuple[BookLevel, ...]:
+def _book_side(session: ReadableGame, side: int) -> tuple[BookLevel, ...]:
     m = session.market
     mine: dict[int, int] = {}
     for o in m.book.orders_of(session.player.id):
@@ -332,7 +353,7 @@ def _book_side(session: GameSession, side: int) -> tuple[BookLevel, ...]:
     )
 
 
-def _position(session: GameSession) -> PositionView:
+def _position(session: ReadableGame) -> PositionView:
     m = session.market
     me = session.player
     mark = m.mark
@@ -375,11 +396,11 @@ def _position(session: GameSession) -> PositionView:
     )
 
 
-def _pile(session: GameSession) -> PileView:
+def _pile(session: ReadableGame) -> PileView:
     m = session.market
     report = m.check_pile()
-    now = getattr(session, "groups_now", None) or group_equity(session)
-    before = getattr(session, "groups_before", None) or now
+    now = session.chronicle.groups_now or group_equity(session)
+    before = session.chronicle.groups_before or now
     counts: dict[str, int] = {}
     for acct in m.accounts.values():
         g = session.groups_of.get(acct.id, acct.group)
@@ -403,32 +424,33 @@ def _pile(session: GameSession) -> PileView:
         shares=shares,
         long_oi=long_oi,
         short_oi=short_oi,
-        law_ok=session.pile_ok and report.ok,
-        checks=session.pile_checks,
+        law_ok=session.chronicle.pile_ok and report.ok,
+        checks=session.chronicle.pile_checks,
     )
 
 
-def _waterfall(session: GameSession) -> WaterfallView:
+def _waterfall(session: ReadableGame) -> WaterfallView:
     m = session.market
     v = m.vault
+    c = session.chronicle
     return WaterfallView(
         stage=m.stage,
-        deepest=session.deepest,
+        deepest=c.deepest,
         vault_cash=v.cash,
         vault_equity=v.equity(m.mark),
         vault_start=session.vault_start,
         vault_size=v.size,
         vault_entry=v.entry_price(),
-        liquidations=session.counts["liquidation"],
-        backstops=session.counts["backstop"],
-        deleverages=session.counts["deleverage"],
-        bad_debt=session.bad_debt,
+        liquidations=c.counts["liquidation"],
+        backstops=c.counts["backstop"],
+        deleverages=c.counts["deleverage"],
+        bad_debt=c.bad_debt,
         policy=m.policy.name,
         policy_text=m.policy.description,
     )
 
 
-def _goals(session: GameSession) -> tuple[Goal, ...]:
+def _goals(session: ReadableGame) -> tuple[Goal, ...]:
     o = session.level.objectives
     metrics = session.metrics
     goals = [Goal(g.label, g.when.holds(metrics), "win") for g in o.win]
@@ -439,9 +461,11 @@ def _goals(session: GameSession) -> tuple[Goal, ...]:
     return tuple(goals)
 
 
-def build_snapshot(session: GameSession) -> Frame:
+def build_frame(session: ReadableGame) -> Frame:
+    """Everything the screen shows of the game now, as one immutable Frame."""
     m = session.market
     cfg = m.config
+    c = session.chronicle
     bid, ask = m.book.best_bid(), m.book.best_ask()
     interval = cfg.funding_interval
     return Frame(
@@ -464,9 +488,9 @@ def build_snapshot(session: GameSession) -> Frame:
         next_funding_tick=((m.tick // interval) + 1) * interval if interval else None,
         bids=_book_side(session, BUY),
         asks=_book_side(session, SELL),
-        tape=tuple(session.tape),
-        stories=tuple(session.stories),
-        narration=tuple(session.narration),
+        tape=tuple(c.tape),
+        stories=tuple(c.stories),
+        narration=tuple(c.narration),
         why=session.why(),
         why_view=session.why_view,
         answers=tuple(session.answers),
@@ -474,8 +498,8 @@ def build_snapshot(session: GameSession) -> Frame:
         pile=_pile(session),
         waterfall=_waterfall(session),
         goals=_goals(session),
-        chart=tuple(session.chart),
-        markers=tuple(session.markers),
+        chart=tuple(c.chart),
+        markers=tuple(c.markers),
         role=session.role,
         lot_size=cfg.lot_size,
         tick_size=cfg.tick_size,

@@ -102,7 +102,7 @@ class Table:
             raise TableError(f"the level's timeline has entries 0 to {len(timeline) - 1}")
         if timeline[index].every is not None:
             raise TableError(f"timeline entry {index} repeats; only one-off events fire early")
-        if index in self.session._fired or index in self._fire_queue:
+        if index in self.session.fired or index in self._fire_queue:
             raise TableError(f"timeline entry {index} has already fired")
         if not self.playing:
             raise TableError("the game at this table has ended")

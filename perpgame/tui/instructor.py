@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, RichLog, Static
 
 from perpgame.client import TableClient, TableError
@@ -77,6 +78,12 @@ class InstructorApp(App):
             self.run_worker(self._follow(), exclusive=True)
 
     async def _follow(self) -> None:
+        try:
+            await self._follow_table()
+        except NoMatches:
+            return  # the app is closing: its screen went before this worker was cancelled
+
+    async def _follow_table(self) -> None:
         try:
             self.client = await TableClient.connect(self.url)
         except (TableError, TimeoutError) as exc:

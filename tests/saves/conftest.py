@@ -138,7 +138,7 @@ def make_unwritable(monkeypatch: pytest.MonkeyPatch) -> Iterable[Callable[[Path]
                 guarded(lambda *a: None)(dir)
             return tempfile.mkstemp(*args, dir=dir, **kwargs)
 
-        monkeypatch.setattr(saves, "tempfile", types.SimpleNamespace(mkstemp=mkstemp))
+        monkeypatch.setattr(saves.files, "tempfile", types.SimpleNamespace(mkstemp=mkstemp))
         for name in ("link", "rename", "replace", "unlink", "mkdir"):
             monkeypatch.setattr(os, name, guarded(getattr(os, name)))
 

@@ -201,7 +201,7 @@ def test_an_older_version_is_migrated(root, monkeypatch):
         doc["settings"] = {**doc["settings"], "replay_speed": 10}
         return doc
 
-    monkeypatch.setattr(saves, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(saves.migrations, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(saves.MIGRATIONS["profile"], 1, one_to_two)
     store = SaveStore(root, clock=frozen_clock)
     profile = store.profile()
@@ -219,7 +219,7 @@ def test_an_older_version_is_migrated(root, monkeypatch):
 
 def test_an_older_version_without_a_migration_is_set_aside(root, monkeypatch):
     data = _write(root, _good())
-    monkeypatch.setattr(saves, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(saves.migrations, "SCHEMA_VERSION", 2)
     store = SaveStore(root, clock=frozen_clock)
     assert store.profile() == Profile()
     assert "there is no way to upgrade format version 1" in store.notices[0]
@@ -228,7 +228,7 @@ def test_an_older_version_without_a_migration_is_set_aside(root, monkeypatch):
 
 def test_a_failing_migration_is_damage_not_a_crash(root, monkeypatch):
     data = _write(root, _good())
-    monkeypatch.setattr(saves, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(saves.migrations, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(saves.MIGRATIONS["profile"], 1, lambda doc: doc["nope"])
     store = SaveStore(root, clock=frozen_clock)
     assert store.profile() == Profile()

@@ -7,12 +7,12 @@ import json
 import pytest
 
 from perpgame.level import find_level, load_level
+from perpgame.replay_cli import replay_command
 from perpgame.saves import (
     ReplayError,
     SaveStore,
     check_replay,
     read_replay,
-    replay_command,
     replay_session,
 )
 from perpgame.session import GameSession

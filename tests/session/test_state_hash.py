@@ -46,7 +46,7 @@ def test_the_oracle_pending_move_changes_the_hash():
 
 def test_the_timeline_position_changes_the_hash():
     a, b = fresh(), fresh()
-    b._fired.add(len(b.level.timeline))
+    b.director.fired.add(len(b.level.timeline))
     assert a.state_hash() != b.state_hash()
 
 

@@ -21,16 +21,15 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from perpgame.serve import (
-    VISITORS,
+from perpgame.booth import (
+    BoothServer,
     ClampedService,
     QuietDisconnects,
-    booth_server,
     check_public_url,
     clamp_size,
     end_game,
-    sweep_visitors,
 )
+from perpgame.visitors import VISITORS, sweep_visitors
 
 from .conftest import game_processes, serving, wait_until
 
@@ -40,7 +39,7 @@ SOCKET = re.compile(r'data-session-websocket-url="([^"]+)"')
 
 async def page(tmp_path: Path, headers: dict[str, str] | None = None, **options) -> str:
     """The booth's page as a browser gets it (bound as ``--host 0.0.0.0`` would configure it)."""
-    server = booth_server("exec true", host="0.0.0.0", port=8000, root=tmp_path, **options)
+    server = BoothServer("exec true", host="0.0.0.0", port=8000, root=tmp_path, **options)
     async with TestClient(TestServer(await server._make_app(), host="127.0.0.1")) as client:
         response = await client.get("/", headers=headers or {})
         assert response.status == 200
@@ -92,7 +91,7 @@ async def test_a_hostile_host_header_is_not_echoed(tmp_path) -> None:
 
 
 async def test_a_full_booth_says_so_on_the_page_and_the_socket(tmp_path) -> None:
-    server = booth_server("exec true", host="127.0.0.1", port=8000, root=tmp_path, max_visitors=1)
+    server = BoothServer("exec true", host="127.0.0.1", port=8000, root=tmp_path, max_visitors=1)
     playing = asyncio.get_running_loop().create_future()  # one visit in progress
     visit = asyncio.ensure_future(playing)
     server.visits.add(visit)
@@ -323,3 +322,16 @@ async def test_a_game_that_quits_by_itself_is_not_signalled() -> None:
     await end_game(game, grace=10)
     assert game.returncode == 0
     await end_game(None)  # a visit whose game never started: nothing to end
+
+
+def test_only_starting_a_server_imports_textual_serve() -> None:
+    """A visitor's game process (``--visitor-saves``) and the command line import perpgame.serve
+    and perpgame.visitors; the booth's server and textual-serve behind it load only when a server
+    starts, so every game process does not pay for them."""
+    code = (
+        "import sys, perpgame.cli, perpgame.serve, perpgame.visitors; "
+        "print(sorted(m for m in ('perpgame.booth', 'textual_serve') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

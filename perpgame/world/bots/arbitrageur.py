@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from perpgame.engine.book import OrderType
 from perpgame.engine.units import PPM
-from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, bps_of, param
+from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, bps_of, leverage_param, param
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class ArbitrageurParams(BotParams):
     unwind_ppm: int = param(
         100_000, lo=0, hi=PPM, doc="share of its position it unwinds per tick once the book is back"
     )
-    leverage: int = param(5, lo=0, doc="leverage it sets at start; 0 keeps the account's")
+    leverage: int = leverage_param(5)
 
 
 class Arbitrageur(Bot):

@@ -50,6 +50,13 @@ def param(
     return dataclasses.field(default=default, metadata=meta)
 
 
+def leverage_param(
+    default: int, doc: str = "leverage it sets at start; 0 keeps the account's"
+) -> Any:
+    """The ``leverage`` field: :class:`Bot` sets it on the account at start unless it is 0."""
+    return param(default, lo=0, doc=doc)
+
+
 @functools.cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
@@ -193,10 +200,20 @@ class Bot:
             return 0
         return desk.round_lot(free * desk.leverage * SAFETY_PPM // PPM // price)
 
+    def best_against(self, side: int) -> int | None:
+        """The best price an order on ``side`` would trade with: the best ask for a buy."""
+        desk = self.desk
+        return desk.best_ask() if side == BUY else desk.best_bid()
+
     def can_take(self, side: int) -> bool:
         """True if a market order on ``side`` would find someone on the other side of the book."""
-        desk = self.desk
-        return (desk.best_ask() if side == BUY else desk.best_bid()) is not None
+        return self.best_against(side) is not None
+
+    def slippage_limit(self, side: int, bps: int) -> int:
+        """The worst price an order on ``side`` may reach: ``bps`` past the index, on the tick."""
+        index = self.desk.index
+        away = bps_of(index, bps)
+        return self.floor_tick(index + away) if side == BUY else self.ceil_tick(index - away)
 
     def floor_tick(self, price: int) -> int:
         """``price`` rounded down to the tick size (never below one tick)."""
@@ -230,6 +247,7 @@ __all__ = [
     "ParamTypeError",
     "bps_of",
     "build_params",
+    "leverage_param",
     "param",
     "side_of",
 ]

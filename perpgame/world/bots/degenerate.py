@@ -17,14 +17,14 @@ from typing import Any, ClassVar
 
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
-from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, param
+from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, leverage_param, param
 from perpgame.world.desk import Desk
 
 
 @dataclass(frozen=True, slots=True)
 class DegenerateParams(BotParams):
     side: str = param("long", choices=("long", "short"), doc="the side it bets on")
-    leverage: int = param(0, lo=0, doc="its leverage; 0 = the market's maximum")
+    leverage: int = leverage_param(0, doc="its leverage; 0 = the market's maximum")
     open_tick: int = param(1, lo=0, doc="earliest tick it opens its position")
     jitter: int = param(10, lo=0, doc="opens at a random tick up to this many after open_tick")
     use_ppm: int = param(900_000, lo=1, hi=PPM, doc="share of its buying power it spends, ppm")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import CASH_SCALE, PPM
-from perpgame.world.bots.base import BPS, BUY, Bot, BotParams, param
+from perpgame.world.bots.base import BPS, BUY, Bot, BotParams, leverage_param, param
 from perpgame.world.desk import Desk
 
 WAITING, BUYING, HOLDING, DONE = "waiting", "buying", "holding", "done"
@@ -30,7 +30,7 @@ class DipBuyerParams(BotParams):
     window: int = param(100, lo=1, doc="ticks over which the recent high is taken")
     on_liquidations: bool = param(True, doc="comes in at half the dip once liquidations print")
     cash: int = param(10_000 * CASH_SCALE, lo=1, doc="fresh cash it deposits, micro-dollars")
-    leverage: int = param(3, lo=0, doc="leverage of its long; 0 keeps the account's")
+    leverage: int = leverage_param(3, doc="leverage of its long; 0 keeps the account's")
     chance_ppm: int = param(250_000, lo=1, hi=PPM, doc="chance per tick to act once triggered")
     take_profit_bps: int = param(300, lo=0, doc="closes this far above its entry, bps; 0 = holds")
     entries: int = param(1, lo=1, doc="how many times it brings fresh cash")

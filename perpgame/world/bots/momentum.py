@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
-from perpgame.world.bots.base import BPS, BUY, SELL, Bot, BotParams, param
+from perpgame.world.bots.base import BPS, BUY, SELL, Bot, BotParams, leverage_param, param
 from perpgame.world.desk import Desk
 
 
@@ -27,7 +27,7 @@ class MomentumParams(BotParams):
     qty: int = param(2_000, lo=1, doc="lots it adds per trade")
     max_position: int = param(10_000, lo=1, doc="largest position it builds, lots")
     chance_ppm: int = param(200_000, lo=0, hi=PPM, doc="chance per tick it acts on a trend, ppm")
-    leverage: int = param(10, lo=0, doc="leverage it sets at start; 0 keeps the account's")
+    leverage: int = leverage_param(10)
 
 
 class Momentum(Bot):

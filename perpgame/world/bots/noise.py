@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
-from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, bps_of, param
+from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, bps_of, leverage_param, param
 from perpgame.world.desk import Desk
 
 
@@ -29,7 +29,7 @@ class NoiseParams(BotParams):
     offset_bps: int = param(30, lo=0, doc="limit orders rest up to this far from the mid, bps")
     ttl: int = param(30, lo=1, doc="ticks before an unfilled limit order is cancelled")
     max_position: int = param(10_000, lo=0, doc="lots; beyond this it only trades toward flat")
-    leverage: int = param(0, lo=0, doc="leverage it sets at start; 0 keeps the account's")
+    leverage: int = leverage_param(0)
 
 
 class Noise(Bot):

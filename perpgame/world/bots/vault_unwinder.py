@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from perpgame.engine.book import OrderType
 from perpgame.engine.units import PPM
-from perpgame.world.bots.base import BUY, Bot, BotParams, bps_of, param, side_of
+from perpgame.world.bots.base import BUY, Bot, BotParams, param, side_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +53,10 @@ class VaultUnwinder(Bot):
         if desk.tick - self.since < p.delay:
             return
         side = side_of(size)
-        away = bps_of(desk.index, p.max_slippage_bps)
-        if side == BUY:
-            limit = self.floor_tick(desk.index + away)
-            best = desk.best_ask()
-            if best is None or best > limit:
-                return
-        else:
-            limit = self.ceil_tick(desk.index - away)
-            best = desk.best_bid()
-            if best is None or best < limit:
-                return
+        limit = self.slippage_limit(side, p.max_slippage_bps)
+        best = self.best_against(side)
+        if best is None or (best > limit if side == BUY else best < limit):
+            return  # the book is worse than its limit: it waits
         qty = min(abs(size), max(p.min_slice, abs(size) * p.slice_ppm // PPM))
         qty = desk.round_lot(qty) or desk.lot_size
         desk.order(side, qty, limit, OrderType.IOC, reduce_only=True)

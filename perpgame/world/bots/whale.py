@@ -18,7 +18,16 @@ from typing import Any, ClassVar
 
 from perpgame.engine.book import OrderType
 from perpgame.engine.rng import Rng
-from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, ParamError, bps_of, param, side_of
+from perpgame.world.bots.base import (
+    BUY,
+    SELL,
+    Bot,
+    BotParams,
+    ParamError,
+    leverage_param,
+    param,
+    side_of,
+)
 from perpgame.world.desk import Desk
 
 
@@ -31,7 +40,7 @@ class WhaleParams(BotParams):
     max_slippage_bps: int = param(
         0, lo=0, doc="never trades further than this from the index, bps; 0 = market orders"
     )
-    leverage: int = param(0, lo=0, doc="leverage it sets at start; 0 keeps the account's")
+    leverage: int = leverage_param(0)
 
 
 @dataclass(slots=True)
@@ -98,13 +107,7 @@ class Whale(Bot):
         plan.ticks_left -= 1
         if plan.ticks_left <= 0:
             self.plan = None
-        price = None
-        if plan.slippage_bps:
-            away = bps_of(desk.index, plan.slippage_bps)
-            if plan.side == BUY:
-                price = self.floor_tick(desk.index + away)
-            else:
-                price = self.ceil_tick(desk.index - away)
+        price = self.slippage_limit(plan.side, plan.slippage_bps) if plan.slippage_bps else None
         if not plan.reduce_only:
             qty = desk.round_lot(min(qty, self.affordable(price or desk.mark)))
         if qty <= 0 or not self.can_take(plan.side):
