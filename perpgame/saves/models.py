@@ -156,7 +156,7 @@ class ResumeSave(_Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> ResumeSave:
-        _check_inputs(self.inputs, self.tick)
+        _check_inputs(self.inputs, self.tick + 1)  # queued inputs apply at the next tick
         return self
 
 

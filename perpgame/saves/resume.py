@@ -30,7 +30,8 @@ class ResumeSlot:
         """Save the game in progress to ``resume.json`` (on quit and every few seconds).
 
         A finished game is not saved (False). Inputs queued with ``submit()`` but not yet applied
-        by a ``step()`` are not part of the save.
+        by a ``step()`` are saved at the next tick, where they would have been applied: a rule
+        picked before the first tick, or an order typed while paused, is not lost on quitting.
         """
         if session.status != PLAYING:
             return False
@@ -48,7 +49,7 @@ class ResumeSlot:
             level_file=relative_level_file(level, folder.root),
             seed=session.seed,
             tick=session.tick,
-            inputs=list(session.input_log),
+            inputs=[*session.input_log, *session.queued],
             state_hash=session.state_hash(),
             instance=folder.instance,
         )

@@ -21,7 +21,7 @@ from perpgame.engine.market import Market, PileReport
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import format_cash
 from perpgame.level.schema import Level
-from perpgame.session import views
+from perpgame.session import policy_pick, views
 from perpgame.session import why as why_mod
 from perpgame.session.cast import Cast
 from perpgame.session.chronicle import Chronicle
@@ -199,6 +199,14 @@ class GameSession:
         if self.status == PLAYING:
             self._pending.append(action)
 
+    @property
+    def queued(self) -> tuple[PlayerInput, ...]:
+        """The inputs the next ``step()`` applies, in the order it applies them (scheduled for the
+        next tick, then submitted), each at the tick it will be applied at."""
+        nxt = self.tick + 1
+        submitted = (replace(action, tick=nxt) for action in self._pending)
+        return (*self._scheduled.get(nxt, ()), *submitted)
+
     def schedule(self, actions: Iterable[PlayerInput]) -> None:
         """Scripted inputs (an actions file or a replay): each is applied at its own tick."""
         for action in actions:
@@ -267,6 +275,10 @@ class GameSession:
             self._say(f"You took {format_cash(action.amount)} out of the pile.")
         else:
             self._say_refusal(refused)
+
+    def _input_pick_policy(self, action: PlayerInput, desk: Desk, tick: int) -> None:
+        told = policy_pick.apply(self.level, self.market, self.waterfall_log, action.policy or "")
+        self._say(told)
 
     def _set_leverage(self, desk: Desk, value: int) -> None:
         if value > self.max_leverage:
@@ -492,6 +504,7 @@ _INPUTS: dict[str, Callable[[GameSession, PlayerInput, Desk, int], None]] = {
     "leverage": GameSession._input_leverage,
     "add_margin": GameSession._input_add_margin,
     "remove_margin": GameSession._input_remove_margin,
+    "pick_policy": GameSession._input_pick_policy,
 }
 """Each input kind and the method that does it: a new kind is one method and one line here."""
 

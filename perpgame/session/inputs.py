@@ -5,6 +5,8 @@ An actions file is TOML, one ``[[action]]`` table per input::
     [[action]]
     tick = 10
     do = "buy"          # buy | sell | close | cancel_all | cancel | leverage | add_margin | remove_margin
+                        # | pick_policy (with policy = "water_fill": the ADL rule, where the level
+                        #   lets the player pick it)
     qty = "0.5"         # coin
     price = "59000"     # optional: a limit order; without it a market order
     leverage = 10       # optional: set leverage first
@@ -30,11 +32,13 @@ from perpgame.level.loader import read_file_bytes, read_toml, validation_problem
 from perpgame.level.schema import (
     LIMITS,
     MAX_LEVERAGE,
+    Policy,
     PositiveCash,
     PositiveQty,
     Price,
     StrictModel,
     WholeInt,
+    policy_names,
 )
 
 __all__ = [
@@ -49,7 +53,16 @@ __all__ = [
 
 BUY, SELL = 1, -1
 
-KINDS = ("order", "close", "cancel_all", "cancel", "leverage", "add_margin", "remove_margin")
+KINDS = (
+    "order",
+    "close",
+    "cancel_all",
+    "cancel",
+    "leverage",
+    "add_margin",
+    "remove_margin",
+    "pick_policy",
+)
 """``PlayerInput.kind`` values; ``buy``/``sell`` in a file are kind ``order`` with a side."""
 
 MAX_ACTIONS = 100_000
@@ -68,7 +81,9 @@ class PlayerInput:
     * ``close``: close the whole position (market, or a reduce-only limit at ``price``);
     * ``cancel_all``; ``cancel``: ``order_id``;
     * ``leverage``: ``leverage``;
-    * ``add_margin`` / ``remove_margin``: ``amount`` in cash units (micro-dollars).
+    * ``add_margin`` / ``remove_margin``: ``amount`` in cash units (micro-dollars);
+    * ``pick_policy``: ``policy``, the ADL policy the player picks before the crash (levels that
+      list ``market.waterfall.adl_choices`` only).
     """
 
     tick: int
@@ -82,6 +97,8 @@ class PlayerInput:
     reduce_only: bool = False
     seat: str = SOLO_SEAT
     """Whose input this is: ``"you"`` in a one-player game; a seat's name at a shared table."""
+    policy: str | None = None
+    """``pick_policy``: an ADL policy's name (``perpgame.engine.adl.POLICIES``)."""
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -121,6 +138,12 @@ class PlayerInput:
             raise ValueError("a cancel action needs order_id")
         if self.kind in ("add_margin", "remove_margin") and self.amount <= 0:
             raise ValueError(f"{self.kind} needs a positive amount, got {self.amount}")
+        if (self.kind == "pick_policy") != (self.policy is not None):
+            raise ValueError("policy goes with a pick_policy input, and only there")
+        if self.policy is not None and self.policy not in policy_names():
+            raise ValueError(
+                f"unknown ADL policy {self.policy!r}; known: {', '.join(policy_names())}"
+            )
 
     # ------------------------------------------------------------ constructors
     @classmethod
@@ -219,8 +242,21 @@ class _RemoveMargin(_Action):
     cash: PositiveCash
 
 
+class _PickPolicy(_Action):
+    do: Literal["pick_policy"]
+    policy: Policy
+
+
 _Entry = Annotated[
-    _Buy | _Sell | _Close | _CancelAll | _Cancel | _Leverage | _AddMargin | _RemoveMargin,
+    _Buy
+    | _Sell
+    | _Close
+    | _CancelAll
+    | _Cancel
+    | _Leverage
+    | _AddMargin
+    | _RemoveMargin
+    | _PickPolicy,
     Field(discriminator="do"),
 ]
 
@@ -233,6 +269,7 @@ ACTION_DO = (
     "leverage",
     "add_margin",
     "remove_margin",
+    "pick_policy",
 )
 
 
@@ -261,6 +298,8 @@ def _to_player_action(entry: Any) -> PlayerInput:
         return PlayerInput(entry.tick, "leverage", leverage=entry.value)
     if isinstance(entry, _AddMargin):
         return PlayerInput(entry.tick, "add_margin", amount=entry.cash)
+    if isinstance(entry, _PickPolicy):
+        return PlayerInput(entry.tick, "pick_policy", policy=entry.policy)
     return PlayerInput(entry.tick, "remove_margin", amount=entry.cash)
 
 
@@ -330,6 +369,8 @@ def inputs_to_toml(actions: list[PlayerInput]) -> str:
             lines += ['do = "leverage"', f"value = {a.leverage}"]
         elif a.kind in ("add_margin", "remove_margin"):
             lines += [f'do = "{a.kind}"', f'cash = "{_dollars(a.amount)}"']
+        elif a.kind == "pick_policy":
+            lines += ['do = "pick_policy"', f'policy = "{a.policy}"']
         else:
             lines.append(f'do = "{a.kind}"')
         out.append("\n".join(lines))

@@ -61,10 +61,13 @@ def seed_range(spec: str) -> list[int]:
 
 
 def with_policy(level: Level, policy: str) -> Level:
-    """The same level under another ADL policy, including any timeline entry that sets one."""
+    """The same level under another ADL policy, including any timeline entry that sets one.
+
+    The level no longer offers the player a pick (``adl_choices``): a recorded ``pick_policy``
+    input is refused, so the run is played under ``policy`` throughout."""
     if policy not in POLICIES:
         raise ValueError(f"unknown ADL policy {policy!r}; known: {', '.join(POLICIES)}")
-    waterfall = level.market.waterfall.model_copy(update={"adl_policy": policy})
+    waterfall = level.market.waterfall.model_copy(update={"adl_policy": policy, "adl_choices": []})
     market = level.market.model_copy(update={"waterfall": waterfall})
     timeline = [
         e.model_copy(update={"value": policy})

@@ -27,6 +27,8 @@ from perpgame.level import Level
 from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
+from perpgame.session.inputs import PlayerInput
+from perpgame.session.policy_pick import choices
 from perpgame.tui import STYLESHEET, messages
 from perpgame.tui.campaign import Campaign
 from perpgame.tui.commands import PerpCommands
@@ -144,6 +146,13 @@ class PerpGameApp(DemoFlow, App[int]):
         self._unwind()
         self.push_screen(LevelsScreen(self.campaign))
 
+    def open_lab(self) -> None:
+        """The title's Policy lab: any level under every ADL rule."""
+        from perpgame.tui.screens.lab import LabScreen
+
+        self._unwind()
+        self.push_screen(LabScreen(self.campaign.levels, self.play_seed))
+
     def open_briefing(self, level: Level) -> None:
         if not self.campaign.is_unlocked(level):
             self.notify(self.campaign.unlock_hint(level), title="Locked", severity="warning")
@@ -152,9 +161,22 @@ class PerpGameApp(DemoFlow, App[int]):
             self.pop_screen()
         self.push_screen(BriefingScreen(level))
 
-    def play(self, level: Level) -> None:
-        """Start ``level`` from its first tick."""
-        self.start_game(GameSession(level, self.play_seed))
+    def play(self, level: Level, *, policy: str | None = None) -> None:
+        """Start ``level`` from its first tick. A level that lets the player pick its ADL rule
+        asks first (Esc stays where it was); the pick is recorded as their first input."""
+        if policy is None and choices(level):
+            from perpgame.tui.screens.policy_pick import PolicyPickScreen
+
+            def picked(name: str | None) -> None:
+                if name is not None:
+                    self.play(level, policy=name)
+
+            self.push_screen(PolicyPickScreen(level), picked)
+            return
+        session = GameSession(level, self.play_seed)
+        if policy is not None:
+            session.submit(PlayerInput(0, "pick_policy", policy=policy))
+        self.start_game(session)
 
     def start_game(self, session: GameSession) -> None:
         """Play ``session`` (a new game or a resumed one); its result goes into the profile.
@@ -320,6 +342,10 @@ class PerpGameApp(DemoFlow, App[int]):
     @on(messages.OpenLevels)
     def _open_levels(self) -> None:
         self.open_levels()
+
+    @on(messages.OpenLab)
+    def _open_lab(self) -> None:
+        self.open_lab()
 
     @on(messages.ContinueGame)
     def _continue_game(self) -> None:

@@ -37,6 +37,11 @@ class OpenLevels(Message):
 
 
 @dataclass
+class OpenLab(Message):
+    """Back to the title, then the policy lab (any level under every ADL rule)."""
+
+
+@dataclass
 class ContinueGame(Message):
     """The title's Continue: resume the saved game, else the next level's briefing."""
 
@@ -103,6 +108,7 @@ __all__ = [
     "ContinueGame",
     "NextDemo",
     "OpenBriefing",
+    "OpenLab",
     "OpenLevels",
     "PlayFromDemo",
     "PlayLevel",

@@ -154,7 +154,7 @@ def test_damaged_resume_files(store_factory, own_level, root):
             json.dumps({**good, "inputs": good["inputs"][::-1]}).encode(),
             "inputs must be in tick order",
         ),
-        "after the tick": (json.dumps({**good, "tick": 4}).encode(), "inputs[0] is at tick 5"),
+        "after the tick": (json.dumps({**good, "tick": 3}).encode(), "inputs[0] is at tick 5"),
         "bad action": (
             json.dumps({**good, "inputs": [{"tick": 3, "kind": "teleport"}]}).encode(),
             "inputs.0: Value error, unknown kind 'teleport'",
@@ -174,3 +174,27 @@ def test_damaged_resume_files(store_factory, own_level, root):
         assert "There is no game to resume." in notice
         assert data in files_in(folder).values(), name
         assert "resume.json" not in files_in(folder), name
+
+
+def test_inputs_given_before_the_next_tick_are_saved_and_applied_on_resume(
+    store_factory, own_level
+):
+    """A player who types an order while paused (or picks a rule before the first tick) and
+    quits: the input is in the save, at the tick it would have been applied, and the resumed
+    game applies it there, to the same game as one that never quit."""
+    first = WINNING[0]
+    whole = play(own_level, WINNING)
+    store = store_factory()
+    session = play(own_level, [], until=first.tick - 1)
+    session.submit(first)  # queued, not yet applied: the player quits now
+    assert session.queued == (first,)
+    assert store.save_resume(session)
+    resumed = store_factory().resume_session()
+    assert resumed is not None and resumed.tick == first.tick - 1
+    assert resumed.queued == (first,)
+    assert store_factory().save_resume(resumed)  # saved again before a step: still there
+    again = store_factory().resume_session()
+    assert again is not None and again.queued == (first,)
+    play(own_level, WINNING[1:], session=again)
+    assert again.input_log == whole.input_log
+    assert again.state_hash() == whole.state_hash()

@@ -30,6 +30,7 @@ def test_example_actions_file() -> None:
         PlayerInput(40, "leverage", leverage=3),
         PlayerInput(50, "remove_margin", amount=100_000_000),
         PlayerInput(60, "close"),
+        PlayerInput(70, "pick_policy", policy="water_fill"),
     ]
     assert {a.kind for a in actions} == set(KINDS)
 
@@ -39,7 +40,8 @@ def test_round_trip_through_toml_and_dicts() -> None:
     assert load_inputs_text(inputs_to_toml(actions)) == actions
     dicts = [a.to_dict() for a in actions]
     assert dicts[0] == {"tick": 5, "kind": "order", "side": 1, "qty": 2_500, "leverage": 5}
-    assert dicts[-1] == {"tick": 60, "kind": "close"}
+    assert dicts[-2] == {"tick": 60, "kind": "close"}
+    assert dicts[-1] == {"tick": 70, "kind": "pick_policy", "policy": "water_fill"}
     assert [PlayerInput.from_dict(d) for d in dicts] == actions
     assert PlayerInput.from_dict(actions[1].as_dict()) == actions[1]
 
@@ -73,7 +75,7 @@ def test_actions_errors_name_file_and_field() -> None:
     assert info.value.lines() == [
         "acts.toml: action[1].qty: must be more than 0, got 0",
         "acts.toml: action[2].do: unknown action 'sel' (did you mean 'sell'?); known: buy, sell, "
-        "close, cancel_all, cancel, leverage, add_margin, remove_margin",
+        "close, cancel_all, cancel, leverage, add_margin, remove_margin, pick_policy",
         "acts.toml: action[3].tick: must be at least 0, got -1",
         "acts.toml: action[4].price: expected a number like \"60000\", got 'abc'",
         "acts.toml: action[4].limit: unknown field 'limit'; allowed here: tick, qty, price, "

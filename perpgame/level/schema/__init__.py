@@ -36,7 +36,7 @@ from perpgame.level.schema.fields import (
     WholeInt,
 )
 from perpgame.level.schema.level import Level
-from perpgame.level.schema.names import policy_names
+from perpgame.level.schema.names import Policy, policy_names
 from perpgame.level.schema.timeline import (
     ACTION_KINDS,
     NARRATION_PLACEHOLDERS,
@@ -71,6 +71,7 @@ __all__ = [
     "Move",
     "MoveTo",
     "Narrate",
+    "Policy",
     "PositiveCash",
     "PositiveQty",
     "Price",

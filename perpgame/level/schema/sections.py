@@ -92,6 +92,8 @@ class Waterfall(StrictModel):
     adl_trigger: Literal["deficit", "takeover"] | None = None
     """``deficit``: ADL only against equity below zero; ``takeover``: whatever the book and the
     vault cannot take at the bankruptcy price. Default: the venue's, else ``deficit``."""
+    adl_choices: list[Policy] = Field(default_factory=list, max_length=50)
+    """The ADL policies the player may pick before the crash (empty: no pick in this level)."""
 
     @model_validator(mode="after")
     def _venue_rule(self) -> Waterfall:
@@ -101,6 +103,9 @@ class Waterfall(StrictModel):
                 f"{self.venue} runs the {VENUE_TRIGGERS[self.venue]!r} trigger, not "
                 f"{self.adl_trigger!r}: drop venue or adl_trigger",
             )
+        twice = sorted({p for p in self.adl_choices if self.adl_choices.count(p) > 1})
+        if twice:
+            raise FieldIssue("adl_choices", f"each policy once, got {', '.join(twice)} twice")
         return self
 
     @property

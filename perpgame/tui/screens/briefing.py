@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Static
 from perpgame.level import Level
 from perpgame.session.debrief import crowd_name
 from perpgame.session.numbers import format_cash, format_coin, format_pct, format_price
+from perpgame.session.policy_pick import choices
 from perpgame.tui import messages
 from perpgame.tui.text import (
     MUTED,
@@ -75,7 +76,8 @@ def starting_text(level: Level) -> Content:
             f"taker fee {format_pct(m.taker_fee, 3)}"
         )
     )
-    lines.append(Content(f"  Vault {format_cash(v.cash)}; ADL: {m.waterfall.adl_policy}"))
+    adl = "yours to pick on Play" if choices(level) else m.waterfall.adl_policy
+    lines.append(Content(f"  Vault {format_cash(v.cash)}; ADL: {adl}"))
     counts: dict[str, int] = {}
     for pop in level.traders:
         counts[pop.archetype] = counts.get(pop.archetype, 0) + pop.count

@@ -10,6 +10,7 @@ who paid (you, and each group).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -22,9 +23,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from perpgame.session import GameSession
+from perpgame.level import Level
+from perpgame.session import GameSession, PlayerInput
 from perpgame.session.lab import compare, policy_names
 from perpgame.session.numbers import format_cash
+from perpgame.session.policy_pick import rule
 
 BAR = 24
 SHADES = ("bold red", "yellow", "cyan", "green", "magenta", "blue", "white")
@@ -65,9 +68,25 @@ class CompareScreen(ModalScreen[None]):
         Binding("q", "close", "Back", show=False),
     ]
 
-    def __init__(self, session: GameSession, policies: list[str] | None = None, **kw: Any):
+    def __init__(
+        self,
+        session: GameSession | None = None,
+        policies: list[str] | None = None,
+        *,
+        game: tuple[Level, int, Sequence[PlayerInput]] | None = None,
+        about: str = "",
+        **kw: Any,
+    ):
+        """The game just played (``session``), or any ``game`` as (level, seed, inputs): the title
+        menu's lab; ``about`` says which game, above the table."""
         super().__init__(**kw)
-        self.session = session
+        if session is not None:
+            game = (session.level, session.seed, session.input_log)
+        if game is None:
+            raise ValueError("CompareScreen needs a session or a game")
+        self.level, self.seed, inputs = game
+        self.inputs = list(inputs)
+        self.about = about
         self.policies = policies or policy_names("all")
         self.rows: list[dict] = []
 
@@ -75,6 +94,8 @@ class CompareScreen(ModalScreen[None]):
         with VerticalScroll() as box:
             box.border_title = "Who pays under each ADL rule"
             box.border_subtitle = "Esc: back"
+            if self.about:
+                yield Static(Text(self.about, style="bold"), id="compare-about")
             yield Static(id="compare-table")
             yield Static(id="compare-bars")
             yield Static(id="compare-status")
@@ -85,9 +106,8 @@ class CompareScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="compare")
     def _replay(self) -> None:
-        s = self.session
         worker = get_current_worker()
-        for row in compare(s.level, s.seed, list(s.input_log), self.policies):
+        for row in compare(self.level, self.seed, self.inputs, self.policies):
             if worker.is_cancelled:
                 return
             self.app.call_from_thread(self._add, row)
@@ -119,7 +139,7 @@ class CompareScreen(ModalScreen[None]):
             you = m.get("paid_by_group", {}).get("player", 0)
             after = m["max_leverage_after"]
             table.add_row(
-                row["policy"],
+                rule(row["policy"]).short,
                 str(m["accounts_hit"]),
                 _dollars(m["closed_notional"]),
                 _dollars(m["cash_taken"]),
@@ -132,7 +152,7 @@ class CompareScreen(ModalScreen[None]):
         self.query_one("#compare-table", Static).update(table)
         bars = Text()
         for row in self.rows:
-            bars.append(f"{row['policy']:<16}")
+            bars.append(f"{rule(row['policy']).short:<16}")
             bars.append_text(who_paid_bar(row["measures"].get("paid_by_group", {}), groups))
             bars.append("\n")
         if groups:
@@ -142,14 +162,23 @@ class CompareScreen(ModalScreen[None]):
                 legend.append("  ")
             bars.append_text(legend)
         self.query_one("#compare-bars", Static).update(bars)
-        status = (
+        status = self._status()
+        self.query_one("#compare-status", Static).update(Text(status, style="dim"))
+
+    def _status(self) -> str:
+        """How far the replays are; once done, what the columns mean."""
+        if not self.done:
+            return f"Replaying under each rule: {len(self.rows)}/{len(self.policies)}..."
+        nobody = not any(r["measures"]["accounts_hit"] for r in self.rows)
+        return (
+            "No winner paid under any rule: nobody was auto-deleveraged in this game. "
+            if nobody
+            else ""
+        ) + (
             "Same level, seed and inputs under every rule. hit = winners closed or cut; closed = "
             "notional closed; taken = cash winners gave up; seized = max % of one winner's profit "
             "(red: principal); lev = max winner leverage after."
-            if self.done
-            else f"Replaying under each rule: {len(self.rows)}/{len(self.policies)}..."
         )
-        self.query_one("#compare-status", Static).update(Text(status, style="dim"))
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "compare")

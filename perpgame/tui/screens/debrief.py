@@ -22,6 +22,7 @@ from perpgame.level import Level
 from perpgame.session import WON, GameSession
 from perpgame.session.debrief import player_mark, timeline_entries
 from perpgame.session.numbers import format_cash, format_coin
+from perpgame.session.policy_pick import crash_tick
 from perpgame.tui import messages
 from perpgame.tui.screens.briefing import KeyButton
 from perpgame.tui.text import MUTED, clock, goal_text, money_style, signed_cash, stars_text
@@ -31,6 +32,7 @@ from perpgame.tui.widgets.money_flow import MoneyFlow
 from perpgame.tui.widgets.timeline import PLAYER_STYLES, STAGE_MARKS, Timeline
 
 MAX_EVENTS = 200
+ADL_HINT = "winners were auto-deleveraged. Press p to replay this game under every ADL rule."
 
 
 def pile_caption(session: GameSession) -> Content:
@@ -150,7 +152,6 @@ class DebriefScreen(Screen[None]):
 
     def _summary(self) -> Content:
         s = self.session
-        m = s.metrics
         won = s.status == WON
         reason = goal_text(s.end_reason or ("you won" if won else "the level is over"))
         lines: list[Content] = [
@@ -159,6 +160,30 @@ class DebriefScreen(Screen[None]):
                 reason[0].upper() + reason[1:] + ".",
             )
         ]
+        lines.append(self._you())
+        goals = [g for g in s.frame().goals if g.kind == "star"]
+        stars = [Content.assemble(("★ " if won else "☆ ", "$text-warning"), "win")]
+        stars += [
+            Content.assemble(
+                ("★ " if won and g.done else "☆ ", "$text-warning"),
+                (goal_text(g.text), "" if won and g.done else MUTED),
+            )
+            for g in goals
+        ]
+        lines.append(Content.assemble(("Stars: ", "bold"), Content("   ").join(stars)))
+        hint = s.level.objectives.hint
+        if hint and (not won or s.stars < 3):
+            lines.append(Content.assemble(("Hint: ", "bold $text-accent"), hint))
+        if crash_tick(s.waterfall_log) is not None:
+            lines.append(Content.assemble(("Who pays? ", "bold $text-accent"), ADL_HINT))
+        if self.replay is not None:
+            lines.append(Content.styled(f"Replay saved: {self.replay}", MUTED))
+        return Content("\n").join(lines)
+
+    def _you(self) -> Content:
+        """You: PnL · equity · fills · what was caught · what hit you."""
+        s = self.session
+        m = s.metrics
         pnl = m["player_pnl"]
         parts = [
             Content.assemble("PnL ", (signed_cash(pnl), money_style(pnl))),
@@ -174,23 +199,7 @@ class DebriefScreen(Screen[None]):
             (s.player_counts["deleverage"], "auto-deleveraged"),
         ]
         parts += [Content.styled(f"{word} {n}×", "$text-error") for n, word in hits if n]
-        lines.append(Content.assemble(("You: ", "bold"), Content(" · ").join(parts)))
-        goals = [g for g in s.frame().goals if g.kind == "star"]
-        stars = [Content.assemble(("★ " if won else "☆ ", "$text-warning"), "win")]
-        stars += [
-            Content.assemble(
-                ("★ " if won and g.done else "☆ ", "$text-warning"),
-                (goal_text(g.text), "" if won and g.done else MUTED),
-            )
-            for g in goals
-        ]
-        lines.append(Content.assemble(("Stars: ", "bold"), Content("   ").join(stars)))
-        hint = s.level.objectives.hint
-        if hint and (not won or s.stars < 3):
-            lines.append(Content.assemble(("Hint: ", "bold $text-accent"), hint))
-        if self.replay is not None:
-            lines.append(Content.styled(f"Replay saved: {self.replay}", MUTED))
-        return Content("\n").join(lines)
+        return Content.assemble(("You: ", "bold"), Content(" · ").join(parts))
 
     def _events(self) -> list[tuple[str, tuple[str, str], str, str]]:
         s = self.session

@@ -1,4 +1,5 @@
-"""The title screen: continue, levels, demo, help, quit; and how far the player has come."""
+"""The title screen: continue, levels, policy lab, demo, help, quit; and how far the player has
+come."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class TitleScreen(Screen[None]):
         Binding("enter", "select", "Select", priority=True),
         Binding("c", "choose('continue')", "Continue"),
         Binding("l", "choose('levels')", "Levels"),
+        Binding("p", "choose('lab')", "Lab"),
         Binding("d", "choose('demo')", "Demo"),
         Binding("question_mark", "choose('help')", "Help", key_display="?"),
         Binding("q", "choose('quit')", "Quit"),
@@ -74,6 +76,7 @@ class TitleScreen(Screen[None]):
         highlighted = self.menu.highlighted_option.id if self.menu.highlighted_option else None
         entries = [("continue", "Continue", self._continue_detail())]
         entries.append(("levels", "Levels", self._levels_detail()))
+        entries.append(("lab", "Lab", "the policy lab: any level under every ADL rule"))
         if campaign.demo_level() is not None:
             entries.append(("demo", "Demo", "watch the autopilot live through the last level"))
         entries.append(("help", "Help", "the keys, and how the exchange works"))
@@ -153,6 +156,8 @@ class TitleScreen(Screen[None]):
                 post(messages.ContinueGame())
         elif what == "levels":
             post(messages.OpenLevels())
+        elif what == "lab":
+            post(messages.OpenLab())
         elif what == "demo":
             post(messages.StartDemo())
         elif what == "help":
