@@ -58,6 +58,10 @@ class PerpGameApp(DemoFlow, App[int]):
     """perpgame in the terminal."""
 
     CSS_PATH = STYLESHEET
+    CSS = "Screen { background: $background; }"
+    """The one style kept here (it wins over the stylesheet's rules of the same weight): every
+    screen, the dialogs too, on an opaque background, as the game has always looked; the test
+    harness's app leaves it out, so its dialogs show the game through, as the snapshots do."""
     COMMANDS = App.COMMANDS | {PerpCommands}
     TITLE = "perpgame"
     SUB_TITLE = "a perpetual-futures exchange, from the inside"

@@ -53,6 +53,9 @@ class SeatApp(App):
     """Joins the table, builds the seat's copy of the game, and opens the game screen on it."""
 
     CSS_PATH = STYLESHEET
+    CSS = "Screen { background: $background; }"
+    """The one style kept here (it wins over the stylesheet's rules of the same weight): every
+    screen, the dialogs too, on an opaque background, as the game has always looked (see PerpGameApp.CSS)."""
     TITLE = "perpgame · at the table"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("l", "board", "Board", show=False)]
 
