@@ -82,15 +82,6 @@ def _scale(value: int, num: int, den: int) -> int:
     return q if (value * num >= 0) == (den > 0) else -q
 
 
-# The margin arithmetic lives in risk; these names stay importable from here.
-from perpgame.engine.risk import (  # noqa: E402
-    bankruptcy_price,
-    initial_margin,
-    is_liquidatable,
-    liquidation_price,
-    maintenance_margin,
-)
-
 __all__ = [
     "ACCOUNT_KINDS",
     "BOT",
@@ -99,9 +90,4 @@ __all__ = [
     "PRESET",
     "VAULT",
     "Account",
-    "bankruptcy_price",
-    "initial_margin",
-    "is_liquidatable",
-    "liquidation_price",
-    "maintenance_margin",
 ]

@@ -198,7 +198,6 @@ class OrderBook:
         allowed or none where one is needed, an id that is already resting). A post-only order
         that would cross comes back with ``rejected`` set instead.
         """
-        orders = self._orders
         if kind in _PRICED_KINDS:
             if price is None or price <= 0:
                 raise ValueError(f"a limit order needs a positive price, not {price!r}")
@@ -213,7 +212,7 @@ class OrderBook:
             raise ValueError(f"side must be BUY (1) or SELL (-1), not {side!r}")
         if qty <= 0:
             raise ValueError(f"quantity must be positive, not {qty!r}")
-        if order_id in orders:
+        if order_id in self._orders:
             raise ValueError(f"order id {order_id} is already resting in the book")
 
         fills: list[BookFill] = []
@@ -233,9 +232,14 @@ class OrderBook:
         if kind in _TAKE_ONLY_KINDS:
             return SubmitResult(fills, None, remaining, expired)
 
-        # Rest the remainder at the back of its level.
         order = Order(order_id, owner, side, price, remaining, qty, reduce_only, tag)  # type: ignore[arg-type]
-        orders[order_id] = order
+        self._rest(order)
+        return SubmitResult(fills, order, 0, expired)
+
+    def _rest(self, order: Order) -> None:
+        """Rest a new order at the back of its level, and count it for its owner."""
+        order_id, owner, side, remaining = order.id, order.owner, order.side, order.qty
+        self._orders[order_id] = order
         mine = self._by_owner.get(owner)
         if mine is None:
             self._by_owner[owner] = {order_id: order}
@@ -244,11 +248,11 @@ class OrderBook:
         tally = self._tally.get(owner)
         if tally is None:
             tally = self._tally[owner] = [0, 0, 0]
-        if reduce_only:
+        if order.reduce_only:
             tally[0] += 1
         else:
             tally[side] += remaining
-        key = -bound  # -side * price: bids are keyed by -price, asks by price
+        key = -side * order.price  # bids are keyed by -price, asks by price
         levels = self._levels[side]
         level = levels.get(key)
         if level is None:
@@ -262,7 +266,6 @@ class OrderBook:
         else:
             level.append(order)
             level.qty += remaining
-        return SubmitResult(fills, order, 0, expired)
 
     def _take(
         self,
@@ -290,41 +293,31 @@ class OrderBook:
             while level:
                 maker = level[0]
                 maker_owner = maker.owner
-                if maker_owner == taker:  # self-trade prevention: expire the maker
+                made = maker.qty
+                # the maker leaves the level: expired (self-trade prevention) or filled whole
+                if maker_owner == taker or made <= qty:
                     level.popleft()
-                    level.qty -= maker.qty
+                    level.qty -= made
                     del orders[maker.id]
                     _forget_owner(by_owner, tallies, maker)
-                    expired.append(maker)
-                    continue
-                made = maker.qty
-                if made > qty:  # the maker absorbs the rest of the taker
-                    maker.qty = made - qty
-                    level.qty -= qty
-                    if not maker.reduce_only:
-                        tallies[maker_owner][-side] -= qty
+                    if maker_owner == taker:
+                        expired.append(maker)
+                        continue
+                    maker.qty = 0
                     append_fill(
-                        BookFill(maker.id, maker_owner, taker_order, taker, price, qty, side)
+                        BookFill(maker.id, maker_owner, taker_order, taker, price, made, side)
                     )
-                    return 0
-                # the maker is filled whole: take it out of the level, the ids and its owner's
-                level.popleft()
-                maker_id = maker.id
-                del orders[maker_id]
-                mine = by_owner[maker_owner]
-                del mine[maker_id]
-                if not mine:
-                    del by_owner[maker_owner]
-                if maker.reduce_only:
-                    tallies[maker_owner][0] -= 1
-                else:
-                    tallies[maker_owner][-side] -= made
-                maker.qty = 0
-                level.qty -= made
-                append_fill(BookFill(maker_id, maker_owner, taker_order, taker, price, made, side))
-                qty -= made
-                if not qty:
-                    break
+                    qty -= made
+                    if not qty:
+                        break
+                    continue
+                # the maker absorbs the rest of the taker
+                maker.qty = made - qty
+                level.qty -= qty
+                if not maker.reduce_only:
+                    tallies[maker_owner][-side] -= qty
+                append_fill(BookFill(maker.id, maker_owner, taker_order, taker, price, qty, side))
+                return 0
             if not level:
                 heappop(heap)
                 del levels[key]

@@ -25,6 +25,7 @@ from perpgame.engine.account import (
 )
 from perpgame.engine.adl import AdlPolicy, get_policy
 from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
+from perpgame.engine.check import check_market
 from perpgame.engine.config import MarketConfig
 from perpgame.engine.events import (
     Event,
@@ -45,6 +46,7 @@ from perpgame.engine.risk import (
     maintenance_margin,
 )
 from perpgame.engine.rng import Rng
+from perpgame.engine.state_text import dump_state, load_state
 from perpgame.engine.units import PPM, apply_rate, format_cash
 
 HOUSE_ID = 0
@@ -270,9 +272,10 @@ class Market:
             kind,
             reduce_only=reduce_only,
         )
-        refused = qty - outcome.filled - outcome.resting
-        if bounded and refused > 0 and outcome.rejected is None:
-            self._reject(account_id, side, refused, price, Refusal(BEYOND_BANKRUPTCY))
+        if bounded:  # what the bound kept from filling is refused
+            refused = qty - outcome.filled - outcome.resting
+            if refused > 0 and outcome.rejected is None:
+                self._reject(account_id, side, refused, price, Refusal(BEYOND_BANKRUPTCY))
         return outcome
 
     def _reject(
@@ -439,8 +442,6 @@ class Market:
 
     def check(self) -> list[str]:
         """Every broken invariant after a tick, [] when sound (see ``engine.check``)."""
-        from perpgame.engine.check import check_market
-
         return check_market(self)
 
     def _emit(self, event: Event) -> None:
@@ -449,8 +450,6 @@ class Market:
     # --------------------------------------------------------- canonical state
     def to_text(self) -> str:
         """The whole exchange state as canonical text: the same state always gives the same bytes."""
-        from perpgame.engine.state_text import dump_state
-
         return dump_state(self)
 
     def state_hash(self) -> str:
@@ -460,8 +459,6 @@ class Market:
     @classmethod
     def from_text(cls, text: str, config: MarketConfig) -> Market:
         """Rebuild a market from ``to_text`` output (the config is not part of the state)."""
-        from perpgame.engine.state_text import load_state
-
         return load_state(cls, text, config)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
-from perpgame.engine.units import PPM, apply_rate, ceil_div
+from perpgame.engine.units import PPM, ceil_div
 
 if TYPE_CHECKING:
     from perpgame.engine.account import Account
@@ -205,9 +205,12 @@ def margin_rejection(
     # plain ints, not OrderType members: an enum attribute costs more than the comparison
     takes_only = kind in _TAKES_ONLY
     limit = None if kind == _MARKET else price
-    filled, cash = (0, 0) if kind == _POST_ONLY else book.sweep(side, qty, limit, owner=acct.id)
-    if takes_only and filled == 0:
-        return Refusal(NO_LIQUIDITY)
+    if kind == _POST_ONLY:  # it never trades on arrival (the book rejects a cross)
+        filled = cash = 0
+    else:
+        filled, cash = book.sweep(side, qty, limit, owner=acct.id)
+        if takes_only and filled == 0:
+            return Refusal(NO_LIQUIDITY)
     added = filled if takes_only else qty
     if side == BUY:
         buys += added
@@ -218,14 +221,15 @@ def margin_rejection(
         return None
     if is_liquidatable(acct, mark, config.maintenance_ppm):
         return Refusal(IN_LIQUIDATION)
-    # what the fills would cost against the mark, plus the taker fee on them
-    adverse = side * (cash - filled * mark) + apply_rate(cash, config.taker_fee_ppm)
+    # what the fills would cost against the mark, plus the taker fee on them (apply_rate inlined)
+    adverse = side * (cash - filled * mark) - (-cash * config.taker_fee_ppm // PPM)
     if not takes_only and limit is not None:
         adverse += max(0, side * (limit - mark)) * (qty - filled)
-    need = initial_margin(worst, mark, acct.leverage)
-    available = acct.equity(mark) - adverse
+    leverage = acct.leverage
+    need = -(-worst * mark // leverage)  # initial_margin(worst, mark, leverage), inlined
+    available = acct.cash + size * mark - acct.cost - adverse  # equity at the mark, less adverse
     if available < need:
-        return Refusal(MARGIN, need=need, available=available, leverage=acct.leverage)
+        return Refusal(MARGIN, need=need, available=available, leverage=leverage)
     return None
 
 
@@ -248,12 +252,12 @@ def bound_own_order(
     tick = config.tick_size
     if side == SELL:
         bound = -(-bound // tick) * tick
-        if kind == OrderType.MARKET or price is None:
+        if kind == _MARKET or price is None:
             return bound, OrderType.IOC, True, None
         return price, kind, False, Refusal(BEYOND_BANKRUPTCY) if price < bound else None
     bound = bound // tick * tick
     if bound <= 0:
         return price, kind, False, Refusal(BEYOND_BANKRUPTCY)
-    if kind == OrderType.MARKET or price is None:
+    if kind == _MARKET or price is None:
         return bound, OrderType.IOC, True, None
     return price, kind, False, Refusal(BEYOND_BANKRUPTCY) if price > bound else None

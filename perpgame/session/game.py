@@ -15,9 +15,10 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from perpgame.engine.account import PLAYER, liquidation_price
+from perpgame.engine.account import PLAYER
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.market import Market, PileReport
+from perpgame.engine.risk import liquidation_price
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import format_cash
 from perpgame.level.schema import Level

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from perpgame.engine.account import bankruptcy_price, initial_margin, liquidation_price
 from perpgame.engine.adl import Position
 from perpgame.engine.book import BUY, SELL
+from perpgame.engine.risk import bankruptcy_price, initial_margin, liquidation_price
 from perpgame.engine.units import PPM, format_cash, format_price, format_qty
 from perpgame.session.frame import (
     BookLevel,

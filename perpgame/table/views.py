@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from perpgame.engine.account import liquidation_price
 from perpgame.engine.adl import Position
 from perpgame.engine.book import BUY, SELL
+from perpgame.engine.risk import liquidation_price
 from perpgame.engine.units import CASH_SCALE, PRICE_SCALE, QTY_SCALE
 from perpgame.level.schema import Level
 from perpgame.session import GameSession

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
-from perpgame.engine.account import bankruptcy_price, liquidation_price
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.events import Fill
 from perpgame.engine.market import Market, OrderOutcome
+from perpgame.engine.risk import bankruptcy_price, liquidation_price
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,60 +24,58 @@ class OpenOrder:
     qty: int
     reduce_only: bool
 
+    def __init__(self, id: int, side: int, price: int | None, qty: int, reduce_only: bool) -> None:
+        # Market makers re-read their orders often: the slots' own setters cost less than the
+        # frozen dataclass's generated ``object.__setattr__`` calls (same fields, eq and hash).
+        _set_id(self, id)
+        _set_side(self, side)
+        _set_price(self, price)
+        _set_qty(self, qty)
+        _set_reduce_only(self, reduce_only)
+
+
+_set_id, _set_side, _set_price, _set_qty, _set_reduce_only = (
+    OpenOrder.__dict__[name].__set__ for name in ("id", "side", "price", "qty", "reduce_only")
+)
+
 
 class Desk:
     """One account's window onto the market: look, then place or cancel orders."""
 
-    __slots__ = ("_account", "_market", "account_id")
+    __slots__ = ("_account", "_book", "_ledger", "_market", "account_id")
 
     def __init__(self, market: Market, account_id: int) -> None:
         self._market = market
         self.account_id = account_id
+        # The account, the book and the ledger are never replaced: read on every look (bots ask
+        # hundreds of thousands of times a game), so kept at hand rather than through the market.
         self._account = market.accounts[account_id]
-        """The account itself (accounts are never replaced): read on every look, so kept at hand."""
+        self._book = market.book
+        self._ledger = market.ledger
 
     # ---------------------------------------------------------------- the market
-    @property
-    def tick(self) -> int:
-        return self._market.tick
-
-    @property
-    def index(self) -> int:
-        """The external spot price (the oracle)."""
-        return self._market.index
-
-    @property
-    def mark(self) -> int:
-        return self._market.mark
-
-    @property
-    def last_price(self) -> int | None:
-        return self._market.last_price
-
-    @property
-    def lot_size(self) -> int:
-        return self._market.config.lot_size
-
-    @property
-    def tick_size(self) -> int:
-        return self._market.config.tick_size
-
-    @property
-    def max_leverage(self) -> int:
-        return self._market.config.max_leverage
+    # Read-only properties whose getter is an attrgetter, in C: bots read these hundreds of
+    # thousands of times a game, and a Python getter costs a frame each time.
+    tick = property(attrgetter("_ledger.tick"))
+    index = property(attrgetter("_market.index"), doc="The external spot price (the oracle).")
+    mark = property(attrgetter("_market.mark"))
+    last_price = property(attrgetter("_ledger.last_price"))
+    lot_size = property(attrgetter("_market.config.lot_size"))
+    tick_size = property(attrgetter("_market.config.tick_size"))
+    max_leverage = property(attrgetter("_market.config.max_leverage"))
 
     def best_bid(self) -> int | None:
-        return self._market.book.best_bid()
+        return self._book.best_bid()
 
     def best_ask(self) -> int | None:
-        return self._market.book.best_ask()
+        return self._book.best_ask()
 
     def mid(self) -> int | None:
-        return self._market.book.mid()
+        return self._book.mid()
 
     def depth(self, side: int, levels: int = 10) -> list[tuple[int, int, int]]:
         """(price, qty, cumulative qty), best first."""
-        return self._market.book.depth(side, levels)
+        return self._book.depth(side, levels)
 
     def recent_trades(self, n: int = 20) -> Sequence[Fill]:
         """The last ``n`` public trades, oldest first."""
@@ -84,45 +83,34 @@ class Desk:
         return list(trades)[-n:] if n < len(trades) else list(trades)
 
     # ------------------------------------------------------------- own account
-    @property
-    def cash(self) -> int:
-        return self._acct.cash
-
-    @property
-    def size(self) -> int:
-        return self._acct.size
-
-    @property
-    def leverage(self) -> int:
-        return self._acct.leverage
-
-    @property
-    def _acct(self):
-        return self._account
+    cash = property(attrgetter("_account.cash"))
+    size = property(attrgetter("_account.size"))
+    leverage = property(attrgetter("_account.leverage"))
 
     def equity(self) -> int:
-        return self._acct.equity(self._market.mark)
+        a = self._account  # Account.equity inlined: bots ask this several times a tick
+        return a.cash + a.size * self._market.mark - a.cost
 
     def unrealized(self) -> int:
-        return self._acct.unrealized(self._market.mark)
+        return self._account.unrealized(self._market.mark)
 
     def entry_price(self) -> int | None:
-        return self._acct.entry_price()
+        return self._account.entry_price()
 
     def liquidation_price(self) -> int | None:
-        return liquidation_price(self._acct, self._market.config.maintenance_ppm)
+        return liquidation_price(self._account, self._market.config.maintenance_ppm)
 
     def bankruptcy_price(self) -> int | None:
-        return bankruptcy_price(self._acct)
+        return bankruptcy_price(self._account)
 
     def free_margin(self) -> int:
         """Equity not tied up as initial margin by the position and open orders."""
-        return self.equity() - self._market.margin_in_use(self._acct)
+        return self.equity() - self._market.margin_in_use(self._account)
 
     def orders(self) -> list[OpenOrder]:
         return [
             OpenOrder(o.id, o.side, o.price, o.qty, o.reduce_only)
-            for o in self._market.book.orders_of(self.account_id)
+            for o in self._book.orders_of(self.account_id)
         ]
 
     # ------------------------------------------------------------------ actions
@@ -156,7 +144,7 @@ class Desk:
 
     def close(self) -> OrderOutcome | None:
         """Close the whole position with a reduce-only market order."""
-        size = self._acct.size
+        size = self._account.size
         if size == 0:
             return None
         return self.order(SELL if size > 0 else BUY, abs(size), None, reduce_only=True)

@@ -6,8 +6,8 @@ Units: price in cents, quantity in lots of 1e-4 coin, cash in micro-dollars (pri
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from perpgame.engine.account import (
-    Account,
+from perpgame.engine.account import Account
+from perpgame.engine.risk import (
     bankruptcy_price,
     initial_margin,
     is_liquidatable,

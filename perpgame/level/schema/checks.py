@@ -19,14 +19,14 @@ from perpgame.level.schema.names import check_command
 from perpgame.level.schema.timeline import Command, PullLiquidity, RestoreLiquidity, Set
 
 if TYPE_CHECKING:
-    from perpgame.level.schema.level import Level
+    from perpgame.level.schema.parts import LevelParts
     from perpgame.level.schema.timeline import TimelineEntry
 
 Issues = list[tuple[str, str]]
 Preset = tuple[str, int, int, int]  # (where, size, entry, cash)
 
 
-def level_issues(level: Level) -> Issues:
+def level_issues(level: LevelParts) -> Issues:
     """Every cross-section problem of ``level``, in the order the file reads."""
     ticks = level.objectives.time_limit_ms // level.meta.tick_ms
     presets = _presets(level)
@@ -43,7 +43,7 @@ def level_issues(level: Level) -> Issues:
     ]
 
 
-def _vault_margin(level: Level) -> Issues:
+def _vault_margin(level: LevelParts) -> Issues:
     """The vault's margin must stay above maintenance at its leverage."""
     maintenance, leverage = level.market.maintenance, level.vault.leverage
     if maintenance * leverage < PPM:
@@ -58,7 +58,7 @@ def _vault_margin(level: Level) -> Issues:
     ]
 
 
-def _player(level: Level) -> Issues:
+def _player(level: LevelParts) -> Issues:
     issues: Issues = []
     p, cap = level.player, level.market.max_leverage
     if p.role == "vault":
@@ -79,7 +79,7 @@ def _player(level: Level) -> Issues:
     return issues
 
 
-def _accounts(level: Level) -> Issues:
+def _accounts(level: LevelParts) -> Issues:
     issues: Issues = []
     cap = level.market.max_leverage
     seen: dict[str, int] = {}
@@ -101,7 +101,7 @@ def _accounts(level: Level) -> Issues:
     return issues
 
 
-def _presets(level: Level) -> list[Preset]:
+def _presets(level: LevelParts) -> list[Preset]:
     """Every preset position (the player's unless the player is the vault), entry defaulted."""
     start = level.market.start_price
     p = level.player
@@ -115,7 +115,7 @@ def _presets(level: Level) -> list[Preset]:
     return presets
 
 
-def _preset_positions(level: Level, presets: list[Preset]) -> Issues:
+def _preset_positions(level: LevelParts, presets: list[Preset]) -> Issues:
     """Lot sizes and starting equity of every preset position."""
     issues: Issues = []
     m = level.market
@@ -169,7 +169,7 @@ def _netting(presets: list[Preset]) -> Issues:
     ]
 
 
-def _populations(level: Level) -> Issues:
+def _populations(level: LevelParts) -> Issues:
     issues: Issues = []
     cap = level.market.max_leverage
     total = 0
@@ -190,7 +190,7 @@ def _populations(level: Level) -> Issues:
     return issues
 
 
-def _time(level: Level, ticks: int) -> Issues:
+def _time(level: LevelParts, ticks: int) -> Issues:
     if ticks < 1:
         return [("objectives.time_limit", "is shorter than one tick")]
     if ticks > LIMITS["ticks"]:
@@ -204,7 +204,7 @@ def _time(level: Level, ticks: int) -> Issues:
     return []
 
 
-def _timeline(level: Level, ticks: int) -> Issues:
+def _timeline(level: LevelParts, ticks: int) -> Issues:
     """The market's own settings first (a ``set`` changes them), then each entry in turn."""
     issues: Issues = []
     groups = level.groups()
@@ -265,7 +265,7 @@ def _sub(path: str, sub: str) -> str:
     return f"{path}.{sub}" if sub else path
 
 
-def _objectives(level: Level) -> Issues:
+def _objectives(level: LevelParts) -> Issues:
     o = level.objectives
     if level.meta.order > 0 and not o.win and not o.survive:
         return [

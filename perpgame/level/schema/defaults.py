@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 from perpgame.level.schema.base import DEFAULT_LEVERAGE
 
 if TYPE_CHECKING:
-    from perpgame.level.schema.level import Level
+    from perpgame.level.schema.parts import LevelParts
 
 
-def fill_defaults(level: Level) -> None:
+def fill_defaults(level: LevelParts) -> None:
     """Fill every unset field of a checked ``level`` that depends on another section."""
     _fill_player(level)
     _fill_accounts(level)
     _fill_populations(level)
 
 
-def _fill_player(level: Level) -> None:
+def _fill_player(level: LevelParts) -> None:
     p, m = level.player, level.market
     if p.max_leverage is None:
         p.max_leverage = m.max_leverage
@@ -32,7 +32,7 @@ def _fill_player(level: Level) -> None:
         p.entry = m.start_price
 
 
-def _fill_accounts(level: Level) -> None:
+def _fill_accounts(level: LevelParts) -> None:
     m = level.market
     for a in level.accounts:
         if a.group is None:
@@ -43,7 +43,7 @@ def _fill_accounts(level: Level) -> None:
             a.entry = m.start_price
 
 
-def _fill_populations(level: Level) -> None:
+def _fill_populations(level: LevelParts) -> None:
     leverage = min(DEFAULT_LEVERAGE, level.market.max_leverage)
     for _, pop in level.populations():
         if pop.group is None:

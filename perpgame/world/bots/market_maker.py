@@ -20,12 +20,15 @@ every ``resync`` ticks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from perpgame.engine.book import OrderType
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
 from perpgame.world.bots.base import BPS, BUY, SELL, Bot, BotParams, ParamError, param
 from perpgame.world.desk import Desk
+
+_QTY = itemgetter(1)  # a quote's (order id, qty) -> qty
 
 STEPS = 4
 """Widening comes in this many steps; stress at ``STEPS`` means the quotes are pulled."""
@@ -175,7 +178,11 @@ class MarketMaker(Bot):
         self.seen = (desk.size, desk.cash)
 
     def _ladder(self, top: int, step: int) -> list[int]:
-        return [price for i in range(self.params.levels) if (price := top + i * step) > 0]
+        levels = self.params.levels
+        last = top + (levels - 1) * step
+        if top > 0 and last > 0:  # the usual case: every price of the ladder is positive
+            return list(range(top, last + step, step))
+        return [price for i in range(levels) if (price := top + i * step) > 0]
 
     def _grid(self, fair: int) -> int:
         """The ladder's price step; fixed until fair value drifts 10% from where it was set."""
@@ -186,7 +193,13 @@ class MarketMaker(Bot):
         return self.grid
 
     def _cancel_unwanted(self, quotes: dict[int, tuple[int, int]], want: list[int]) -> None:
-        for price in [pr for pr in quotes if pr not in want]:
+        """Cancel the quotes whose price is no longer wanted, oldest quoted first."""
+        gone = quotes.keys() - want  # a set, in C: usually empty or one price
+        if not gone:
+            return
+        if len(gone) > 1:
+            gone = [pr for pr in quotes if pr in gone]  # the quotes' own order
+        for price in gone:
             self.desk.cancel(quotes.pop(price)[0])
 
     def _place(self, quotes: dict[int, tuple[int, int]], side: int, want: list[int]) -> None:
@@ -212,8 +225,8 @@ class MarketMaker(Bot):
         desk = self.desk
         cap = desk.equity() * desk.leverage * 9 // 10 // max(1, desk.mark)
         if side == BUY:
-            return cap - desk.size - sum(q for _, q in self.bids.values())
-        return cap + desk.size - sum(q for _, q in self.asks.values())
+            return cap - desk.size - sum(map(_QTY, self.bids.values()))
+        return cap + desk.size - sum(map(_QTY, self.asks.values()))
 
     def _sync(self) -> None:
         """Re-read its resting orders from the book (after fills, liquidations, funding)."""

@@ -51,10 +51,11 @@ class Noise(Bot):
         p = self.params
         desk = self.desk
         rng = self.rng
-        tick = desk.tick
         expiring = self.expiring
-        while expiring and expiring[0][0] <= tick:
-            desk.cancel(expiring.popleft()[1])
+        if expiring:
+            tick = desk.tick
+            while expiring and expiring[0][0] <= tick:
+                desk.cancel(expiring.popleft()[1])
         if not rng.chance(p.chance_ppm):
             return
         side = BUY if rng.below(2) else SELL
@@ -76,7 +77,7 @@ class Noise(Bot):
             price = self.floor_tick(ref - away) if side == BUY else self.ceil_tick(ref + away)
             out = desk.order(side, qty, price)
             if out.resting:
-                expiring.append((tick + p.ttl, out.order_id))  # type: ignore[arg-type]
+                expiring.append((desk.tick + p.ttl, out.order_id))  # type: ignore[arg-type]
         elif self.can_take(side):
             desk.order(side, qty)
 
