@@ -113,14 +113,11 @@ def make_session(level_path: str | None, seed: int):
 
 
 def make_app(session, speed: int, paused: bool, on_first_paint=None):
-    from textual.app import App
+    from tests.tui.harness import GameApp
 
-    from perpgame.tui.screens.game import GameScreen
-
-    class BenchApp(App):
+    class BenchApp(GameApp):
         def on_mount(self) -> None:
-            self.game = GameScreen(session, speed=speed, paused=paused)
-            self.push_screen(self.game)
+            super().on_mount()
             if on_first_paint is not None:
                 self.set_interval(0.002, self._watch)
 
@@ -129,7 +126,7 @@ def make_app(session, speed: int, paused: bool, on_first_paint=None):
                 on_first_paint()
                 self.exit()
 
-    return BenchApp()
+    return BenchApp(session, speed=speed, paused=paused)
 
 
 def first_frame(level_path: str | None, seed: int) -> None:

@@ -15,62 +15,35 @@ autopilot's too). With ``loop``, the demo comes back by itself after ``idle_seco
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from time import monotonic
 from typing import Any, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from perpgame.level import Level, LevelError, scan_levels
+from perpgame.level import Level
 from perpgame.saves import Replay, SaveStore
 from perpgame.session import PLAYING, GameSession
 from perpgame.session.autopilot import Autopilot
 from perpgame.session.inputs import PlayerInput
 from perpgame.session.policy_pick import choices
+from perpgame.tui import STYLESHEET, messages
+from perpgame.tui.campaign import Campaign
 from perpgame.tui.commands import PerpCommands
+from perpgame.tui.demo import DEMO_SPEED, DemoFlow, DemoPlan
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.levels import LevelsScreen
-from perpgame.tui.screens.takeover import DemoDebrief
 from perpgame.tui.screens.title import TitleScreen
 
-__all__ = ["DEFAULT_SEED", "DEMO_PLAYLIST", "DemoPlan", "PerpGameApp", "run_app", "run_demo"]
-__all__ += ["watch_replay"]
+__all__ = ["DEFAULT_SEED", "PerpGameApp", "run_app", "run_demo", "watch_replay"]
 
 DEFAULT_SEED = 1
 """The seed a level is played with unless one is given: the same as ``perpgame sim``'s."""
 
-DEMO_PLAYLIST = ("happy-path", "thin-book", "vault-runs-dry", "the-big-one")
-"""What ``perpgame demo`` plays: the waterfall stage by stage, book -> vault -> ADL -> all at once."""
-DEMO_SPEED = 5
-DEMO_END_SECONDS = 3.0
-"""How long a demo level's end notice stays up."""
-DEMO_DEBRIEF_SECONDS = 10.0
-"""How long a demo level's debrief stays up before the next level."""
-IDLE_SECONDS = 120.0
-"""With ``--loop``: this long without a key or click, away from a running game, and the demo
-comes back."""
-DEMO_BANNER = "DEMO{n} · the autopilot is trading at {speed}x — press any key to take over"
-TITLE_DEMO_BANNER = "DEMO · the autopilot is trading — press any key to take over"
 REPLAY_BANNER = "REPLAY · a saved game played back as it was: trading is off (q leaves)"
-
-
-@dataclass(frozen=True)
-class DemoPlan:
-    """What ``perpgame demo`` plays, and how."""
-
-    levels: tuple[Level, ...] = ()
-    """The playlist (empty: ``DEMO_PLAYLIST`` from the levels folder, else its last level)."""
-    speed: int = DEMO_SPEED
-    loop: bool = False
-    """Start the playlist again after its last level (else the app exits, status 0)."""
-    debrief_seconds: float = DEMO_DEBRIEF_SECONDS
-    """How long each debrief shows (0: none, straight to the next level)."""
-    end_seconds: float = DEMO_END_SECONDS
-    idle_seconds: float = IDLE_SECONDS
 
 
 HOW_IT_WORKS = (
@@ -81,10 +54,14 @@ HOW_IT_WORKS = (
 )
 
 
-class PerpGameApp(App[int]):
+class PerpGameApp(DemoFlow, App[int]):
     """perpgame in the terminal."""
 
-    CSS_PATH = "perpgame.tcss"
+    CSS_PATH = STYLESHEET
+    CSS = "Screen { background: $background; }"
+    """The one style kept here (it wins over the stylesheet's rules of the same weight): every
+    screen, the dialogs too, on an opaque background, as the game has always looked; the test
+    harness's app leaves it out, so its dialogs show the game through, as the snapshots do."""
     COMMANDS = App.COMMANDS | {PerpCommands}
     TITLE = "perpgame"
     SUB_TITLE = "a perpetual-futures exchange, from the inside"
@@ -126,8 +103,8 @@ class PerpGameApp(App[int]):
         self.start_level = start_level
         self.level_path = level_path
         self.store = store if store is not None else SaveStore(saves_dir, levels_folder=levels_dir)
+        self.campaign = Campaign(levels_dir, self.store, start_level)
         self.game_options = dict(game_options or {})
-        self._levels: list[Level] | None = None
         self._watching: (
             tuple[Callable[[], GameSession], str, type[Autopilot] | None, dict[str, Any]] | None
         ) = None
@@ -142,62 +119,6 @@ class PerpGameApp(App[int]):
         self._taken: GameSession | None = None
         """A watched game the player took over: it ends like a game of theirs."""
         self._last_input = monotonic()
-        self.level_problems: list[str] = []
-
-    # ------------------------------------------------------------------ levels
-    @property
-    def levels(self) -> list[Level]:
-        """Every level of the folder that loads, in curriculum order (read once)."""
-        if self._levels is None:
-            try:
-                levels, problems = scan_levels(self.levels_dir)
-            except LevelError as exc:
-                levels, problems = [], exc.problems
-            self._levels = levels
-            self.level_problems = [str(p) for p in problems]
-        return self._levels
-
-    def curriculum_ids(self) -> list[str]:
-        return [lv.id for lv in self.levels if lv.meta.order > 0]
-
-    def is_unlocked(self, level: Level) -> bool:
-        """Levels open in curriculum order; one outside it (order 0, or a file) is always open."""
-        return self.store.is_unlocked(level.id, self.curriculum_ids())
-
-    def next_level(self, level: Level) -> Level | None:
-        """The curriculum level after ``level`` (None after the last, or for a level off the list)."""
-        ids = self.curriculum_ids()
-        if level.id not in ids:
-            return None
-        i = ids.index(level.id)
-        return self.find(ids[i + 1]) if i + 1 < len(ids) else None
-
-    def tally(self) -> tuple[int, int, int]:
-        """(levels won, levels in the curriculum, stars earned) for the menus."""
-        ids = self.curriculum_ids()
-        done = self.store.profile().completed
-        won = [done[i] for i in ids if i in done]
-        return len(won), len(ids), sum(record.stars for record in won)
-
-    def unlock_hint(self, level: Level) -> str:
-        """What opens a locked level: ``Finish 2. Both sides first.``"""
-        ids = self.curriculum_ids()
-        i = ids.index(level.id) if level.id in ids else 0
-        before = self.find(ids[i - 1]) if i > 0 else None
-        return f"Finish {before.meta.order}. {before.title} first." if before else ""
-
-    def find(self, level_id: str) -> Level | None:
-        for level in self.levels:
-            if level.id == level_id:
-                return level
-        if self.start_level is not None and self.start_level.id == level_id:
-            return self.start_level
-        return None
-
-    def first_unfinished(self) -> Level | None:
-        """The first unlocked curriculum level not completed yet (None when all are done)."""
-        level_id = self.store.next_level(self.curriculum_ids())
-        return self.find(level_id) if level_id else None
 
     @property
     def play_seed(self) -> int:
@@ -205,7 +126,7 @@ class PerpGameApp(App[int]):
 
     # ------------------------------------------------------------- navigation
     def on_mount(self) -> None:
-        self.push_screen(TitleScreen())
+        self.push_screen(TitleScreen(self.campaign))
         if self.start_level is not None:
             self.push_screen(BriefingScreen(self.start_level))
         elif self.replay is not None:
@@ -227,18 +148,18 @@ class PerpGameApp(App[int]):
 
     def open_levels(self) -> None:
         self._unwind()
-        self.push_screen(LevelsScreen())
+        self.push_screen(LevelsScreen(self.campaign))
 
     def open_lab(self) -> None:
         """The title's Policy lab: any level under every ADL rule."""
         from perpgame.tui.screens.lab import LabScreen
 
         self._unwind()
-        self.push_screen(LabScreen())
+        self.push_screen(LabScreen(self.campaign.levels, self.play_seed))
 
     def open_briefing(self, level: Level) -> None:
-        if not self.is_unlocked(level):
-            self.notify(self.unlock_hint(level), title="Locked", severity="warning")
+        if not self.campaign.is_unlocked(level):
+            self.notify(self.campaign.unlock_hint(level), title="Locked", severity="warning")
             return
         if isinstance(self.screen, DebriefScreen):
             self.pop_screen()
@@ -294,6 +215,7 @@ class PerpGameApp(App[int]):
         if isinstance(self.screen, BriefingScreen | DebriefScreen):
             self.pop_screen()
         options = {**(screen_options or {}), **self.game_options, "autopilot": autopilot}
+        options["autosave"] = self.autosave
         self.push_screen(GameScreen(session, **options), done)
 
     def continue_game(self) -> None:
@@ -304,22 +226,11 @@ class PerpGameApp(App[int]):
             if session is not None:
                 self.start_game(session)
                 return
-        level = self.first_unfinished()
+        level = self.campaign.first_unfinished()
         if level is not None:
             self.open_briefing(level)
         else:
             self.open_levels()
-
-    def start_demo(self) -> None:
-        """The title's Demo: the autopilot plays the last level once, at the usual speed."""
-        level = self.demo_level()
-        if level is None:
-            self.notify("There are no levels to demonstrate.", severity="warning")
-            return
-        self._demo_on = False
-        self.watch(
-            lambda: GameSession(level, self.play_seed), "Demo", Autopilot, banner=TITLE_DEMO_BANNER
-        )
 
     def watch(
         self,
@@ -350,98 +261,6 @@ class PerpGameApp(App[int]):
             make, label, autopilot, options = self._watching
             self.watch(make, label, autopilot, **options)
 
-    # ------------------------------------------------------------------- demo
-    def demo_playlist(self) -> list[Level]:
-        """The demo's levels: the plan's, else ``DEMO_PLAYLIST`` found in the folder, else the last."""
-        if self.demo is not None and self.demo.levels:
-            return list(self.demo.levels)
-        found = [lv for lv in self.levels if lv.id in DEMO_PLAYLIST]
-        if found:
-            return found
-        last = self.demo_level()
-        return [last] if last is not None else []
-
-    def next_demo(self) -> None:
-        """Start the demo's next level (after the last: again with ``loop``, else exit 0)."""
-        plan = self.demo or DemoPlan()
-        playlist = self.demo_playlist()
-        if not playlist:
-            self.notify("There are no levels to demonstrate.", severity="error")
-            self._demo_on = False
-            return
-        self._demo_at += 1
-        if self._demo_at >= len(playlist):
-            if not plan.loop:
-                self.exit(0)
-                return
-            self._demo_at = 0
-        level = playlist[self._demo_at]
-        self._demo_on = True
-        self._taken = None
-        self._unwind()
-        count = f" {self._demo_at + 1}/{len(playlist)}" if len(playlist) > 1 else ""
-        self.watch(
-            lambda: GameSession(level, self.play_seed),
-            "Demo",
-            Autopilot,
-            speed=plan.speed,
-            end_seconds=plan.end_seconds,
-            banner=DEMO_BANNER.format(n=count, speed=plan.speed),
-        )
-
-    def take_over(self, session: GameSession) -> None:
-        """Called by the game screen: the player has taken the controls of a watched game."""
-        if session is self._watched:
-            self._watched = None
-        self._taken = session
-        self._watching = None
-        self._demo_on = False
-        self._last_input = monotonic()
-
-    def restart_from_demo(self, level: Level) -> None:
-        """From the take-over dialog: the visitor plays the demo's level from its start."""
-        self._demo_on = False
-        self._watching = None
-        self._watched = None
-        self.call_later(self.play, level)
-
-    def play_from_demo(self, level: Level) -> None:
-        """From a demo debrief: the player plays the level just shown, from its start."""
-        self._demo_on = False
-        self._watching = None
-        self.play(level)
-
-    def stop_demo(self) -> None:
-        """q in a demo's take-over dialog: ``perpgame demo`` exits; the title's demo goes back."""
-        attract = self._demo_on
-        self._demo_on = False
-        if attract:
-            self.exit(0)
-        else:
-            self._unwind()
-
-    def _idle_check(self) -> None:
-        """With ``loop``: bring the demo back when nobody has touched the game for a while."""
-        from perpgame.tui.screens.game import GameScreen, LevelEnd
-
-        plan = self.demo
-        if plan is None or not plan.loop:
-            return
-        now = monotonic()
-        screen = self.screen
-        if isinstance(screen, GameScreen):
-            moving = not screen.paused
-        elif isinstance(screen, DemoDebrief):
-            moving = screen.counting
-        else:
-            moving = isinstance(screen, LevelEnd)
-        if moving:  # a game running, or a screen that goes on by itself: not idle
-            self._last_input = now
-            return
-        if now - self._last_input >= plan.idle_seconds:
-            self._last_input = now
-            self.next_demo()
-
     def _replay_session(self) -> GameSession:
         replay = self.replay
         assert replay is not None and replay.level is not None
@@ -449,14 +268,11 @@ class PerpGameApp(App[int]):
         session.schedule(replay.inputs)
         return session
 
-    def demo_level(self) -> Level | None:
-        ordered = [lv for lv in self.levels if lv.meta.order > 0]
-        return ordered[-1] if ordered else None
-
     def show_help(self) -> None:
         from perpgame.session.commands import HELP as ORDER_SYNTAX
-        from perpgame.tui.screens.game import GameScreen, key_help
+        from perpgame.tui.screens.game import GameScreen
         from perpgame.tui.screens.help import HelpScreen
+        from perpgame.tui.text import key_help
 
         self.push_screen(
             HelpScreen(
@@ -486,7 +302,9 @@ class PerpGameApp(App[int]):
         replay = self.store.save_replay(session)
         self.show_notices()
         self.push_screen(
-            DebriefScreen(session, next_level=self.next_level(session.level), replay=replay)
+            DebriefScreen(
+                session, next_level=self.campaign.next_level(session.level), replay=replay
+            )
         )
 
     def _watch_over(self, session: GameSession | None) -> None:
@@ -506,29 +324,6 @@ class PerpGameApp(App[int]):
             return
         self.push_screen(DebriefScreen(session, watched=label))
 
-    def _demo_level_over(self, session: GameSession | None) -> None:
-        plan = self.demo or DemoPlan()
-        if session is None or session.status == PLAYING:  # q in the take-over dialog
-            self.stop_demo()
-            return
-        if plan.debrief_seconds <= 0:
-            self.next_demo()
-            return
-        playlist = self.demo_playlist()
-        following = self._demo_at + 1
-        if following < len(playlist) or plan.loop:
-            next_title = playlist[following % len(playlist)].title
-        else:
-            next_title = ""
-        self.push_screen(
-            DemoDebrief(
-                session,
-                seconds=plan.debrief_seconds,
-                next_title=next_title,
-                banner=f"DEMO {self._demo_at + 1}/{len(playlist)}" if len(playlist) > 1 else "",
-            )
-        )
-
     def autosave(self, session: GameSession) -> None:
         """Called by the game screen every few seconds (and when it closes mid-level)."""
         if session.status == PLAYING and session is not self._watched:
@@ -538,6 +333,67 @@ class PerpGameApp(App[int]):
         """Tell the player what the save store had to do (a damaged file set aside, ...)."""
         for notice in self.store.take_notices():
             self.notify(notice, title="Saves", severity="warning", timeout=10)
+
+    # ------------------------------------------------------- what the screens ask
+    @on(messages.PlayLevel)
+    def _play_level(self, message: messages.PlayLevel) -> None:
+        self.play(message.level)
+
+    @on(messages.OpenBriefing)
+    def _open_briefing(self, message: messages.OpenBriefing) -> None:
+        self.open_briefing(message.level)
+
+    @on(messages.OpenLevels)
+    def _open_levels(self) -> None:
+        self.open_levels()
+
+    @on(messages.OpenLab)
+    def _open_lab(self) -> None:
+        self.open_lab()
+
+    @on(messages.ContinueGame)
+    def _continue_game(self) -> None:
+        self.continue_game()
+
+    @on(messages.ShowHelp)
+    def _show_help(self) -> None:
+        self.show_help()
+
+    @on(messages.ShowSaveNotices)
+    def _show_save_notices(self) -> None:
+        self.show_notices()
+
+    @on(messages.WatchReplay)
+    def _watch_replay(self, message: messages.WatchReplay) -> None:
+        self.watch(message.make, "Replay")
+
+    @on(messages.WatchAgain)
+    def _watch_again(self) -> None:
+        self.watch_again()
+
+    @on(messages.StartDemo)
+    def _start_demo(self) -> None:
+        self.start_demo()
+
+    @on(messages.NextDemo)
+    def _next_demo(self) -> None:
+        self.next_demo()
+
+    @on(messages.StopDemo)
+    def _stop_demo(self) -> None:
+        self.stop_demo()
+
+    @on(messages.PlayFromDemo)
+    def _play_from_demo(self, message: messages.PlayFromDemo) -> None:
+        self.play_from_demo(message.level)
+
+    @on(messages.RestartFromDemo)
+    def _restart_from_demo(self, message: messages.RestartFromDemo) -> None:
+        self.restart_from_demo(message.level)
+
+    @on(messages.TookOver)
+    def _took_over(self, message: messages.TookOver) -> None:
+        self.take_over(message.session)
 
     async def action_quit(self) -> None:
         """Ctrl+Q (and q outside a level): quit at once, with exit status 0.

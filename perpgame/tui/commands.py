@@ -12,6 +12,12 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from perpgame.tui.campaign import Campaign
+from perpgame.tui.messages import OpenBriefing, OpenLevels, ShowHelp, StartDemo
+
+HELP_TEXT = "how the game works and every key"
+DEMO_TEXT = "the autopilot plays a level to win it"
+
 
 class PerpCommands(Provider):
     """perpgame's own commands for the palette."""
@@ -28,17 +34,17 @@ class PerpCommands(Provider):
             out.append(("Pause / resume", screen.action_pause, "stop or start the clock"))
             for view in VIEWS:
                 out.append((f"View: {view}", partial(screen.show_view, view), f"the {view} panels"))
-        elif hasattr(app, "show_help"):
-            out.append(("Help", app.show_help, "how the game works and every key"))
-        if hasattr(app, "open_levels"):
-            out.append(("Levels", app.open_levels, "the curriculum, in order"))
-        if hasattr(app, "start_demo"):
-            out.append(("Demo", app.start_demo, "the autopilot plays a level to win it"))
-        for level in getattr(app, "levels", []):
-            if app.is_unlocked(level):
-                out.append(
-                    (f"Level: {level.title}", partial(app.open_briefing, level), level.meta.summary)
-                )
+        campaign = getattr(app, "campaign", None)
+        if not isinstance(campaign, Campaign):  # an app of another kind (a test's, the bench's)
+            return out
+        if not isinstance(screen, GameScreen):
+            out.append(("Help", partial(app.post_message, ShowHelp()), HELP_TEXT))
+        out.append(("Levels", partial(app.post_message, OpenLevels()), "the curriculum, in order"))
+        out.append(("Demo", partial(app.post_message, StartDemo()), DEMO_TEXT))
+        for level in campaign.levels:
+            if campaign.is_unlocked(level):
+                open_it = partial(app.post_message, OpenBriefing(level))
+                out.append((f"Level: {level.title}", open_it, level.meta.summary))
         return out
 
     async def discover(self) -> Hits:

@@ -27,7 +27,8 @@ from perpgame.session import PLAYING, GameSession, PlayerInput
 from perpgame.session.autopilot import Autopilot
 from perpgame.session.inputs import load_inputs
 from perpgame.session.numbers import BUY
-from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, PerpGameApp
+from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
+from perpgame.tui.demo import DEMO_PLAYLIST
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 
@@ -153,7 +154,9 @@ async def _shoot_all(out: Path, levels_dir: Path | None) -> list[Path]:
 
         def debrief_of(session: GameSession) -> Setup:
             async def setup(app: PerpGameApp, pilot: Pilot) -> None:
-                app.push_screen(DebriefScreen(session, next_level=app.next_level(session.level)))
+                app.push_screen(
+                    DebriefScreen(session, next_level=app.campaign.next_level(session.level))
+                )
 
             return setup
 

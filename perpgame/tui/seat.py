@@ -8,7 +8,6 @@ waterfall, the position panel and why? are the ordinary ones, seen from this sea
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
@@ -22,20 +21,11 @@ from perpgame.session.inputs import PlayerInput
 from perpgame.table.debrief import debrief_text, money
 from perpgame.table.log import TableLog, find_logged_level
 from perpgame.table.replica import SeatReplica
-
-CSS = Path(__file__).with_name("perpgame.tcss")
+from perpgame.tui import STYLESHEET
 
 
 class TableText(ModalScreen[None]):
     """The table's board (any time, ``l``) or its debrief (at the end), as text; a key closes."""
-
-    DEFAULT_CSS = """
-    TableText { align: center middle; background: $background 50%; }
-    TableText > Static {
-        width: 84; max-width: 100%; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 1 2;
-    }
-    """
 
     def __init__(self, text: str) -> None:
         super().__init__()
@@ -62,7 +52,10 @@ def board_text(board: list[dict[str, Any]], seat: str) -> str:
 class SeatApp(App):
     """Joins the table, builds the seat's copy of the game, and opens the game screen on it."""
 
-    CSS_PATH = str(CSS)
+    CSS_PATH = STYLESHEET
+    CSS = "Screen { background: $background; }"
+    """The one style kept here (it wins over the stylesheet's rules of the same weight): every
+    screen, the dialogs too, on an opaque background, as the game has always looked (see PerpGameApp.CSS)."""
     TITLE = "perpgame · at the table"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("l", "board", "Board", show=False)]
 

@@ -15,7 +15,7 @@ import pytest
 from perpgame.level.loader import load_level
 from perpgame.session import GameSession
 from perpgame.session.autopilot import Autopilot, plan_for
-from perpgame.tui.app import DEMO_PLAYLIST
+from perpgame.tui.demo import DEMO_PLAYLIST
 
 ROOT = Path(__file__).resolve().parents[2]
 STEMS = {

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from perpgame.session import CommandError, PlayerInput, parse_command
 from perpgame.session.limits import MAX_ADDED_MARGIN, input_problem
-from perpgame.tui.screens.game import GameScreen, describe
+from perpgame.tui.screens.game import GameScreen
+from perpgame.tui.text import describe
 
 HOSTILE = [
     "lev " + "9" * 4400,

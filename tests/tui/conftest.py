@@ -25,16 +25,9 @@ def saves_dir(tmp_path):
 @pytest.fixture
 def make_app(levels_dir, saves_dir):
     """An app factory (Posting-style): the test folders, a fixed seed, a paused game screen."""
-    from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
+    from tests.tui.harness import perp_app
 
-    def make(**kwargs) -> PerpGameApp:
-        options = {
-            "levels_dir": levels_dir,
-            "saves_dir": saves_dir,
-            "seed": DEFAULT_SEED,
-            "game_options": {"paused": True},
-        }
-        options.update(kwargs)
-        return PerpGameApp(**options)
+    def make(**kwargs):
+        return perp_app(levels_dir, saves_dir, **{"game_options": {"paused": True}, **kwargs})
 
     return make

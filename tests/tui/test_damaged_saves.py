@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from perpgame.tui.app import PerpGameApp
 from perpgame.tui.screens.title import TitleScreen
 
-from .test_flow import settle, write_levels
+from .harness import perp_app, settle
+from .test_flow import write_levels
 
 DAMAGED = b'{"kind": "profile", "version": 1, "completed": {"no-co'
 
@@ -14,7 +14,7 @@ async def test_a_damaged_profile_is_set_aside_and_the_player_is_told(tmp_path: P
     saves = tmp_path / "saves"
     saves.mkdir()
     (saves / "profile.json").write_bytes(DAMAGED)
-    app = PerpGameApp(levels_dir=write_levels(tmp_path / "levels"), saves_dir=saves, seed=1)
+    app = perp_app(write_levels(tmp_path / "levels"), saves)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, TitleScreen))
         await settle(pilot, lambda: bool(app._notifications))

@@ -18,14 +18,18 @@ from perpgame.saves import SaveStore, read_replay, replay_session
 from perpgame.session import PLAYING, PlayerInput
 from perpgame.session.autopilot import Autopilot
 from perpgame.session.numbers import BUY
-from perpgame.tui.app import DEFAULT_SEED, DEMO_PLAYLIST, DemoPlan, PerpGameApp
+from perpgame.tui.app import PerpGameApp
+from perpgame.tui.demo import DEMO_PLAYLIST, DemoPlan
+from perpgame.tui.screens.confirm import QuitConfirm, TakeOver
 from perpgame.tui.screens.debrief import DebriefScreen
-from perpgame.tui.screens.game import TRADING, GameScreen, LevelEnd
-from perpgame.tui.screens.quit_confirm import QuitConfirm
-from perpgame.tui.screens.takeover import DemoDebrief, TakeOver
+from perpgame.tui.screens.demo_debrief import DemoDebrief
+from perpgame.tui.screens.game import GameScreen
+from perpgame.tui.screens.game_keys import TRADING
+from perpgame.tui.screens.level_end import LevelEnd
 from perpgame.tui.screens.title import TitleScreen
 
-from .test_flow import finish_level, played_gamma, settle
+from .harness import level, perp_app, settle
+from .test_flow import finish_level, played_gamma
 
 SHIPPED_LEVELS = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
 
@@ -66,10 +70,9 @@ async def started(pilot, app: PerpGameApp) -> GameScreen:
 # --------------------------------------------------------------------------- the shipped playlist
 async def test_the_demo_plays_the_crash_levels_one_after_another(tmp_path) -> None:
     """The real playlist: the autopilot trades through the happy path, then the thin book starts."""
-    app = PerpGameApp(
-        levels_dir=SHIPPED_LEVELS,
-        saves_dir=tmp_path / "saves",
-        seed=DEFAULT_SEED,
+    app = perp_app(
+        SHIPPED_LEVELS,
+        tmp_path / "saves",
         game_options={"paused": True},
         demo=DemoPlan(debrief_seconds=60),
     )
@@ -348,7 +351,7 @@ async def test_a_game_started_by_a_mouse_click_on_the_debrief_still_ends_in_a_de
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.play(curriculum_level(app, "alpha"))
+        app.play(level(app, "alpha"))
         await started(pilot, app)
         await finish_level(app, pilot)
         await pilot.click("#retry")
@@ -356,9 +359,3 @@ async def test_a_game_started_by_a_mouse_click_on_the_debrief_still_ends_in_a_de
         again = await finish_level(app, pilot)
         assert again.session.level.id == "alpha"
         assert app.store.profile().completed["alpha"].plays == 2
-
-
-def curriculum_level(app: PerpGameApp, level_id: str):
-    found = app.find(level_id)
-    assert found is not None
-    return found

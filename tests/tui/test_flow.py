@@ -16,21 +16,18 @@ from perpgame.level import curriculum, load_level_text
 from perpgame.saves import SaveStore, read_replay
 from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerInput
 from perpgame.session.autopilot import Autopilot
+from perpgame.session.debrief import Entry, _merge_fills, money_moves, timeline_entries
 from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
 from perpgame.tui.screens.briefing import BriefingScreen
-from perpgame.tui.screens.debrief import (
-    DebriefScreen,
-    Entry,
-    _merge_fills,
-    money_moves,
-    pile_caption,
-    timeline_entries,
-)
-from perpgame.tui.screens.game import GameScreen, LevelEnd
+from perpgame.tui.screens.confirm import QuitConfirm
+from perpgame.tui.screens.debrief import DebriefScreen, pile_caption
+from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
-from perpgame.tui.screens.levels import LevelsScreen, goal_text, lesson_text
-from perpgame.tui.screens.quit_confirm import QuitConfirm
+from perpgame.tui.screens.level_end import LevelEnd
+from perpgame.tui.screens.levels import LevelsScreen
 from perpgame.tui.screens.title import TitleScreen
+from perpgame.tui.text import goal_text, lesson_text
+from tests.tui.harness import level, settle
 
 MARKET = """
 [market]
@@ -157,15 +154,6 @@ def played_gamma(levels_dir: Path) -> GameSession:
     return session
 
 
-async def settle(pilot: Pilot, until=None, tries: int = 20) -> None:
-    """Let messages run (until ``until()`` holds, when given)."""
-    for _ in range(tries):
-        await pilot.pause()
-        if until is None or until():
-            return
-    raise AssertionError("the app did not get there")
-
-
 async def finish_level(app: PerpGameApp, pilot: Pilot, ticks: int = 50) -> DebriefScreen:
     """Advance the paused game to its end, go past the end notice, and return the debrief."""
     game = app.screen
@@ -176,12 +164,6 @@ async def finish_level(app: PerpGameApp, pilot: Pilot, ticks: int = 50) -> Debri
     await settle(pilot, lambda: isinstance(app.screen, DebriefScreen))
     assert isinstance(app.screen, DebriefScreen)
     return app.screen
-
-
-def level(app: PerpGameApp, level_id: str):
-    found = app.find(level_id)
-    assert found is not None
-    return found
 
 
 # ---------------------------------------------------------------------------------- the flows
@@ -291,8 +273,8 @@ async def test_locked_level_cannot_be_opened(make_app) -> None:
         app.open_briefing(level(app, "gamma"))
         await settle(pilot)
         assert app.screen is levels
-        assert not app.is_unlocked(level(app, "beta"))
-        assert app.is_unlocked(level(app, "alpha"))
+        assert not app.campaign.is_unlocked(level(app, "beta"))
+        assert app.campaign.is_unlocked(level(app, "alpha"))
 
 
 async def test_quit_mid_level_then_continue_resumes(make_app, saves_dir) -> None:
@@ -466,8 +448,8 @@ async def test_a_broken_level_file_is_reported_not_fatal(make_app, levels_dir) -
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert [lv.id for lv in app.levels] == ["alpha", "beta", "gamma"]
-        assert app.level_problems and "04-broken.toml" in app.level_problems[0]
+        assert [lv.id for lv in app.campaign.levels] == ["alpha", "beta", "gamma"]
+        assert app.campaign.level_problems and "04-broken.toml" in app.campaign.level_problems[0]
         assert any(n.title == "Level file" for n in app._notifications)
 
 

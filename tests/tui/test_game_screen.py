@@ -10,17 +10,19 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.widgets import Input
 
 from perpgame.level.loader import load_level, load_level_text
 from perpgame.session import LOST, PLAYING, WON, GameSession, PlayerInput
 from perpgame.session.numbers import BUY, CASH_SCALE, SELL, format_price
 from perpgame.tui.screens import game as game_module
-from perpgame.tui.screens.game import GameScreen, LevelEnd, describe
+from perpgame.tui.screens.confirm import QuitConfirm
+from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
-from perpgame.tui.screens.quit_confirm import QuitConfirm
+from perpgame.tui.screens.level_end import LevelEnd
+from perpgame.tui.text import describe
 from perpgame.tui.widgets import OrderBook
+from tests.tui.harness import GameApp
 
 LEVELS = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
 
@@ -136,24 +138,6 @@ def ending(result: str) -> str:
     return CALM.replace('id = "tui-calm"', f'id = "tui-{result}"').replace(
         "time_limit = 600\nsurvive = true", f"time_limit = 600\n{goal}"
     )
-
-
-class GameApp(App):
-    """Pushes one GameScreen and keeps what it dismissed with."""
-
-    def __init__(self, session: GameSession, **options) -> None:
-        super().__init__()
-        self.session = session
-        self.options = options
-        self.results: list[GameSession] = []
-        self.saves: list[int] = []
-
-    def on_mount(self) -> None:
-        self.game = GameScreen(self.session, **self.options)
-        self.push_screen(self.game, self.results.append)
-
-    def autosave(self, session: GameSession) -> None:
-        self.saves.append(session.tick)
 
 
 def calm(seed: int = 3, **options) -> GameApp:
@@ -645,11 +629,7 @@ async def test_objectives_never_drop_goals_silently() -> None:
     level = load_level(LEVELS / "02-both-sides.toml")
     session = GameSession(level, 1)
 
-    class One(App):
-        def on_mount(self) -> None:
-            self.push_screen(GameScreen(session, paused=True))
-
-    app = One()
+    app = GameApp(session, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         panel = app.screen.query_one(Objectives)

@@ -14,11 +14,11 @@ from pathlib import Path
 from textual.widgets import Input
 
 from perpgame.saves import SaveStore
-from perpgame.tui.app import PerpGameApp
 from perpgame.tui.screens import game as game_module
 from perpgame.tui.screens.title import TitleScreen
 
-from .test_flow import settle, write_levels
+from .harness import perp_app, settle
+from .test_flow import write_levels
 from .test_game_screen import calm, feedback, started
 
 TYPED = ["b 1e309", "b nan", "lev 0x10", "m +1e309", "b 0,5,5"]
@@ -80,7 +80,7 @@ async def test_a_second_game_on_the_folder_is_named_on_the_title_screen(tmp_path
     saves = tmp_path / "saves"
     other = SaveStore(saves)
     assert other.claim()
-    app = PerpGameApp(levels_dir=write_levels(tmp_path / "levels"), saves_dir=saves, seed=1)
+    app = perp_app(write_levels(tmp_path / "levels"), saves)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, TitleScreen))
         await settle(pilot, lambda: bool(app._notifications))

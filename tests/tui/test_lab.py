@@ -22,7 +22,8 @@ from perpgame.tui.screens.compare import CompareScreen
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.lab import LabScreen, lab_inputs
 from perpgame.tui.screens.title import TitleScreen
-from tests.tui.test_flow import GAMMA_ORDERS, played_gamma, settle
+from tests.tui.harness import settle
+from tests.tui.test_flow import GAMMA_ORDERS, played_gamma
 from tests.tui.test_screens_snapshots import make_app
 
 GAMMA = 2

@@ -14,7 +14,8 @@ from perpgame.level.loader import load_level
 from perpgame.session import GameSession
 from perpgame.session.inputs import load_inputs
 from perpgame.tui.screens.why import WhyScreen
-from tests.tui.test_game_screen import GameApp, calm, feedback, started
+from tests.tui.harness import GameApp
+from tests.tui.test_game_screen import calm, feedback, started
 
 LEVELS = Path(__file__).resolve().parents[2] / "levels"
 
@@ -214,7 +215,7 @@ async def test_a_losing_position_shows_no_adl_rank():
 async def test_a_level_waits_on_its_first_screen_and_continue_opens_paused(make_app, saves_dir):
     # Before: the clock ran as soon as the briefing closed, and Continue resumed a running game.
     from perpgame.tui.screens.game import GameScreen
-    from tests.tui.test_flow import settle
+    from tests.tui.harness import settle
 
     app = make_app(game_options={})
     async with app.run_test(size=(100, 30)) as pilot:
@@ -241,7 +242,7 @@ async def test_a_level_waits_on_its_first_screen_and_continue_opens_paused(make_
 async def test_help_on_the_title_is_not_called_paused(make_app):
     # Before: the title's help was titled "Paused · Help" with no game anywhere.
     from perpgame.tui.screens.help import HelpScreen
-    from tests.tui.test_flow import settle
+    from tests.tui.harness import settle
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -254,11 +255,11 @@ async def test_help_on_the_title_is_not_called_paused(make_app):
 # ------------------------------------------------- item 8: a late take-over can still be saved
 async def test_a_late_take_over_offers_a_clean_restart(make_app, levels_dir):
     # Before: taking over late was the autopilot's position with no time left: a sure loss.
+    from perpgame.tui.screens.confirm import TakeOver
     from perpgame.tui.screens.game import GameScreen
-    from perpgame.tui.screens.takeover import TakeOver
+    from tests.tui.harness import settle
     from tests.tui.test_demo import curriculum, demo_app
     from tests.tui.test_demo import started as demo_started
-    from tests.tui.test_flow import settle
 
     gamma = curriculum(levels_dir)[2]
     app = demo_app(make_app, (gamma,))
@@ -280,7 +281,7 @@ async def test_the_command_palette_offers_levels_demo_why_help_and_views(make_ap
     # Before: Ctrl+P offered only Textual's own commands (theme, quit, screenshot...).
     from perpgame.tui.commands import PerpCommands
     from perpgame.tui.screens.briefing import BriefingScreen
-    from tests.tui.test_flow import settle
+    from tests.tui.harness import settle
 
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -18,6 +18,7 @@ from perpgame.session import GameSession
 from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
 from perpgame.tui.screens.briefing import BriefingScreen
 from perpgame.tui.screens.debrief import DebriefScreen
+from tests.tui.harness import perp_app
 from tests.tui.test_flow import played_gamma, write_levels
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -30,7 +31,7 @@ def make_app(tmp_path: Path) -> PerpGameApp:
     won = GameSession(curriculum(levels_dir)[0], DEFAULT_SEED)
     won.run()
     SaveStore(saves_dir, levels_folder=levels_dir).record_result(won)
-    return PerpGameApp(levels_dir=levels_dir, saves_dir=saves_dir, seed=DEFAULT_SEED)
+    return perp_app(levels_dir, saves_dir)
 
 
 @SIZES

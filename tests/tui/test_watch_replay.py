@@ -3,7 +3,8 @@
 from perpgame.tui.screens.debrief import DebriefScreen
 from perpgame.tui.screens.game import GameScreen
 
-from .test_flow import finish_level, level, settle
+from .harness import level, settle
+from .test_flow import finish_level
 
 
 async def test_the_debrief_plays_the_saved_replay_back(make_app, saves_dir) -> None:

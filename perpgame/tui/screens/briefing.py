@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,29 +13,17 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from perpgame.level import Level
+from perpgame.session.debrief import crowd_name
 from perpgame.session.numbers import format_cash, format_coin, format_pct, format_price
 from perpgame.session.policy_pick import choices
-from perpgame.tui.screens.levels import (
+from perpgame.tui import messages
+from perpgame.tui.text import (
     MUTED,
     difficulty_text,
     lesson_text,
     objectives_text,
     seconds_clock,
 )
-
-if TYPE_CHECKING:
-    from perpgame.tui.app import PerpGameApp
-
-CROWD_NAMES = {
-    "market_maker": ("market maker", "market makers"),
-    "noise": ("noise trader", "noise traders"),
-    "momentum": ("momentum trader", "momentum traders"),
-    "whale": ("whale", "whales"),
-    "arbitrageur": ("arbitrageur", "arbitrageurs"),
-    "dip_buyer": ("dip buyer", "dip buyers"),
-    "degenerate": ("degenerate", "degenerates"),
-}
-"""How the screens name a group of bots of one archetype (one, many)."""
 
 CROWD_NOTES = {
     "market_maker": "quote both sides of the book",
@@ -57,11 +45,6 @@ class KeyButton(Button):
         super().__init__(
             Content.assemble(label, (f" {key}", "dim")), id=id, variant=variant, compact=True
         )
-
-
-def crowd_name(archetype: str, count: int) -> str:
-    one, many = CROWD_NAMES.get(archetype, (archetype.replace("_", " "),) * 2)
-    return f"{count} {one if count == 1 else many}"
 
 
 def starting_text(level: Level) -> Content:
@@ -124,8 +107,6 @@ class BriefingScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    app: PerpGameApp
-
     def __init__(self, level: Level) -> None:
         super().__init__()
         self.level = level
@@ -156,11 +137,11 @@ class BriefingScreen(Screen[None]):
 
     @on(Button.Pressed, "#play")
     def action_play(self) -> None:
-        self.app.play(self.level)
+        self.app.post_message(messages.PlayLevel(self.level))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_help(self) -> None:
-        self.app.show_help()
+        self.app.post_message(messages.ShowHelp())

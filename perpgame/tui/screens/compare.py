@@ -62,23 +62,6 @@ def who_paid_bar(paid: dict[str, int], order: list[str]) -> Text:
 class CompareScreen(ModalScreen[None]):
     """One row per ADL policy for the game just played, filled in by a background worker."""
 
-    DEFAULT_CSS = """
-    CompareScreen {
-        align: center middle;
-        background: $background 70%;
-    }
-    CompareScreen > VerticalScroll {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    CompareScreen Static { width: 100%; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
         Binding("p", "close", "Back", show=False),

@@ -8,12 +8,12 @@ are acknowledged on screen at once.
 
 When the level ends the screen says so and, after a key or a few seconds, dismisses itself with the
 session; quitting mid-level also dismisses with the session (still ``playing``) so the app can keep
-a resume file. Every five seconds of play the app's ``autosave(session)`` is called, if it has one.
+a resume file. Every five seconds of play the ``autosave(session)`` it was given is called.
 
 Two ways to watch instead of play. With an ``autopilot`` (the demo) the autopilot trades and the
 player's keys and buttons place nothing: the first key or click pauses and offers to take over
-(``TakeOver``); taking over drops the autopilot, leaves the game paused at 1x, and calls the app's
-``take_over(session)`` so the rest is a normal game. ``read_only`` (a replay) hides and refuses
+(``TakeOver``); taking over drops the autopilot, leaves the game paused at 1x, and posts
+``TookOver(session)`` to the app so the rest is a normal game. ``read_only`` (a replay) hides and refuses
 every trading control, so a replay plays back exactly what was recorded.
 """
 
@@ -27,21 +27,25 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Key, Resize
-from textual.screen import ModalScreen, Screen
+from textual.events import Resize
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Static
 
-from perpgame.session import PLAYING, WON, CommandError, GameSession, PlayerInput, parse_command
+from perpgame.session import PLAYING, CommandError, GameSession, PlayerInput, parse_command
 from perpgame.session.commands import HELP as COMMAND_HELP
 from perpgame.session.frame import Frame
-from perpgame.session.numbers import BUY, CASH_SCALE, SELL, format_cash, format_coin, format_price
+from perpgame.session.numbers import BUY, SELL
+from perpgame.tui.screens.confirm import QuitConfirm
+from perpgame.tui.screens.game_demo import DemoWatch
+from perpgame.tui.screens.game_keys import GAME_KEYS, SPEEDS, TRADING
+from perpgame.tui.screens.game_trading import OrderKeys
 from perpgame.tui.screens.help import HelpScreen
-from perpgame.tui.screens.quit_confirm import QuitConfirm
-from perpgame.tui.screens.takeover import TakeOver
+from perpgame.tui.screens.level_end import END_SECONDS, LevelEnd
 from perpgame.tui.screens.why import WhyScreen
+from perpgame.tui.text import describe, key_help
 from perpgame.tui.widgets import (
     Narrator,
     Objectives,
@@ -61,16 +65,9 @@ from perpgame.tui.widgets import (
 Autopilot = Callable[[Frame], list[PlayerInput]]
 
 _log = logging.getLogger(__name__)
-SPEEDS = (1, 2, 5, 10)
-SIZE_STEPS = (10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
-"""Order sizes in lots (10,000 lots = 1 coin)."""
-LEVERAGE_STEPS = (1, 2, 3, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 125)
 REPAINT_SECONDS = 0.09
 """Panels repaint about ten times a second (at most eleven), whatever the tick rate."""
 AUTOSAVE_SECONDS = 5.0
-END_SECONDS = 6.0
-"""How long the end-of-level notice of a watched game waits before it goes on by itself (the
-player's own game waits for a key)."""
 STEP_BUDGET = 0.04
 """The most wall time one clock callback spends stepping; beyond it the game slows down."""
 WIDE = (110, 32)
@@ -78,191 +75,14 @@ WIDE = (110, 32)
 VIEWS = ("trade", "market", "tape")
 ALERTS = frozenset({"liquidation", "backstop", "deleverage", "haircut", "bad_debt"})
 """Events that, when they touch the player, light the Position panel's border."""
-TRADING = frozenset(
-    {"market", "limit", "cursor", "recentre", "size", "leverage", "cancel_all", "close", "margin"}
-    | {"order_line"}
-)
-"""The actions that place, change or aim orders: off while watching a replay or the autopilot."""
-
-_MARKET = Binding.Group("Market")
-_LIMIT = Binding.Group("Limit")
-_PRICE = Binding.Group("Price ▶")
-_SIZE = Binding.Group("Size")
-_LEV = Binding.Group("Lev")
-_MARGIN = Binding.Group("Margin")
-_SPEED = Binding.Group("Speed")
 
 
-def _b(keys: str, action: str, label: str, what: str, *, group=None, show=True, key_display=None):
-    return Binding(
-        keys, action, label, show=show, group=group, tooltip=what, key_display=key_display
-    )
-
-
-class LevelEnd(ModalScreen[None]):
-    """The result of the level over the final board; any key or click (or a few seconds) goes on."""
-
-    DEFAULT_CSS = """
-    LevelEnd { align: center middle; background: $background 40%; }
-    LevelEnd > Static {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        border: thick $success;
-        background: $surface;
-        padding: 1 2;
-        text-align: center;
-    }
-    LevelEnd.-lost > Static { border: thick $error; }
-    """
-
-    def __init__(self, snapshot: Frame, delay: float | None = None) -> None:
-        """``delay``: seconds before it goes on by itself (0: it waits for a key)."""
-        super().__init__(classes="-won" if snapshot.status == WON else "-lost")
-        self.snapshot = snapshot
-        self.delay = END_SECONDS if delay is None else delay
-
-    def compose(self) -> ComposeResult:
-        s = self.snapshot
-        text = Text(justify="center")
-        if s.status == WON:
-            text.append("LEVEL COMPLETE\n", "bold")
-            text.append("★" * s.stars + "☆" * (3 - s.stars) + "\n", "bold")
-        else:
-            text.append("LEVEL OVER\n", "bold")
-        if s.end_reason:
-            text.append(s.end_reason[0].upper() + s.end_reason[1:] + ".\n")
-        text.append(f"Equity {format_cash(s.position.equity)}", "bold")
-        pnl = s.position.pnl
-        text.append(f"  PnL {'+' if pnl > 0 else ''}{format_cash(pnl)}\n")
-        if s.why_view is not None:
-            text.append("\nw: why? (every number of what happened to you)", "dim")
-        text.append("\npress any key to continue", "dim")
-        box = Static(text)
-        box.border_title = s.title
-        yield box
-
-    def on_mount(self) -> None:
-        self._timer = self.set_timer(self.delay, self._go) if self.delay else None
-
-    def on_key(self, event: Key) -> None:
-        event.stop()
-        if event.key == "w" and self.snapshot.why_view is not None:
-            if self._timer is not None:  # the player is reading: no going on by itself
-                self._timer.stop()
-                self._timer = None
-            self.app.push_screen(WhyScreen(self.snapshot.why_view))
-            return
-        self._go()
-
-    def on_click(self) -> None:
-        self._go()
-
-    def _go(self) -> None:
-        if self.is_attached and self.app.screen is self:
-            self.dismiss(None)
-
-
-class GameScreen(Screen[GameSession]):
+class GameScreen(DemoWatch, OrderKeys, Screen[GameSession]):
     """Play one level of a GameSession; dismisses with the session when it ends or on quit."""
 
     AUTO_FOCUS = ""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # The footer shows the keys a newcomer needs, in this order, so that at 80 columns it
-        # keeps Why?, Order and Quit; the rest is on the ticket line and in help (?).
-        _b("question_mark,f1", "help", "Help", "Pause and show every key", key_display="?"),
-        _b("b", "market(1)", "buy", "Market buy the order size now", group=_MARKET),
-        _b("s", "market(-1)", "sell", "Market sell the order size now", group=_MARKET),
-        _b("space,p", "pause", "Pause", "Pause or resume the game", key_display="space"),
-        _b("w", "why", "Why?", "Explain the last thing that happened to you, with its numbers"),
-        _b("colon,slash", "order_line", "Order", "Type an order: b 0.5 x10, s 1 @ 61000, close"),
-        _b("x", "close", "Close", "Close your whole position at market"),
-        _b("c", "cancel_all", "Cancel", "Cancel all your resting orders"),
-        _b("v", "view", "View", "Next panel (small terminals): trade, market, tape"),
-        _b("q", "quit", "Quit", "Leave the level (asks first; it can be resumed)"),
-        _b("B", "limit(1)", "buy", "Limit buy the order size at the ▶ price", group=_LIMIT),
-        _b("S", "limit(-1)", "sell", "Limit sell the order size at the ▶ price", group=_LIMIT),
-        _b("up", "cursor(1)", "up", "Move the ▶ price cursor one row up", group=_PRICE, show=False),
-        _b("down", "cursor(-1)", "down", "Move it one row down", group=_PRICE, show=False),
-        _b("pageup", "cursor(10)", "", "Move the ▶ cursor ten rows up", group=_PRICE, show=False),
-        _b("pagedown", "cursor(-10)", "", "Move it ten rows down", group=_PRICE, show=False),
-        _b("home", "recentre", "", "Back to the best bid, following it", group=_PRICE, show=False),
-        _b(
-            "plus,equals_sign",
-            "size(1)",
-            "more",
-            "Bigger order size",
-            group=_SIZE,
-            key_display="+",
-            show=False,
-        ),
-        _b("minus", "size(-1)", "less", "Smaller order size", group=_SIZE, show=False),
-        _b(
-            "right_square_bracket",
-            "leverage(1)",
-            "up",
-            "More leverage (next tick)",
-            group=_LEV,
-            show=False,
-        ),
-        _b(
-            "left_square_bracket",
-            "leverage(-1)",
-            "down",
-            "Less leverage (next tick)",
-            group=_LEV,
-            show=False,
-        ),
-        _b("m", "margin(1)", "add", "Add margin: deposit 10% of your start cash", group=_MARGIN),
-        _b("M", "margin(-1)", "remove", "Remove margin: withdraw 10% of it", group=_MARGIN),
-        _b("1", "speed(1)", "1x", "Play at normal speed", group=_SPEED, show=False),
-        _b("2", "speed(2)", "2x", "Play twice as fast", group=_SPEED, show=False),
-        _b("3", "speed(5)", "5x", "Play five times as fast", group=_SPEED, show=False),
-        _b("4", "speed(10)", "10x", "Play ten times as fast", group=_SPEED, show=False),
-        _b("escape", "escape", "Back", "Leave the order line, hide the why? note", show=False),
-    ]
-
-    DEFAULT_CSS = """
-    GameScreen { layout: vertical; }
-    GameScreen #main { height: 1fr; }
-    GameScreen #book { width: 33; height: 1fr; }
-    GameScreen #centre { width: 1fr; height: 1fr; }
-    GameScreen #side { width: 42; height: 1fr; }
-    GameScreen #chart { height: 1fr; min-height: 6; }
-    GameScreen #waterfall { height: 8; }
-    GameScreen #tape { height: 10; }
-    GameScreen #position { height: 10; }
-    GameScreen #pile { height: 1fr; }
-    GameScreen #bottom { height: 6; }
-    GameScreen #narrator { width: 1fr; height: 1fr; }
-    GameScreen #objectives { width: 42; height: 1fr; }
-
-    GameScreen.-compact #book { width: 31; }
-    GameScreen.-compact #centre { display: none; }
-    GameScreen.-compact #side { width: 1fr; }
-    GameScreen.-compact #position { height: 8; }
-    GameScreen.-compact #objectives { display: none; }
-    GameScreen.-compact #bottom { height: 2; }
-    GameScreen.-compact #narrator { border: none; padding: 0 1; background: $surface; }
-    GameScreen.-compact.-view-market #side { display: none; }
-    GameScreen.-compact.-view-market #centre { display: block; }
-    GameScreen.-compact.-view-market #tape { display: none; }
-    GameScreen.-compact.-view-tape #side { display: none; }
-    GameScreen.-compact.-view-tape #centre { display: block; }
-    GameScreen.-compact.-view-tape #chart { display: none; }
-    GameScreen.-compact.-view-tape #tape { height: 1fr; }
-    GameScreen #position.-alert { border: heavy $error; }
-    GameScreen Footer.-compact FooterLabel { margin: 0 1 0 1; }
-    GameScreen Footer.-compact FooterKey.-grouped { margin: 0 0 0 1; }
-    GameScreen #banner {
-        height: 1;
-        padding: 0 1;
-        background: $warning;
-        color: $text-warning;
-        text-style: bold;
-    }
-    """
+    BINDINGS: ClassVar[list[BindingType]] = GAME_KEYS
 
     def __init__(
         self,
@@ -274,6 +94,7 @@ class GameScreen(Screen[GameSession]):
         read_only: bool = False,
         banner: str = "",
         end_seconds: float | None = None,
+        autosave: Callable[[GameSession], object] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -287,6 +108,9 @@ class GameScreen(Screen[GameSession]):
             read_only: a replay: nothing may trade, so it plays back exactly what was recorded.
             banner: a line across the top (what is being watched, and what a key does).
             end_seconds: how long the end-of-level notice waits (default ``END_SECONDS``).
+            autosave: keeps a resume point of the session (the app's save store): called every
+                few seconds of play, and when the app closes under a game still running (it is
+                called, not messaged, because the app's message queue is shut by then).
         """
         super().__init__(name=name, id=id, classes=classes)
         if speed not in SPEEDS:
@@ -300,22 +124,11 @@ class GameScreen(Screen[GameSession]):
         self.read_only = read_only
         self.banner_text = banner
         self.end_seconds = end_seconds
+        self.autosave = autosave
         self.view = VIEWS[0]
         self.compact = False
-        snap = session.frame()
-        self.base = snap.symbol.split("-")[0] or "coin"
-        self.lot = max(1, snap.lot_size)
-        self.sizes = tuple(s for s in SIZE_STEPS if s >= self.lot and s % self.lot == 0) or (
-            self.lot,
-        )
-        self.order_size = self._default_size(snap)
-        self.leverage = snap.position.leverage
-        self._leverage_sent_at: int | None = None
-        start_cash = max(snap.position.deposited, CASH_SCALE)
-        self.margin_step = max(CASH_SCALE, start_cash // 10 // CASH_SCALE * CASH_SCALE)
+        self._set_up_orders(session.frame())
         self.why: str | None = None
-        self.last_sent = ""
-        """A description of the last action sent (shown beside the quick-order line)."""
         self._clock: Timer | None = None
         self._tick_seconds = 1.0
         self._last_time = 0.0
@@ -553,24 +366,6 @@ class GameScreen(Screen[GameSession]):
         )
 
     # ------------------------------------------------------------------ sending
-    def _send(self, action: PlayerInput) -> None:
-        if self.ended:
-            self._feedback("The level is over.", "warn")
-            return
-        if self.read_only:
-            self._feedback("This is a replay: it plays back what was recorded.", "warn")
-            return
-        if self.autopilot is not None:
-            self.offer_take_over()
-            return
-        self.session.submit(action)
-        if action.leverage is not None:  # shown now, confirmed by the next snapshot
-            self.leverage = min(action.leverage, self.session.max_leverage)
-            self._leverage_sent_at = self.session.tick
-            self._paint_ticket()
-        when = "queued: paused" if self.paused else "next tick"
-        self.last_sent = describe(action, self.base)
-        self._feedback(f"✓ {self.last_sent} ({when})", "ok")
 
     def _feedback(self, text: str, kind: str) -> None:
         if not self._ready:
@@ -578,58 +373,6 @@ class GameScreen(Screen[GameSession]):
         pal = self.book.pal
         style = {"ok": pal.gain, "error": pal.loss, "warn": pal.warn}.get(kind, pal.muted)
         self.quick.feedback(Text(text, style))
-
-    def action_market(self, side: int) -> None:
-        self._send(PlayerInput.order(self.session.tick, side, self.order_size))
-
-    def action_limit(self, side: int) -> None:
-        price = self.book.cursor
-        if price is None:
-            self._feedback("No price under the cursor yet.", "warn")
-            return
-        self._send(PlayerInput.order(self.session.tick, side, self.order_size, price))
-
-    def action_cursor(self, rows: int) -> None:
-        self.book.move_cursor(rows)
-        self._paint_ticket()
-
-    def action_recentre(self) -> None:
-        self.book.recentre()
-        self._paint_ticket()
-
-    def action_size(self, step: int) -> None:
-        sizes = self.sizes
-        if step > 0:
-            bigger = [s for s in sizes if s > self.order_size]
-            self.order_size = bigger[0] if bigger else sizes[-1]
-        else:
-            smaller = [s for s in sizes if s < self.order_size]
-            self.order_size = smaller[-1] if smaller else sizes[0]
-        self._paint_ticket()
-
-    def action_leverage(self, step: int) -> None:
-        cap = self.session.max_leverage
-        steps = sorted({s for s in LEVERAGE_STEPS if s <= cap} | {cap})
-        if step > 0:
-            higher = [s for s in steps if s > self.leverage]
-            wanted = higher[0] if higher else cap
-        else:
-            lower = [s for s in steps if s < self.leverage]
-            wanted = lower[-1] if lower else 1
-        if wanted == self.leverage:
-            self._feedback(f"Leverage is already at its {'cap' if step > 0 else 'floor'}.", "warn")
-            return
-        self._send(PlayerInput(self.session.tick, "leverage", leverage=wanted))
-
-    def action_cancel_all(self) -> None:
-        self._send(PlayerInput(self.session.tick, "cancel_all"))
-
-    def action_close(self) -> None:
-        self._send(PlayerInput(self.session.tick, "close"))
-
-    def action_margin(self, sign: int) -> None:
-        kind = "add_margin" if sign > 0 else "remove_margin"
-        self._send(PlayerInput(self.session.tick, kind, amount=self.margin_step))
 
     @on(Button.Pressed, "#buy")
     def _buy_button(self, event: Button.Pressed) -> None:
@@ -651,26 +394,10 @@ class GameScreen(Screen[GameSession]):
         self._paint_ticket()
 
     # ------------------------------------------------------------------ quick order
-    def action_order_line(self) -> None:
-        # typing takes a few seconds: the clock waits for the player (found in playtesting)
-        if not self.paused and not self.ended:
-            self._paused_for_typing = True
-            self._set_paused(True)
-        # at once, not after the keys already queued: ":m..." typed fast must not add margin
-        self.set_focus(self.order_input)
-        # a line left after an error opens selected: typing replaces it, an arrow key edits it
-        # (found in playtesting: "b 0" then ":b 0.1" read "b 0b 0.1", and every order after it)
-        self.order_input.select_all()
 
     @on(Input.Blurred, "#order-line")
     def _order_line_left(self, event: Input.Blurred) -> None:
         self._resume_after_typing()
-
-    def _resume_after_typing(self) -> None:
-        if self._paused_for_typing:
-            self._paused_for_typing = False
-            if not self.ended:
-                self._set_paused(False)
 
     @on(Input.Submitted, "#order-line")
     def _order_line(self, event: Input.Submitted) -> None:
@@ -793,78 +520,6 @@ class GameScreen(Screen[GameSession]):
         self.dismiss(self.session)
 
     # ------------------------------------------------------------------ the demo
-    def on_key(self, event: Key) -> None:
-        """While the autopilot trades, a key is not a command: it offers to take over."""
-        if self.autopilot is None or self.ended or self._leaving:
-            return
-        if event.key in ("question_mark", "f1"):
-            return  # help stays help
-        event.stop()
-        event.prevent_default()
-        self.offer_take_over()
-
-    def on_click(self) -> None:
-        if self.autopilot is not None and not self.ended:
-            self.offer_take_over()
-
-    def offer_take_over(self) -> None:
-        """Pause and ask: take over, keep watching, or quit (the demo)."""
-        if self.autopilot is None or self.ended or self._leaving or self.app.screen is not self:
-            return
-
-        def answered(choice: str | None) -> bool:
-            if choice == "take":
-                self.take_over()
-                return True  # stay paused: the player looks before the clock runs
-            if choice == "restart":
-                self.restart_as_player()
-                return True
-            if choice == "quit":
-                self._leave()
-                return True
-            return False  # keep watching, as it was
-
-        self._overlay(TakeOver(late=self._late_warning()), answered)
-
-    def _late_warning(self) -> str:
-        """Why a take-over now may be too late to win, or "" when it is not."""
-        snap = self.session.frame()
-        left = snap.time_limit - snap.seconds
-        if snap.position.margin_ratio_ppm >= 600_000 and snap.position.size:
-            return "The autopilot's position is close to liquidation: r starts the level fresh."
-        if left < snap.time_limit * 0.4:
-            return f"Only {left:.0f} s are left: r starts the level fresh, with all its time."
-        return ""
-
-    def restart_as_player(self) -> None:
-        """The visitor plays this level from its first tick, as a new game of their own."""
-        level = self.session.level
-        restart = getattr(self.app, "restart_from_demo", None)
-        self.autopilot = None
-        self._leave()
-        if callable(restart):
-            restart(level)
-
-    def take_over(self) -> None:
-        """The player has the controls from this tick on: no autopilot, 1x, a normal game."""
-        if self.autopilot is None:
-            return
-        self.autopilot = None
-        self.end_seconds = None
-        self.speed = 1
-        if self.banner_text:
-            self.banner_text = ""
-            for banner in self.query("#banner"):
-                banner.remove()
-        self.order_input.disabled = False
-        self.refresh_bindings()
-        handover = getattr(self.app, "take_over", None)
-        if callable(handover):
-            handover(self.session)
-        self._restart_clock()
-        self._dirty = True
-        self._paint()
-        self._feedback("You have the controls. Space starts the clock; ? shows every key.", "ok")
 
     # ------------------------------------------------------------------ the end
     def _finish(self) -> None:
@@ -895,12 +550,11 @@ class GameScreen(Screen[GameSession]):
         self._autosave()
 
     def _autosave(self) -> None:
-        save = getattr(self.app, "autosave", None)
-        if not callable(save):
+        if self.autosave is None:
             return
         self._saved_tick = self.session.tick
         try:
-            save(self.session)
+            self.autosave(self.session)
         except Exception as exc:  # a failed save must not end the game
             self.notify(f"Autosave failed: {exc}", severity="warning")
 
@@ -911,53 +565,6 @@ class GameScreen(Screen[GameSession]):
             self._autosave()  # the app is closing under us (Ctrl+Q): keep a resume point
 
     # ------------------------------------------------------------------ helpers
-    def _default_size(self, snap: Frame) -> int:
-        """About a quarter of what the player's cash buys at its leverage, rounded to a step."""
-        buying = snap.position.equity * max(1, snap.position.leverage) // max(1, snap.mark)
-        want = buying // 4
-        fitting = [s for s in self.sizes if s <= want]
-        return fitting[-1] if fitting else self.sizes[0]
 
 
-def describe(action: PlayerInput, base: str = "coin") -> str:
-    """A player action in words: ``market buy 0.2 BTC``, ``limit sell 0.1 BTC @ 60,025.00``."""
-    kind = action.kind
-    if kind == "order":
-        side = "buy" if action.side == BUY else "sell"
-        text = f"{side} {format_coin(action.qty)} {base}"
-        text = f"limit {text} @ {format_price(action.price)}" if action.price else f"market {text}"
-        if action.leverage is not None:
-            text += f" at {action.leverage}x"
-        return text + (" reduce-only" if action.reduce_only else "")
-    if kind == "close":
-        return "close the position" + (f" @ {format_price(action.price)}" if action.price else "")
-    if kind == "cancel_all":
-        return "cancel all orders"
-    if kind == "cancel":
-        return f"cancel order #{action.order_id}"
-    if kind == "leverage":
-        return f"leverage {action.leverage}x"
-    if kind == "add_margin":
-        return f"add {format_cash(action.amount)} margin"
-    if kind == "remove_margin":
-        return f"remove {format_cash(action.amount)} margin"
-    return kind
-
-
-def key_help(app, bindings) -> list[tuple[str, str, str]]:
-    """(group, keys, what it does) for every binding, in the order they are declared."""
-    rows: list[tuple[str, str, str]] = []
-    for binding in bindings:
-        keys = [k.strip() for k in binding.key.split(",")]
-        shown = " / ".join(
-            binding.key_display
-            if (binding.key_display and i == 0)
-            else app.get_key_display(Binding(k, ""))
-            for i, k in enumerate(keys)
-        )
-        group = binding.group.description if binding.group else ""
-        rows.append((group, shown, binding.tooltip or binding.description))
-    return rows
-
-
-__all__ = ["SPEEDS", "TRADING", "GameScreen", "LevelEnd", "describe", "key_help"]
+__all__ = ["VIEWS", "GameScreen"]

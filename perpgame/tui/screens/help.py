@@ -22,27 +22,6 @@ from textual.widgets import Static
 class HelpScreen(ModalScreen[None]):
     """Every key of the game screen, grouped, with what it does."""
 
-    DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-        background: $background 70%;
-    }
-    HelpScreen > VerticalScroll {
-        width: 86;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $accent;
-        border-title-style: bold;
-        border-subtitle-color: $text-muted;
-        background: $surface;
-        padding: 0 1;
-    }
-    HelpScreen Static { width: 100%; }
-    HelpScreen #help-lesson { margin: 0 0 1 0; color: $text; }
-    HelpScreen #help-syntax { margin: 1 0 0 0; color: $text-muted; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,f1,q", "close", "Close help"),
     ]

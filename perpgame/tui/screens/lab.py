@@ -9,7 +9,7 @@ filled in by its background worker; Esc there comes back to this list.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,10 +24,7 @@ from perpgame.level import Level, LevelError
 from perpgame.session import PlayerInput
 from perpgame.session.inputs import load_inputs
 from perpgame.tui.screens.compare import CompareScreen
-from perpgame.tui.screens.levels import MUTED
-
-if TYPE_CHECKING:
-    from perpgame.tui.app import PerpGameApp
+from perpgame.tui.text import MUTED
 
 INTRO = (
     "Pick a level. It is played in the background under every ADL rule, with the same seed and "
@@ -58,19 +55,17 @@ def lab_inputs(level: Level) -> tuple[list[PlayerInput], str]:
 class LabScreen(Screen[None]):
     """Every level, in curriculum order; Enter compares the ADL rules on the highlighted one."""
 
-    DEFAULT_CSS = """
-    LabScreen #lab-page { padding: 0 1; }
-    LabScreen #lab-intro { width: 100%; margin: 0 0 1 0; color: $foreground-muted; }
-    LabScreen #lab-levels { height: 1fr; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Compare the rules", priority=True),
         Binding("escape", "back", "Back"),
         Binding("q", "app.quit", "Quit"),
     ]
 
-    app: PerpGameApp
+    def __init__(self, levels: list[Level], seed: int) -> None:
+        """``levels``: the ones to offer, in order; ``seed``: the one the game plays them with."""
+        super().__init__()
+        self.levels = levels
+        self.seed = seed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lab-page"):
@@ -80,7 +75,7 @@ class LabScreen(Screen[None]):
             )
             yield Static(INTRO, id="lab-intro")
             self.menu = OptionList(
-                *(self._option(i, level) for i, level in enumerate(self.app.levels)),
+                *(self._option(i, level) for i, level in enumerate(self.levels)),
                 id="lab-levels",
             )
             yield self.menu
@@ -108,9 +103,9 @@ class LabScreen(Screen[None]):
 
     def open(self, index: int) -> None:
         """The comparison of every ADL rule on level ``index``, as the lab plays it."""
-        level = self.app.levels[index]
+        level = self.levels[index]
         inputs, how = lab_inputs(level)
-        seed = self.app.play_seed
+        seed = self.seed
         about = f"{level.title}, seed {seed}, {how}"
         self.app.push_screen(CompareScreen(game=(level, seed, inputs), about=about))
 

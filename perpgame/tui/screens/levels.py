@@ -1,13 +1,9 @@
-"""Level select: the curriculum in order, what is locked, the stars earned; Enter opens a briefing.
-
-Also the small helpers every screen uses to show a level the same way (stars, difficulty, clock).
-"""
+"""Level select: the curriculum in order, what is locked, the stars earned; Enter opens a briefing."""
 
 from __future__ import annotations
 
-import re
 import textwrap
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,113 +15,17 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from perpgame.level import Level
-from perpgame.session.numbers import format_cash
-
-if TYPE_CHECKING:
-    from perpgame.tui.app import PerpGameApp
-
-
-# ---------------------------------------------------------------------------------- shared helpers
-MUTED = "$foreground-muted"
-"""Secondary text. (``$text-muted`` is ``auto 60%``, which Content styles cannot resolve.)"""
-
-
-def clock(tick: int, tick_ms: int) -> str:
-    """Game time of ``tick`` as ``m:ss``."""
-    seconds = tick * tick_ms // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def seconds_clock(ms: int) -> str:
-    seconds = ms // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def stars_text(stars: int, *, out_of: int = 3, muted: bool = False) -> Content:
-    """``★★☆``: filled stars earned, hollow ones not (readable without colour)."""
-    filled = "★" * max(0, min(stars, out_of))
-    empty = "☆" * (out_of - len(filled))
-    return Content.assemble((filled, "$text-warning bold"), (empty, MUTED if muted else ""))
-
-
-def difficulty_text(level: Level) -> Content:
-    n = level.meta.difficulty
-    return Content.assemble(("●" * n, "$text-accent"), ("○" * (5 - n), MUTED))
-
-
-_ITEM = re.compile(r"(\d+[.)]|[-*•])\s")
-
-
-def lesson_text(level: Level) -> str:
-    """The lesson reflowed: lines of a paragraph are joined, but list items keep their own lines.
-
-    A line starting ``1.``, ``-``, ``*`` or ``•`` starts an item; an indented line continues it.
-    """
-    paragraphs = []
-    for block in level.meta.lesson.strip().split("\n\n"):
-        lines: list[str] = []
-        in_item = False
-        for raw in block.splitlines():
-            line = " ".join(raw.split())
-            if not line:
-                continue
-            if _ITEM.match(line):
-                lines.append(line)
-                in_item = True
-            elif in_item and not raw[:1].isspace():
-                lines.append(line)
-                in_item = False
-            elif lines:
-                lines[-1] += " " + line
-            else:
-                lines.append(line)
-        if lines:
-            paragraphs.append("\n".join(lines))
-    return "\n\n".join(paragraphs)
-
-
-def signed_cash(amount: int) -> str:
-    return ("+" if amount > 0 else "") + format_cash(amount)
-
-
-_METRIC = re.compile(r"\b(player_|vault_)?([a-z]+(?:_[a-z]+)*)\b")
-
-
-def goal_text(label: str) -> str:
-    """A goal as a sentence: a written ``text`` stays, a bare condition is made readable.
-
-    ``player_filled_liquidations >= 0.5`` -> ``your filled liquidations >= 0.5``.
-    """
-    if "_" not in label:
-        return label
-
-    def word(m: re.Match[str]) -> str:
-        owner = {"player_": "your ", "vault_": "the vault's "}.get(m.group(1) or "", "")
-        return owner + m.group(2).replace("_", " ").replace("pnl", "PnL")
-
-    return _METRIC.sub(word, label)
-
-
-def objectives_text(level: Level) -> Content:
-    """To win / you lose if / stars, as the player reads them before playing."""
-    o = level.objectives
-    limit = seconds_clock(o.time_limit_ms)
-    win = [goal_text(g.label) for g in o.win]
-    if o.survive:
-        win.append(f"Survive until {limit}")
-    lose = [goal_text(g.label) for g in o.lose]
-    if not o.survive:
-        lose.append(f"Time runs out ({limit})")
-    lines: list[Content] = [Content.styled("To win", "bold $text-success")]
-    lines += [Content.assemble(("  ☐ ", "$text-success"), text) for text in win]
-    if lose:
-        lines += [Content(""), Content.styled("You lose if", "bold $text-error")]
-        lines += [Content.assemble(("  × ", "$text-error"), text) for text in lose]
-    lines += [Content(""), Content.styled("Stars", "bold $text-warning")]
-    lines.append(Content.assemble(("  ★ ", "$text-warning"), "Win the level"))
-    lines += [Content.assemble(("  ★ ", "$text-warning"), goal_text(g.label)) for g in o.stars]
-    return Content("\n").join(lines)
-
+from perpgame.tui import messages
+from perpgame.tui.campaign import Campaign
+from perpgame.tui.text import (
+    MUTED,
+    difficulty_text,
+    lesson_text,
+    objectives_text,
+    seconds_clock,
+    signed_cash,
+    stars_text,
+)
 
 # ---------------------------------------------------------------------------------- the screen
 TALL = 32
@@ -146,9 +46,12 @@ class LevelsScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    app: PerpGameApp
     _layout: tuple[bool, int] = (False, 0)
     """(tall, list width) the options were last laid out for."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__()
+        self.campaign = campaign
 
     def compose(self) -> ComposeResult:
         with Vertical(id="levels-page"):
@@ -179,11 +82,11 @@ class LevelsScreen(Screen[None]):
         return size.height >= TALL, max(20, size.width - detail - 4)
 
     def refresh_levels(self) -> None:
-        app = self.app
+        campaign = self.campaign
         self._layout = self._measure()
-        levels = app.levels
-        done = app.store.profile().completed
-        won, total, stars = app.tally()
+        levels = campaign.levels
+        done = campaign.store.profile().completed
+        won, total, stars = campaign.tally()
         self.heading.update(
             Content.assemble(
                 ("Levels", "bold"), (f"   {won} of {total} done · {stars}/{3 * total} ★", MUTED)
@@ -203,13 +106,13 @@ class LevelsScreen(Screen[None]):
 
     def _default_index(self, levels: list[Level], done: dict[str, Any]) -> int:
         for i, level in enumerate(levels):
-            if level.id not in done and self.app.is_unlocked(level):
+            if level.id not in done and self.campaign.is_unlocked(level):
                 return i
         return 0
 
     def _option(self, level: Level, done: dict[str, Any], width: int) -> Option:
-        app = self.app
-        unlocked = app.is_unlocked(level)
+        campaign = self.campaign
+        unlocked = campaign.is_unlocked(level)
         record = done.get(level.id)
         order = f"{level.meta.order:>2}" if level.meta.order else " ·"
         title = level.title if len(level.title) <= width else level.title[: width - 1] + "…"
@@ -229,7 +132,7 @@ class LevelsScreen(Screen[None]):
         )
         summary = level.meta.summary or level.title
         if not unlocked:
-            summary = self.app.unlock_hint(level)
+            summary = self.campaign.unlock_hint(level)
         tall, room = self._layout
         lines = textwrap.wrap(summary, room - 4) or [""]
         text = "\n".join(f"    {line}" for line in lines)
@@ -238,8 +141,8 @@ class LevelsScreen(Screen[None]):
         )
 
     def _show(self, level: Level) -> None:
-        app = self.app
-        profile = app.store.profile()
+        campaign = self.campaign
+        profile = campaign.store.profile()
         record = profile.progress(level.id)
         won = profile.is_completed(level.id)
         o = level.objectives
@@ -267,8 +170,8 @@ class LevelsScreen(Screen[None]):
                     f"  PnL {signed_cash(record.best_pnl)}  ·  played {record.plays}×",
                 )
             )
-        elif not app.is_unlocked(level):
-            lines.append(Content.styled(f"Locked. {self.app.unlock_hint(level)}", MUTED))
+        elif not campaign.is_unlocked(level):
+            lines.append(Content.styled(f"Locked. {self.campaign.unlock_hint(level)}", MUTED))
         else:
             lines.append(Content.styled("Not played yet. Enter: read the briefing.", MUTED))
         self.detail.update(
@@ -277,7 +180,7 @@ class LevelsScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#level-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        level = self.app.find(event.option.id or "")
+        level = self.campaign.find(event.option.id or "")
         if level is not None:
             self._show(level)
 
@@ -291,13 +194,13 @@ class LevelsScreen(Screen[None]):
             self._open(option.id)
 
     def _open(self, level_id: str | None) -> None:
-        level = self.app.find(level_id or "")
+        level = self.campaign.find(level_id or "")
         if level is None:
             return
-        self.app.open_briefing(level)
+        self.app.post_message(messages.OpenBriefing(level))
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def action_help(self) -> None:
-        self.app.show_help()
+        self.app.post_message(messages.ShowHelp())

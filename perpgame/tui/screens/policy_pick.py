@@ -29,26 +29,6 @@ TITLE_WIDTH = 40
 class PolicyPickScreen(ModalScreen[str | None]):
     """Which rule decides who pays when the vault is empty? Dismisses with its name, or None."""
 
-    DEFAULT_CSS = """
-    PolicyPickScreen {
-        align: center middle;
-        background: $background 70%;
-    }
-    PolicyPickScreen > Vertical {
-        width: 78;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $accent;
-        border-title-style: bold;
-        background: $surface;
-        padding: 0 1;
-    }
-    PolicyPickScreen #pick-intro { width: 100%; margin: 0 0 1 0; }
-    PolicyPickScreen #pick-list { height: auto; max-height: 10; border: none; padding: 0; }
-    PolicyPickScreen #pick-words { width: 100%; height: auto; min-height: 3; margin: 1 0 0 0; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "pick", "Play with this rule", priority=True),
         Binding("escape", "back", "Back"),

@@ -3,7 +3,7 @@ come."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,10 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from perpgame.tui.screens.levels import MUTED, clock, stars_text
-
-if TYPE_CHECKING:
-    from perpgame.tui.app import PerpGameApp
+from perpgame.tui import messages
+from perpgame.tui.campaign import Campaign
+from perpgame.tui.text import MUTED, clock, stars_text
 
 LOGO = """\
 █▀█ █▀▀ █▀█ █▀█   █▀▀ ▄▀█ █▀▄▀█ █▀▀
@@ -43,7 +42,9 @@ class TitleScreen(Screen[None]):
         Binding("q", "choose('quit')", "Quit"),
     ]
 
-    app: PerpGameApp
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__()
+        self.campaign = campaign
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-page"):
@@ -60,23 +61,23 @@ class TitleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_menu()
         self.menu.focus()
-        app = self.app
-        for problem in app.level_problems[:3]:
-            app.notify(problem, title="Level file", severity="warning", timeout=10)
-        app.store.claim()  # another game on this saves folder is named in a notice
-        app.show_notices()
+        campaign = self.campaign
+        for problem in campaign.level_problems[:3]:
+            self.app.notify(problem, title="Level file", severity="warning", timeout=10)
+        campaign.store.claim()  # another game on this saves folder is named in a notice
+        self.app.post_message(messages.ShowSaveNotices())
 
     def on_screen_resume(self) -> None:
         self.refresh_menu()
 
     # ------------------------------------------------------------------ menu
     def refresh_menu(self) -> None:
-        app = self.app
+        campaign = self.campaign
         highlighted = self.menu.highlighted_option.id if self.menu.highlighted_option else None
         entries = [("continue", "Continue", self._continue_detail())]
         entries.append(("levels", "Levels", self._levels_detail()))
         entries.append(("lab", "Lab", "the policy lab: any level under every ADL rule"))
-        if app.demo_level() is not None:
+        if campaign.demo_level() is not None:
             entries.append(("demo", "Demo", "watch the autopilot live through the last level"))
         entries.append(("help", "Help", "the keys, and how the exchange works"))
         entries.append(("quit", "Quit", ""))
@@ -84,7 +85,7 @@ class TitleScreen(Screen[None]):
             Option(
                 Content.assemble((f"{label:<10}", "bold"), (detail, MUTED)),
                 id=ident,
-                disabled=ident == "continue" and not app.levels,
+                disabled=ident == "continue" and not campaign.levels,
             )
             for ident, label, detail in entries
         )
@@ -92,31 +93,31 @@ class TitleScreen(Screen[None]):
         if highlighted in ids:
             self.menu.highlighted = ids.index(highlighted)
         else:
-            self.menu.highlighted = 0 if app.levels else 1
+            self.menu.highlighted = 0 if campaign.levels else 1
         self.progress_panel.update(self._progress())
 
     def _continue_detail(self) -> str:
-        app = self.app
-        resume = app.store.load_resume()
+        campaign = self.campaign
+        resume = campaign.store.load_resume()
         if resume is not None:
-            level = app.find(resume.level_id)
+            level = campaign.find(resume.level_id)
             if level is None:
                 return f"resume {resume.level_id} at tick {resume.tick}"
             return f"resume {level.title} at {clock(resume.tick, level.tick_ms)}"
-        level = app.first_unfinished()
+        level = campaign.first_unfinished()
         if level is not None:
             return f"next: {level.meta.order}. {level.title}"
-        return "every level is done: pick one to replay" if app.levels else "no levels found"
+        return "every level is done: pick one to replay" if campaign.levels else "no levels found"
 
     def _levels_detail(self) -> str:
-        won, total, stars = self.app.tally()
+        won, total, stars = self.campaign.tally()
         return f"{won} of {total} done, {stars}/{3 * total} stars"
 
     def _progress(self) -> Content:
-        app = self.app
-        done = app.store.profile().completed
+        campaign = self.campaign
+        done = campaign.store.profile().completed
         lines: list[Content] = [Content.styled("The lessons", "bold")]
-        ordered = [lv for lv in app.levels if lv.meta.order > 0]
+        ordered = [lv for lv in campaign.levels if lv.meta.order > 0]
         width = min(24, max((len(lv.title) for lv in ordered), default=0))
         for level in ordered:
             title = level.title if len(level.title) <= width else level.title[: width - 1] + "…"
@@ -124,7 +125,7 @@ class TitleScreen(Screen[None]):
             if record is not None:
                 mark, style = "✓", "$success"
                 tail = Content.assemble("  ", stars_text(record.stars))
-            elif app.is_unlocked(level):
+            elif campaign.is_unlocked(level):
                 mark, style, tail = "›", "$accent", Content("")
             else:
                 mark, style, tail = "·", MUTED, Content("")
@@ -149,17 +150,17 @@ class TitleScreen(Screen[None]):
             self.action_choose(option.id)
 
     def action_choose(self, what: str) -> None:
-        app = self.app
+        post = self.app.post_message
         if what == "continue":
-            if app.levels:
-                app.continue_game()
+            if self.campaign.levels:
+                post(messages.ContinueGame())
         elif what == "levels":
-            app.open_levels()
+            post(messages.OpenLevels())
         elif what == "lab":
-            app.open_lab()
+            post(messages.OpenLab())
         elif what == "demo":
-            app.start_demo()
+            post(messages.StartDemo())
         elif what == "help":
-            app.show_help()
+            post(messages.ShowHelp())
         elif what == "quit":
-            app.exit(0)
+            self.app.exit(0)

@@ -83,22 +83,6 @@ def _wrap(text: str, width: int) -> list[str]:
 class WhyScreen(ModalScreen[None]):
     """The why? box over the paused game; w, escape or q closes it, the arrows scroll it."""
 
-    DEFAULT_CSS = """
-    WhyScreen { align: center middle; background: $background 60%; }
-    WhyScreen > VerticalScroll {
-        width: 84;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $accent;
-        border-title-style: bold;
-        border-subtitle-style: dim;
-        background: $surface;
-        padding: 0 1;
-    }
-    WhyScreen #why-text { width: 100%; height: auto; }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,w,q", "close", "Close"),
     ]

@@ -29,24 +29,6 @@ def _key(lines: Sequence[Text]) -> tuple[Any, ...]:
 class LinePanel(Widget):
     """A titled box whose content is a few lines of text rebuilt from a Frame."""
 
-    DEFAULT_CSS = """
-    LinePanel {
-        border: round $primary 45%;
-        border-title-color: $text;
-        border-title-style: bold;
-        border-subtitle-color: $text-muted;
-        padding: 0 1;
-        height: auto;
-    }
-    LinePanel.-bare {
-        border: none;
-        padding: 0 1;
-    }
-    LinePanel.-alert {
-        border: heavy $error;
-    }
-    """
-
     PANEL_TITLE = ""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

@@ -60,6 +60,18 @@ class _Row:
     """The cursor's row, pinned to the edge because its price is outside the window."""
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """The columns of one drawing of the book, and the rows to tag."""
+
+    price_w: int
+    size_w: int
+    bar_w: int
+    deepest: int
+    liq_row: int | None
+    entry_row: int | None
+
+
 class OrderBook(LinePanel):
     """The price ladder."""
 
@@ -71,10 +83,6 @@ class OrderBook(LinePanel):
         def __init__(self, price: int) -> None:
             super().__init__()
             self.price = price
-
-    DEFAULT_CSS = """
-    OrderBook { height: 1fr; padding: 0 0 0 1; }
-    """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -208,54 +216,64 @@ class OrderBook(LinePanel):
         out = [
             Text(" " + "Price".rjust(price_w) + " " + "Size".rjust(size_w) + "  Depth", pal.muted)
         ]
+        layout = _Layout(price_w, size_w, bar_w, deepest, liq_row, entry_row)
         for row in rows:
             if row.price is None:
-                if snap.spread is not None:
-                    label = f" ▲asks  spread {format_price(snap.spread)}  bids▼ "
-                else:
-                    missing = "asks" if snap.best_ask is None else "bids"
-                    label = f" ▲asks  no {missing}!  bids▼ "
-                if len(label) > width:
-                    label = " ▲asks  bids▼ "
-                out.append(Text(label.center(width, "─"), pal.muted))
-                continue
-            side = pal.ask if row.ask else pal.bid
-            is_cursor = row.price == self.cursor
-            line = Text()
-            line.append("▶" if is_cursor else " ", pal.accent)
-            best = (
-                row.ask
-                and snap.best_ask is not None
-                and row.price == _nearest_up(snap.best_ask, self.step)
-            ) or (
-                not row.ask
-                and snap.best_bid is not None
-                and row.price == floor_to(snap.best_bid, self.step)
-            )
-            line.append(format_price(row.price).rjust(price_w), side + pal.strong if best else side)
-            line.append(" ")
-            if row.qty:
-                line.append(format_coin(row.qty).rjust(size_w))
+                out.append(self._spread_line(snap, width))
             else:
-                line.append("·".rjust(size_w), pal.muted)
-            line.append(" ")
-            line.append("◆" if row.mine else " ", pal.you)
-            tag = self._tag(row.price, liq_row, entry_row)
-            if row.pinned:
-                mid = self.mid(snap)
-                arrow = "↑" if row.price > mid else "↓"
-                away = abs(row.price - mid) * 1000 // max(1, mid)
-                tag = (f"{arrow}{away / 10:.1f}%", pal.accent)
-            if tag is not None:
-                text, style = tag
-                line.append(" " + fit(text, max(0, bar_w - 1)).ljust(max(0, bar_w - 1)), style)
-            elif row.qty and bar_w:
-                line.append(bar(row.qty / deepest, bar_w), side + pal.muted)
-            if is_cursor:
-                line.pad_right(max(0, width - line.cell_len))
-                line.stylize(pal.row)
-            out.append(line)
+                out.append(self._price_line(snap, row, width, layout))
         return out
+
+    def _spread_line(self, snap: Frame, width: int) -> Text:
+        """The line between the asks and the bids: the spread, or which side is empty."""
+        if snap.spread is not None:
+            label = f" ▲asks  spread {format_price(snap.spread)}  bids▼ "
+        else:
+            missing = "asks" if snap.best_ask is None else "bids"
+            label = f" ▲asks  no {missing}!  bids▼ "
+        if len(label) > width:
+            label = " ▲asks  bids▼ "
+        return Text(label.center(width, "─"), self.pal.muted)
+
+    def _is_best(self, snap: Frame, row: _Row) -> bool:
+        if row.ask:
+            return snap.best_ask is not None and row.price == _nearest_up(snap.best_ask, self.step)
+        return snap.best_bid is not None and row.price == floor_to(snap.best_bid, self.step)
+
+    def _price_line(self, snap: Frame, row: _Row, width: int, layout: _Layout) -> Text:
+        """One price row: cursor, price (bold at the best), size, the player's mark, then a tag
+        (liquidation, entry, how far a pinned cursor is) or a depth bar."""
+        pal = self.pal
+        assert row.price is not None
+        side = pal.ask if row.ask else pal.bid
+        is_cursor = row.price == self.cursor
+        line = Text()
+        line.append("▶" if is_cursor else " ", pal.accent)
+        price_style = side + pal.strong if self._is_best(snap, row) else side
+        line.append(format_price(row.price).rjust(layout.price_w), price_style)
+        line.append(" ")
+        if row.qty:
+            line.append(format_coin(row.qty).rjust(layout.size_w))
+        else:
+            line.append("·".rjust(layout.size_w), pal.muted)
+        line.append(" ")
+        line.append("◆" if row.mine else " ", pal.you)
+        tag = self._tag(row.price, layout.liq_row, layout.entry_row)
+        if row.pinned:
+            mid = self.mid(snap)
+            arrow = "↑" if row.price > mid else "↓"
+            away = abs(row.price - mid) * 1000 // max(1, mid)
+            tag = (f"{arrow}{away / 10:.1f}%", pal.accent)
+        bar_w = layout.bar_w
+        if tag is not None:
+            text, style = tag
+            line.append(" " + fit(text, max(0, bar_w - 1)).ljust(max(0, bar_w - 1)), style)
+        elif row.qty and bar_w:
+            line.append(bar(row.qty / layout.deepest, bar_w), side + pal.muted)
+        if is_cursor:
+            line.pad_right(max(0, width - line.cell_len))
+            line.stylize(pal.row)
+        return line
 
     def _tag(self, price: int, liq_row: int | None, entry_row: int | None):
         pal = self.pal

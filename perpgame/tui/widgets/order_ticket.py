@@ -31,10 +31,6 @@ class Ticket:
 
 
 class TicketLine(LinePanel):
-    DEFAULT_CSS = """
-    TicketLine { border: none; padding: 0 1; height: 1; width: 1fr; }
-    """
-
     def build(self, width: int, height: int) -> list[Text]:
         t: Ticket = self.data
         pal = self.pal
@@ -54,13 +50,6 @@ class TicketLine(LinePanel):
 
 
 class OrderTicket(Horizontal):
-    DEFAULT_CSS = """
-    OrderTicket { height: 1; background: $boost; }
-    OrderTicket Button { margin: 0 0 0 1; min-width: 8; }
-    OrderTicket #buy { color: $success; text-style: bold; }
-    OrderTicket #sell { color: $error-lighten-1; text-style: bold; }
-    """
-
     def compose(self) -> ComposeResult:
         yield TicketLine(id="ticket-line")
         for ident, label in (("buy", "▲ Buy"), ("sell", "▼ Sell"), ("close", "× Close")):

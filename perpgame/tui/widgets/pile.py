@@ -17,10 +17,6 @@ from perpgame.tui.widgets.base import LinePanel, bar, fit, group_name, signed_ca
 class PilePanel(LinePanel):
     PANEL_TITLE = "The Pile"
 
-    DEFAULT_CSS = """
-    PilePanel { height: 1fr; }
-    """
-
     def build(self, width: int, height: int) -> list[Text]:
         snap: Frame = self.data
         pile = snap.pile

@@ -26,56 +26,13 @@ class PositionPanel(LinePanel):
         p = snap.position
         pal = self.pal
         roomy = height >= 8
-        lines: list[Text] = []
-
-        # 1. side and size
-        line = Text()
-        if p.size > 0:
-            line.append(f"LONG ▲ {format_coin(p.size)} {self.base}", pal.bid + pal.strong)
-        elif p.size < 0:
-            line.append(f"SHORT ▼ {format_coin(-p.size)} {self.base}", pal.ask + pal.strong)
-        else:
-            line.append("FLAT · no position", pal.strong)
-        if p.size and p.entry:
-            line.append(f" @ {format_price(p.entry)}")
-        line.append(f"  {p.leverage}x", pal.accent)
-        line.append(f"/{p.max_leverage}x", pal.muted)
-        lines.append(line)
-
-        # 2. mark, unrealised PnL
-        line = Text()
-        line.append("Mark ", pal.muted)
-        line.append(format_price(p.mark))
-        if p.size:
-            line.append("  uPnL ", pal.muted)
-            line.append(*_pnl(p.unrealized, pal))
-        lines.append(line)
-
-        # 3. equity and PnL against deposits
-        line = Text()
-        line.append("Equity ", pal.muted)
-        line.append(format_cash(p.equity), pal.strong)
-        line.append("  PnL ", pal.muted)
-        line.append(*_pnl(p.pnl, pal))
-        lines.append(line)
+        lines: list[Text] = [self._side(p), self._mark(p), self._equity(p)]
 
         # 4. margin ratio bar
         lines.append(self._margin(p, width))
 
         # 5. liquidation and ADL
-        line = Text()
-        if p.liquidation_price is not None and p.size:
-            arrow = "▼" if p.size > 0 else "▲"
-            line.append("Liq ", pal.muted)
-            line.append(format_price(p.liquidation_price), pal.liq)
-            if p.distance_to_liquidation_ppm is not None:
-                dist = p.distance_to_liquidation_ppm
-                style = pal.loss if dist < 20_000 else pal.warn if dist < 50_000 else pal.muted
-                line.append(f" {arrow}{format_pct(dist)}" + (" away" if roomy else ""), style)
-        elif p.size:
-            line.append("Liq none" if not roomy else "Liq none (fully margined)", pal.muted)
-        else:
-            line.append("Liq -", pal.muted)
+        line = self._liquidation(p, roomy)
         if roomy:
             lines.append(line)
             line = Text("ADL queue ", pal.muted)
@@ -90,6 +47,61 @@ class PositionPanel(LinePanel):
         if height >= 6:
             lines.append(self._orders(p, width))
         return lines[:height]
+
+    def _side(self, p: PositionView) -> Text:
+        """LONG ▲ 0.5 BTC @ 60,000.00  5x/50x"""
+        pal = self.pal
+        line = Text()
+        if p.size > 0:
+            line.append(f"LONG ▲ {format_coin(p.size)} {self.base}", pal.bid + pal.strong)
+        elif p.size < 0:
+            line.append(f"SHORT ▼ {format_coin(-p.size)} {self.base}", pal.ask + pal.strong)
+        else:
+            line.append("FLAT · no position", pal.strong)
+        if p.size and p.entry:
+            line.append(f" @ {format_price(p.entry)}")
+        line.append(f"  {p.leverage}x", pal.accent)
+        line.append(f"/{p.max_leverage}x", pal.muted)
+        return line
+
+    def _mark(self, p: PositionView) -> Text:
+        """The mark, and the unrealised PnL of a position."""
+        pal = self.pal
+        line = Text()
+        line.append("Mark ", pal.muted)
+        line.append(format_price(p.mark))
+        if p.size:
+            line.append("  uPnL ", pal.muted)
+            line.append(*_pnl(p.unrealized, pal))
+        return line
+
+    def _equity(self, p: PositionView) -> Text:
+        """Equity, and the PnL against what was deposited."""
+        pal = self.pal
+        line = Text()
+        line.append("Equity ", pal.muted)
+        line.append(format_cash(p.equity), pal.strong)
+        line.append("  PnL ", pal.muted)
+        line.append(*_pnl(p.pnl, pal))
+        return line
+
+    def _liquidation(self, p: PositionView, roomy: bool) -> Text:
+        """The liquidation price and how far it is (red under 2%, yellow under 5%)."""
+        pal = self.pal
+        line = Text()
+        if p.liquidation_price is not None and p.size:
+            arrow = "▼" if p.size > 0 else "▲"
+            line.append("Liq ", pal.muted)
+            line.append(format_price(p.liquidation_price), pal.liq)
+            if p.distance_to_liquidation_ppm is not None:
+                dist = p.distance_to_liquidation_ppm
+                style = pal.loss if dist < 20_000 else pal.warn if dist < 50_000 else pal.muted
+                line.append(f" {arrow}{format_pct(dist)}" + (" away" if roomy else ""), style)
+        elif p.size:
+            line.append("Liq none" if not roomy else "Liq none (fully margined)", pal.muted)
+        else:
+            line.append("Liq -", pal.muted)
+        return line
 
     def _margin(self, p: PositionView, width: int) -> Text:
         pal = self.pal

@@ -16,22 +16,6 @@ PLACEHOLDER = "press : then  b 0.5 x10 · s 1 @ 61000 · close · lev 5 · margi
 
 
 class QuickOrder(Horizontal):
-    DEFAULT_CSS = """
-    QuickOrder { height: 1; }
-    QuickOrder > Label { width: 2; color: $accent; text-style: bold; }
-    QuickOrder > Input {
-        width: 1fr;
-        height: 1;
-        border: none;
-        padding: 0;
-        background: $surface;
-    }
-    QuickOrder > Input:focus { border: none; background: $boost; }
-    QuickOrder > #order-feedback { width: 2fr; height: 1; padding: 0 1; }
-    QuickOrder:focus-within > #order-feedback { width: 1fr; }
-    QuickOrder:focus-within > Input { width: 2fr; }
-    """
-
     def compose(self) -> ComposeResult:
         yield Label(":")
         yield Input(placeholder=PLACEHOLDER, id="order-line", select_on_focus=False)

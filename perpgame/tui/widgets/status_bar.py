@@ -25,15 +25,6 @@ class Status:
 
 
 class StatusBar(LinePanel):
-    DEFAULT_CSS = """
-    StatusBar {
-        height: 1;
-        border: none;
-        padding: 0 1;
-        background: $panel;
-    }
-    """
-
     def build(self, width: int, height: int) -> list[Text]:
         status: Status = self.data
         snap = status.snapshot

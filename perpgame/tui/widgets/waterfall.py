@@ -6,9 +6,10 @@ backstop vault's equity is a gauge against what it started with, and its cash an
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 
-from perpgame.session.frame import Frame
+from perpgame.session.frame import Frame, WaterfallView
 from perpgame.session.numbers import format_cash, format_coin, format_price
 from perpgame.tui.widgets.base import LinePanel, fit, gauge
 
@@ -30,6 +31,20 @@ class WaterfallPanel(LinePanel):
         w = snap.waterfall
         pal = self.pal
         styles = {"book": pal.book, "vault": pal.vault, "adl": pal.adl}
+        lines = [
+            self._stages(w, width, styles),
+            self._now(w, width, styles),
+            self._vault(w, width),
+            self._cash(w, width),
+            self._counts(w, width),
+        ]
+        if height > len(lines):
+            lines.append(Text(fit(f"ADL policy {w.policy}: {w.policy_text}", width), pal.muted))
+        return lines[:height]
+
+    def _stages(self, w: WaterfallView, width: int, styles: dict[str, Style]) -> Text:
+        """book ━▶ vault ━▶ ADL: the stage running now lit, the ones reached filled."""
+        pal = self.pal
         line = Text()
         for i, (stage, label) in enumerate(STAGES):
             if i:
@@ -40,7 +55,10 @@ class WaterfallPanel(LinePanel):
                 line.append(f"◉ {label}", styles[stage])
             else:
                 line.append(f"○ {label}", pal.muted)
-        lines = [line]
+        return line
+
+    def _now(self, w: WaterfallView, width: int, styles: dict[str, Style]) -> Text:
+        pal = self.pal
         line = Text("Now ", pal.muted)
         now = NOW.get(w.stage, w.stage)
         deepest = f" · deepest: {w.deepest}" if _RANK[w.deepest] > _RANK[w.stage] else ""
@@ -48,10 +66,12 @@ class WaterfallPanel(LinePanel):
             now = w.stage  # the short form, so the deepest stage still shows
         line.append(now, styles.get(w.stage, pal.muted))
         line.append(deepest, pal.muted)
-        lines.append(line)
+        return line
 
-        # the gauge is the vault's equity against its start, and says so; its cash is another
-        # number (a vault holding a position has cash far from its equity)
+    def _vault(self, w: WaterfallView, width: int) -> Text:
+        """The gauge is the vault's equity against its start, and says so; its cash is another
+        number (a vault holding a position has cash far from its equity)."""
+        pal = self.pal
         line = Text("Vault equity ", pal.muted)
         start = max(1, w.vault_start)
         fraction = max(0, w.vault_equity) / start
@@ -63,8 +83,10 @@ class WaterfallPanel(LinePanel):
         line.append(amount, pal.strong)
         if line.cell_len + len(of) <= width:
             line.append(of, pal.muted)
-        lines.append(line)
+        return line
 
+    def _cash(self, w: WaterfallView, width: int) -> Text:
+        pal = self.pal
         line = Text("Cash ", pal.muted)
         line.append(format_cash(w.vault_cash, places=0))
         if w.vault_size:
@@ -76,8 +98,10 @@ class WaterfallPanel(LinePanel):
             line.append(holds, pal.vault)
         else:
             line.append(" · no position", pal.muted)
-        lines.append(line)
+        return line
 
+    def _counts(self, w: WaterfallView, width: int) -> Text:
+        pal = self.pal
         line = Text()
         line.append(f"Liq {w.liquidations}", pal.book)
         line.append(" · ", pal.muted)
@@ -88,7 +112,4 @@ class WaterfallPanel(LinePanel):
         label = " · bad debt " if line.cell_len + 12 + len(debt) <= width else " · debt "
         line.append(label, pal.muted)
         line.append(debt, pal.loss if w.bad_debt else pal.muted)
-        lines.append(line)
-        if height > len(lines):
-            lines.append(Text(fit(f"ADL policy {w.policy}: {w.policy_text}", width), pal.muted))
-        return lines[:height]
+        return line
