@@ -97,7 +97,10 @@ def test_a_pick_is_refused_where_the_level_offers_none_or_not_that_rule() -> Non
     session.submit(pick(0, "water_fill"))
     session.step()
     assert session.market.config.adl_policy == "pnl_leverage"
-    assert "does not offer" in session.narration[-1] and "Every winner a slice" in session.narration[-1]
+    assert (
+        "does not offer" in session.narration[-1]
+        and "Every winner a slice" in session.narration[-1]
+    )
 
 
 def test_the_lab_plays_its_own_policy_over_a_recorded_pick() -> None:

@@ -58,7 +58,9 @@ async def test_why_box_after_an_adl_fits_the_terminal_and_shows_the_total(size):
         why = app.screen
         assert isinstance(why, WhyScreen) and screen.paused
         text = fits(why, size)
-        assert "queue rank 1 under the BitMEX queue rule" in text and "Change in your equity" in text
+        assert (
+            "queue rank 1 under the BitMEX queue rule" in text and "Change in your equity" in text
+        )
         why.query_one("#why-box").scroll_end(animate=False)  # everything is reachable
         await pilot.pause()
         await pilot.press("w")
