@@ -314,3 +314,20 @@ class AdlPolicy(ABC):
     def haircut(self, positions: Sequence[Position], deficit: int) -> list[tuple[int, int]]:
         """Only ``socialized_loss`` charges profits instead of closing positions."""
         raise NotImplementedError(f"{self.name} closes positions; only socialized_loss haircuts")
+
+
+class ScoredPolicy(AdlPolicy):
+    """A queue ordered by one exact score per position: highest first, ties by account id.
+
+    A subclass gives :meth:`raw_score`, the score as ``(tier, num, den)`` (see :func:`sort_scored`).
+    """
+
+    @staticmethod
+    @abstractmethod
+    def raw_score(position: Position) -> tuple[int, int, int]:
+        """The position's score: ``tier`` first (+1/-1 for +/-infinity), then ``num / den``."""
+
+    def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:
+        check_candidates(positions)
+        score = self.raw_score
+        return sort_scored(positions, [score(p) for p in positions])

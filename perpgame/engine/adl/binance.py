@@ -17,18 +17,9 @@ whose equity is <= 0, and 0 for every position not in profit: those come last, b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
-from perpgame.engine.adl.base import (
-    AdlPolicy,
-    Position,
-    Score,
-    check_candidates,
-    sort_scored,
-    to_score,
-)
-from perpgame.engine.rng import Rng
+from perpgame.engine.adl.base import Position, Score, ScoredPolicy, to_score
 from perpgame.engine.units import CASH_SCALE
 
 
@@ -45,14 +36,11 @@ def leverage_pnl_score(position: Position) -> Score:
     return to_score(_leverage_pnl_raw(position))
 
 
-class BinancePolicy(AdlPolicy):
+class BinancePolicy(ScoredPolicy):
     """Binance: highest ``pnl+ / max($1, wallet) * notional / equity`` first, ties by account id."""
 
     name: ClassVar[str] = "binance"
     description: ClassVar[str] = (
         "Closes winners first, ranked by profit on collateral times margin ratio, like Binance."
     )
-
-    def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:
-        check_candidates(positions)
-        return sort_scored(positions, [_leverage_pnl_raw(p) for p in positions])
+    raw_score = staticmethod(_leverage_pnl_raw)

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
-from perpgame.engine.adl.base import (
-    AdlPolicy,
-    Position,
-    Score,
-    check_candidates,
-    sort_scored,
-    to_score,
-)
-from perpgame.engine.rng import Rng
+from perpgame.engine.adl.base import Position, Score, ScoredPolicy, to_score
 
 
 def _hyperliquid_ratio(p: Position) -> tuple[int, int, int]:
@@ -52,7 +43,7 @@ def hyperliquid_index(position: Position) -> Score:
     return to_score(_hyperliquid_raw(position))
 
 
-class HyperliquidPolicy(AdlPolicy):
+class HyperliquidPolicy(ScoredPolicy):
     """Hyperliquid: highest ``profit_ratio * notional / account_value`` first.
 
     Our reading of the docs (trading/auto-deleveraging): they give one sorting index,
@@ -73,7 +64,4 @@ class HyperliquidPolicy(AdlPolicy):
         "Closes winners first, ranked by profit ratio times leverage on the whole account, "
         "like Hyperliquid."
     )
-
-    def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:
-        check_candidates(positions)
-        return sort_scored(positions, [_hyperliquid_key(p) for p in positions])
+    raw_score = staticmethod(_hyperliquid_key)

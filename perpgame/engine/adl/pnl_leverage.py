@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
-from perpgame.engine.adl.base import (
-    AdlPolicy,
-    Position,
-    Score,
-    check_candidates,
-    sort_scored,
-    to_score,
-)
-from perpgame.engine.rng import Rng
+from perpgame.engine.adl.base import Position, Score, ScoredPolicy, to_score
 
 # Score (tier, numerator, denominator): higher tier first, then the rational, highest first.
 # Tier 1 is +infinity, tier -1 is -infinity (their rational is 0/1 and unused).
@@ -45,7 +36,7 @@ def pnl_leverage_score(position: Position) -> Score:
     return to_score(_pnl_leverage_raw(position))
 
 
-class PnlLeveragePolicy(AdlPolicy):
+class PnlLeveragePolicy(ScoredPolicy):
     """BitMEX: highest ``pnl_pct * eff_lev`` first (https://www.bitmex.com/app/autoDeleveraging).
 
     Bybit words its rule the same way ("highest profit and effective leverage"), and Poloniex,
@@ -64,7 +55,4 @@ class PnlLeveragePolicy(AdlPolicy):
     description: ClassVar[str] = (
         "Closes the most profitable, most levered positions first, like BitMEX."
     )
-
-    def rank(self, positions: Sequence[Position], rng: Rng) -> list[Position]:
-        check_candidates(positions)
-        return sort_scored(positions, [_pnl_leverage_raw(p) for p in positions])
+    raw_score = staticmethod(_pnl_leverage_raw)
