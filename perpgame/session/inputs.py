@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError
 
 from perpgame.engine.units import format_cash, format_price, format_qty
+from perpgame.level import Level
 from perpgame.level.errors import LevelError
 from perpgame.level.loader import read_file_bytes, read_toml, validation_problems
 from perpgame.level.schema import (
@@ -49,6 +50,7 @@ __all__ = [
     "inputs_to_toml",
     "load_inputs",
     "load_inputs_text",
+    "solution_path",
 ]
 
 BUY, SELL = 1, -1
@@ -260,17 +262,8 @@ _Entry = Annotated[
     Field(discriminator="do"),
 ]
 
-ACTION_DO = (
-    "buy",
-    "sell",
-    "close",
-    "cancel_all",
-    "cancel",
-    "leverage",
-    "add_margin",
-    "remove_margin",
-    "pick_policy",
-)
+ACTION_DO = ("buy", "sell", *(kind for kind in KINDS if kind != "order"))
+"""The ``do`` words of an actions file: the kinds, with ``order`` spelled ``buy`` or ``sell``."""
 
 
 class ActionsFile(StrictModel):
@@ -306,6 +299,15 @@ def _to_player_action(entry: Any) -> PlayerInput:
 def load_inputs(path: str | Path) -> list[PlayerInput]:
     """Read an actions file; LevelError (same style as level files) lists every problem."""
     return _load(read_file_bytes(path, "an actions file"), str(path))
+
+
+def solution_path(level: Level) -> Path | None:
+    """The level's solution, ``solutions/<stem>.toml`` beside its file, if there is one."""
+    source = level.source
+    if source is None:
+        return None
+    path = Path(source).parent / "solutions" / f"{Path(source).stem}.toml"
+    return path if path.is_file() else None
 
 
 def load_inputs_text(text: str | bytes, source: str = "<text>") -> list[PlayerInput]:

@@ -25,7 +25,7 @@ from perpgame.level import Level
 from perpgame.saves import SaveStore
 from perpgame.session import PLAYING, GameSession, PlayerInput
 from perpgame.session.autopilot import Autopilot
-from perpgame.session.inputs import load_inputs
+from perpgame.session.inputs import load_inputs, solution_path
 from perpgame.session.numbers import BUY
 from perpgame.tui.app import DEFAULT_SEED, PerpGameApp
 from perpgame.tui.demo import DEMO_PLAYLIST
@@ -39,19 +39,10 @@ LONG_AT = 20
 Setup = Callable[[PerpGameApp, Pilot], Awaitable[None]]
 
 
-def solution_for(level: Level) -> Path | None:
-    """``levels/solutions/<stem>.toml`` beside the level file, if there is one."""
-    source = level.source
-    if source is None:
-        return None
-    path = Path(source).parent / "solutions" / f"{Path(source).stem}.toml"
-    return path if path.is_file() else None
-
-
 def play_headless(level: Level, autopilot: Autopilot | None = None, ticks: int | None = None):
     """The level played to its end (or ``ticks``) without a screen, like the game screen would."""
     session = GameSession(level, DEFAULT_SEED)
-    solution = solution_for(level) if autopilot is None else None
+    solution = solution_path(level) if autopilot is None else None
     if solution is not None:
         session.schedule(load_inputs(solution))
     limit = level.tick_limit if ticks is None else ticks
@@ -129,7 +120,7 @@ async def _shoot_all(out: Path, levels_dir: Path | None) -> list[Path]:
         showcase = next((lv for lv in ordered if lv.id == DEMO_PLAYLIST[-1]), ordered[-1])
         store = probe.store
         for level in ordered[: max(0, len(ordered) - 2)]:
-            if solution_for(level) is not None:
+            if solution_path(level) is not None:
                 store.record_result(play_headless(level))
 
         async def title(app: PerpGameApp, pilot: Pilot) -> None:

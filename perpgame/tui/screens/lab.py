@@ -8,7 +8,6 @@ filled in by its background worker; Esc there comes back to this list.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -22,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from perpgame.level import Level, LevelError
 from perpgame.session import PlayerInput
-from perpgame.session.inputs import load_inputs
+from perpgame.session.inputs import load_inputs, solution_path
 from perpgame.tui.screens.compare import CompareScreen
 from perpgame.tui.text import MUTED
 
@@ -30,15 +29,6 @@ INTRO = (
     "Pick a level. It is played in the background under every ADL rule, with the same seed and "
     "the same trades (the level's solution, else none), and each rule shows who paid."
 )
-
-
-def solution_path(level: Level) -> Path | None:
-    """``solutions/<stem>.toml`` beside the level's file, if there is one."""
-    source = level.source
-    if source is None:
-        return None
-    path = Path(source).parent / "solutions" / f"{Path(source).stem}.toml"
-    return path if path.is_file() else None
 
 
 def lab_inputs(level: Level) -> tuple[list[PlayerInput], str]:
