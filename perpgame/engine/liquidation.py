@@ -71,40 +71,6 @@ FLAT_DEFICIT = "flat_deficit"
 VAULT_ID = 1
 
 
-def run_waterfall(
-    ledger: Ledger,
-    book: OrderBook,
-    config: MarketConfig,
-    policy: AdlPolicy,
-    *,
-    mark: int,
-    rng: Rng,
-    stage: str = "calm",
-) -> str:
-    """Liquidate until no account is left below maintenance (bar those held under ``deficit``).
-
-    Returns the deepest stage reached, at least ``stage``.
-    """
-    run = _Run(ledger, book, config, policy, mark, rng, stage)
-    held = ledger.held
-    accounts = ledger.accounts
-    mmr = config.maintenance_ppm
-    limit = len(accounts) * 4 + 16
-    done = run.done
-    for _ in range(limit):
-        victims = _below_maintenance(accounts.values(), mark, mmr, done)
-        if not victims:
-            if run.cover_flat_deficits() and is_liquidatable(run.vault, mark, mmr):
-                continue  # paying a flat deficit took the vault below maintenance
-            held.clear()
-            held.update(run.held)
-            return run.stage
-        for acct in victims:
-            if acct.id not in run.done and is_liquidatable(acct, mark, mmr):
-                run.liquidate(acct)
-    raise AssertionError("the liquidation waterfall did not settle")  # pragma: no cover
-
-
 def _below_maintenance(
     accounts: Iterable[Account], mark: int, mmr: int, done: set[int]
 ) -> list[Account]:
@@ -123,8 +89,12 @@ def _below_maintenance(
     ]
 
 
-class _Run:
-    """One tick's waterfall: holds the ADL queues, ranked once per side per tick."""
+class Waterfall:
+    """One tick's waterfall: holds the ADL queues, ranked once per side per tick.
+
+    ``Waterfall(ledger, book, config, policy, mark=, rng=).run()`` liquidates; ``stage`` is the
+    stage the tick has reached before it (``calm`` unless told).
+    """
 
     def __init__(
         self,
@@ -132,9 +102,10 @@ class _Run:
         book: OrderBook,
         config: MarketConfig,
         policy: AdlPolicy,
+        *,
         mark: int,
         rng: Rng,
-        stage: str,
+        stage: str = "calm",
     ) -> None:
         self.ledger = ledger
         self.book = book
@@ -152,6 +123,31 @@ class _Run:
         self.done: set[int] = set()
         """Accounts finished for this tick though still below maintenance: held in liquidation
         under ``deficit``, or the vault whose positions stay open under socialised loss."""
+
+    def run(self) -> str:
+        """Liquidate until no account is left below maintenance (bar those held under ``deficit``).
+
+        Returns the deepest stage reached, at least the stage it started at.
+        """
+        ledger = self.ledger
+        held = ledger.held
+        accounts = ledger.accounts
+        mark = self.mark
+        mmr = self.config.maintenance_ppm
+        limit = len(accounts) * 4 + 16
+        done = self.done
+        for _ in range(limit):
+            victims = _below_maintenance(accounts.values(), mark, mmr, done)
+            if not victims:
+                if self.cover_flat_deficits() and is_liquidatable(self.vault, mark, mmr):
+                    continue  # paying a flat deficit took the vault below maintenance
+                held.clear()
+                held.update(self.held)
+                return self.stage
+            for acct in victims:
+                if acct.id not in done and is_liquidatable(acct, mark, mmr):
+                    self.liquidate(acct)
+        raise AssertionError("the liquidation waterfall did not settle")  # pragma: no cover
 
     @property
     def vault(self) -> Account:

@@ -355,7 +355,7 @@ class Market:
         interval = self.config.funding_interval
         if interval and self.tick % interval == 0:
             self.pay_funding()
-        self.stage = liquidation.run_waterfall(
+        self.stage = liquidation.Waterfall(
             self.ledger,
             self.book,
             self.config,
@@ -363,7 +363,7 @@ class Market:
             mark=self.mark,
             rng=self.rng,
             stage=self.stage,
-        )
+        ).run()
         return self.events
 
     def compute_mark(self) -> int:
