@@ -146,10 +146,12 @@ class PerpGameApp(DemoFlow, App[int]):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, TitleScreen):
             self.pop_screen()
 
+    @on(messages.OpenLevels)
     def open_levels(self) -> None:
         self._unwind()
         self.push_screen(LevelsScreen(self.campaign))
 
+    @on(messages.OpenLab)
     def open_lab(self) -> None:
         """The title's Policy lab: any level under every ADL rule."""
         from perpgame.tui.screens.lab import LabScreen
@@ -218,6 +220,7 @@ class PerpGameApp(DemoFlow, App[int]):
         options["autosave"] = self.autosave
         self.push_screen(GameScreen(session, **options), done)
 
+    @on(messages.ContinueGame)
     def continue_game(self) -> None:
         """Resume the saved mid-level game, else open the next level to play."""
         if self.store.load_resume() is not None:
@@ -256,6 +259,7 @@ class PerpGameApp(DemoFlow, App[int]):
             screen_options,
         )
 
+    @on(messages.WatchAgain)
     def watch_again(self) -> None:
         if self._watching is not None:
             make, label, autopilot, options = self._watching
@@ -268,6 +272,7 @@ class PerpGameApp(DemoFlow, App[int]):
         session.schedule(replay.inputs)
         return session
 
+    @on(messages.ShowHelp)
     def show_help(self) -> None:
         from perpgame.session.commands import HELP as ORDER_SYNTAX
         from perpgame.tui.screens.game import GameScreen
@@ -329,12 +334,15 @@ class PerpGameApp(DemoFlow, App[int]):
         if session.status == PLAYING and session is not self._watched:
             self.store.save_resume(session)
 
+    @on(messages.ShowSaveNotices)
     def show_notices(self) -> None:
         """Tell the player what the save store had to do (a damaged file set aside, ...)."""
         for notice in self.store.take_notices():
             self.notify(notice, title="Saves", severity="warning", timeout=10)
 
     # ------------------------------------------------------- what the screens ask
+    # (a method of the app's own that needs nothing from the message carries its ``@on`` itself;
+    # these unpack a message, or reach the demo's methods: DemoFlow is no message pump)
     @on(messages.PlayLevel)
     def _play_level(self, message: messages.PlayLevel) -> None:
         self.play(message.level)
@@ -343,33 +351,9 @@ class PerpGameApp(DemoFlow, App[int]):
     def _open_briefing(self, message: messages.OpenBriefing) -> None:
         self.open_briefing(message.level)
 
-    @on(messages.OpenLevels)
-    def _open_levels(self) -> None:
-        self.open_levels()
-
-    @on(messages.OpenLab)
-    def _open_lab(self) -> None:
-        self.open_lab()
-
-    @on(messages.ContinueGame)
-    def _continue_game(self) -> None:
-        self.continue_game()
-
-    @on(messages.ShowHelp)
-    def _show_help(self) -> None:
-        self.show_help()
-
-    @on(messages.ShowSaveNotices)
-    def _show_save_notices(self) -> None:
-        self.show_notices()
-
     @on(messages.WatchReplay)
     def _watch_replay(self, message: messages.WatchReplay) -> None:
         self.watch(message.make, "Replay")
-
-    @on(messages.WatchAgain)
-    def _watch_again(self) -> None:
-        self.watch_again()
 
     @on(messages.StartDemo)
     def _start_demo(self) -> None:
