@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from perpgame.engine import liquidation, risk
 from perpgame.engine.account import (
@@ -73,6 +74,22 @@ class PileReport:
         )
 
 
+T = TypeVar("T")
+
+
+class _OnLedger(Generic[T]):
+    """An attribute of the market that is its ledger's: read and written through to the ledger."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, market: Market, owner: type | None = None) -> T:
+        return getattr(market.ledger, self.name)
+
+    def __set__(self, market: Market, value: T) -> None:
+        setattr(market.ledger, self.name, value)
+
+
 class Market:
     """A perpetual-futures exchange for one symbol, with a house account and a backstop vault."""
 
@@ -100,53 +117,12 @@ class Market:
         self.config = config
 
     # ------------------------------------------------------- the ledger's state
-    @property
-    def events(self) -> list[Event]:
-        return self.ledger.events
-
-    @events.setter
-    def events(self, value: list[Event]) -> None:
-        self.ledger.events = value
-
-    @property
-    def tick(self) -> int:
-        return self.ledger.tick
-
-    @tick.setter
-    def tick(self, value: int) -> None:
-        self.ledger.tick = value
-
-    @property
-    def deposits(self) -> int:
-        return self.ledger.deposits
-
-    @deposits.setter
-    def deposits(self, value: int) -> None:
-        self.ledger.deposits = value
-
-    @property
-    def withdrawals(self) -> int:
-        return self.ledger.withdrawals
-
-    @withdrawals.setter
-    def withdrawals(self, value: int) -> None:
-        self.ledger.withdrawals = value
-
-    @property
-    def next_order_id(self) -> int:
-        return self.ledger.next_order_id
-
-    @next_order_id.setter
-    def next_order_id(self, value: int) -> None:
-        self.ledger.next_order_id = value
-
-    @property
-    def last_price(self) -> int | None:
-        return self.ledger.last_price
-
-    @last_price.setter
-    def last_price(self, value: int | None) -> None:
-        self.ledger.last_price = value
+    events: _OnLedger[list[Event]] = _OnLedger()
+    tick: _OnLedger[int] = _OnLedger()
+    deposits: _OnLedger[int] = _OnLedger()
+    withdrawals: _OnLedger[int] = _OnLedger()
+    next_order_id: _OnLedger[int] = _OnLedger()
+    last_price: _OnLedger[int | None] = _OnLedger()
 
     @property
     def trades(self) -> deque[Fill]:
