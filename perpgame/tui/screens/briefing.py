@@ -16,6 +16,7 @@ from perpgame.level import Level
 from perpgame.session.debrief import crowd_name
 from perpgame.session.numbers import format_cash, format_coin, format_pct, format_price
 from perpgame.session.policy_pick import choices
+from perpgame.session.rules import rule
 from perpgame.tui import messages
 from perpgame.tui.text import (
     MUTED,
@@ -76,7 +77,8 @@ def starting_text(level: Level) -> Content:
             f"taker fee {format_pct(m.taker_fee, 3)}"
         )
     )
-    adl = "yours to pick on Play" if choices(level) else m.waterfall.adl_policy
+    fixed = rule(m.waterfall.adl_policy)
+    adl = "yours to pick on Play" if choices(level) else f"{fixed.title} ({fixed.venue})"
     lines.append(Content(f"  Vault {format_cash(v.cash)}; ADL: {adl}"))
     counts: dict[str, int] = {}
     for pop in level.traders:

@@ -78,7 +78,7 @@ class TitleScreen(Screen[None]):
         entries.append(("levels", "Levels", self._levels_detail()))
         entries.append(("lab", "Lab", "the policy lab: any level under every ADL rule"))
         if campaign.demo_level() is not None:
-            entries.append(("demo", "Demo", "watch the autopilot live through the last level"))
+            entries.append(("demo", "Demo", "the autopilot plays book, vault, ADL, the big one"))
         entries.append(("help", "Help", "the keys, and how the exchange works"))
         entries.append(("quit", "Quit", ""))
         self.menu.set_options(

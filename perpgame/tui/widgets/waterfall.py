@@ -11,6 +11,7 @@ from rich.text import Text
 
 from perpgame.session.frame import Frame, WaterfallView
 from perpgame.session.numbers import format_cash, format_coin, format_price
+from perpgame.session.rules import rule
 from perpgame.tui.widgets.base import LinePanel, fit, gauge
 
 STAGES = (("book", "1 BOOK"), ("vault", "2 VAULT"), ("adl", "3 ADL"))
@@ -39,7 +40,9 @@ class WaterfallPanel(LinePanel):
             self._counts(w, width),
         ]
         if height > len(lines):
-            lines.append(Text(fit(f"ADL policy {w.policy}: {w.policy_text}", width), pal.muted))
+            named = rule(w.policy)
+            text = f"ADL rule: {named.short}. {w.policy_text}"
+            lines.append(Text(fit(text, width), pal.muted))
         return lines[:height]
 
     def _stages(self, w: WaterfallView, width: int, styles: dict[str, Style]) -> Text:
