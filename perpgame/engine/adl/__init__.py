@@ -19,7 +19,7 @@ Every comparison that decides an order is exact: scores are rationals compared t
 the lower account id, so an order is total and the same on every machine. The only randomness
 comes from the :class:`Rng` passed in by the market.
 
-A new policy is one new module (a subclass of :class:`AdlPolicy`) and one line in ``POLICIES``.
+A new policy is one new module (a subclass of :class:`AdlPolicy`) and one ``register(...)`` line here.
 """
 
 from __future__ import annotations
