@@ -113,7 +113,7 @@ async def _shoot_all(out: Path, levels_dir: Path | None) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="perpgame-shots-") as tmp:
         shooter = Shooter(out, Path(tmp), levels_dir)
         probe = shooter.app()
-        ordered = [lv for lv in probe.levels if lv.meta.order > 0]
+        ordered = [lv for lv in probe.campaign.levels if lv.meta.order > 0]
         if not ordered:
             raise SystemExit("no levels to take pictures of")
         # the demo's showcase (the big crash), not whatever level happens to come last
