@@ -210,7 +210,7 @@ async def test_a_losing_position_shows_no_adl_rank():
         assert p.size > 0 and p.unrealized <= 0
         assert p.adl_rank is None and p.adl_lights == 0
         text = " ".join(screen.position.plain_lines())
-        assert "rank" not in text and "not in the queue" in text
+        assert "rank" not in text and "only winners queue" in text
 
 
 # --------------------------------------- item 9 and 10: the first screen waits; help; the replay

@@ -138,7 +138,7 @@ class PositionPanel(LinePanel):
         if p.adl_rank is not None and p.size:
             text.append(f" {'' if short else 'rank '}{p.adl_rank}/{p.adl_queue}", pal.muted)
         elif p.size and not short:
-            text.append(" not in the queue (only winners are)", pal.muted)
+            text.append(" only winners queue", pal.muted)
         return text
 
     def _orders(self, p: PositionView, width: int) -> Text:
