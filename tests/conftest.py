@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest.register_assert_rewrite("tests.golden")
+
 
 @pytest.fixture(autouse=True)
 def _private_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:

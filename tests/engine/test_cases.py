@@ -17,7 +17,6 @@ rewrites ``[events]`` and ``[expected]`` from the engine (then read the diff).
 
 from __future__ import annotations
 
-import os
 from dataclasses import fields
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import pytest
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.config import MarketConfig
 from perpgame.engine.market import Market
+from tests.golden import check_or_update, parse_sections
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.txt"))
 SHOWN = ("liquidation", "backstop", "deleverage", "bad_debt", "haircut", "order_rejected")
@@ -40,15 +40,7 @@ SECTIONS = ("config", "state", "inputs", "events", "expected")
 
 def parse(text: str) -> dict[str, str]:
     """The sections of a case file, by name; lines before the first section are comments."""
-    out: dict[str, list[str]] = {}
-    current = None
-    for line in text.splitlines():
-        if line.startswith("[") and line.endswith("]") and line[1:-1] in SECTIONS:
-            current = line[1:-1]
-            out[current] = []
-        elif current is not None:
-            out[current].append(line)
-    return {k: "\n".join(v).strip("\n") + "\n" for k, v in out.items()}
+    return parse_sections(text, SECTIONS)
 
 
 def config_of(section: str) -> MarketConfig:
@@ -115,12 +107,7 @@ def test_golden_case(path: Path) -> None:
     text = path.read_text()
     case = parse(text)
     events, state = play(case)
-    if os.environ.get("PERPGAME_UPDATE_CASES"):
-        head = text[: text.index("[events]")] if "[events]" in text else text
-        path.write_text(head.rstrip("\n") + f"\n\n[events]\n{events}\n[expected]\n{state}")
-        return
-    assert events == case["events"]
-    assert state == case["expected"]
+    check_or_update(path, text, case, {"events": events, "expected": state})
 
 
 def test_there_is_a_case_per_branch_and_trigger() -> None:

@@ -20,13 +20,13 @@ refusals as they happen, a tick's events at its ``end``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from perpgame.engine.book import BUY, SELL
 from perpgame.engine.market import Market
+from tests.golden import check_or_update
 
 from .test_cases import KINDS, config_of, describe, parse
 
@@ -104,12 +104,7 @@ def test_state_case(path: Path) -> None:
     text = path.read_text()
     case = parse(text)
     events, state = play(case)
-    if os.environ.get("PERPGAME_UPDATE_CASES"):
-        head = text[: text.index("[events]")] if "[events]" in text else text
-        path.write_text(head.rstrip("\n") + f"\n\n[events]\n{events}\n[expected]\n{state}")
-        return
-    assert events == case["events"]
-    assert state == case["expected"]
+    check_or_update(path, text, case, {"events": events, "expected": state})
 
 
 def test_the_everyday_paths_have_a_case() -> None:

@@ -17,7 +17,6 @@ diff: a change there is a change of behaviour).
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import pytest
 from perpgame.level.loader import load_level, load_level_text
 from perpgame.session import GameSession, parse_command
 from perpgame.session.numbers import format_cash, format_price, format_qty
+from tests.golden import check_or_update, parse_sections
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.txt"))
 LEVELS = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
@@ -34,15 +34,7 @@ SECTIONS = ("level", "play", "inputs", "facts", "state")
 
 def parse(text: str) -> dict[str, str]:
     """The sections of a case file, by name; lines before the first section are comments."""
-    out: dict[str, list[str]] = {}
-    current = None
-    for line in text.splitlines():
-        if line.startswith("[") and line.endswith("]") and line[1:-1] in SECTIONS:
-            current = line[1:-1]
-            out[current] = []
-        elif current is not None:
-            out[current].append(line)
-    return {k: "\n".join(v).strip("\n") + "\n" for k, v in out.items()}
+    return parse_sections(text, SECTIONS)
 
 
 def level_of(section: str):
@@ -120,17 +112,8 @@ def test_golden_game(path: Path) -> None:
     text = path.read_text()
     case = parse(text)
     session = play(case)
-    got_facts, got_state = facts(session), expected_state(case, session)
-    if os.environ.get("PERPGAME_UPDATE_CASES"):
-        head = text[: text.index("[facts]")] if "[facts]" in text else text
-        out = head.rstrip("\n") + f"\n\n[facts]\n{got_facts}"
-        if got_state is not None:
-            out += f"\n[state]\n{got_state}"
-        path.write_text(out)
-        return
-    assert got_facts == case["facts"]
-    if got_state is not None:
-        assert got_state == case["state"]
+    got = {"facts": facts(session), "state": expected_state(case, session)}
+    check_or_update(path, text, case, got)
 
 
 def test_the_cases_cover_an_ending_of_each_kind() -> None:
