@@ -58,6 +58,8 @@ class Chronicle:
         self.stories: list[Story] = []
         self.tape: deque[Story] = deque(maxlen=TAPE)
         self.narration: deque[str] = deque(maxlen=NARRATION)
+        self.narration_ticks: deque[int] = deque(maxlen=NARRATION)
+        """The tick each line of ``narration`` was said at (its numbers are of that moment)."""
         self.player_stories: list[Story] = []
         self.chart: deque[ChartPoint] = deque(maxlen=CHART_POINTS)
         self.markers: deque[ChartMarker] = deque(maxlen=MARKERS)
@@ -96,12 +98,17 @@ class Chronicle:
         self._members = (len(accounts), members)
         return members
 
+    def say(self, text: str) -> None:
+        """A line for the narrator, stamped with the tick it is said at."""
+        self.narration.append(text)
+        self.narration_ticks.append(self.market.tick)
+
     def note(self, text: str) -> Story:
         """A line told to the player (a refusal, an answer to an input): story and narration."""
         story = Story(self.market.tick, "note", text, True, False)
         self.player_stories.append(story)
         self.stories.append(story)
-        self.narration.append(text)
+        self.say(text)
         return story
 
     def absorb(self, events: list[Event], pid: int) -> None:
@@ -166,7 +173,7 @@ class Chronicle:
             self.tape.append(story)
         if story.player:
             self.player_stories.append(story)
-            self.narration.append(story.text)
+            self.say(story.text)
 
     def check_pile(self) -> None:
         """Check the pile law once (the first failure is kept, with its tick)."""

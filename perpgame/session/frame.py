@@ -166,6 +166,8 @@ class Frame:
     speed_hint: str = ""
     answers: tuple[OrderAnswer, ...] = ()
     """What became of the player's orders this tick (filled, resting, refused and why)."""
+    narration_ms: tuple[int, ...] = ()
+    """The game time (ms) each ``narration`` line was said at: its numbers are of that moment."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,7 +163,7 @@ class GameSession:
         self.metrics = views.metrics(self)
         self.chronicle.chart.append(ChartPoint(0, m.index, m.mark, None))
         self.chronicle.group_history.append((0, views.group_equity(self)))
-        self.chronicle.narration.append(self.level.meta.summary or self.level.meta.title)
+        self.chronicle.say(self.level.meta.summary or self.level.meta.title)
 
     def add_seat(self, seat: str) -> int:
         """Open an account for one more trader at a shared table (before the first tick).
@@ -383,7 +383,7 @@ class GameSession:
         kind = entry.do
         m = self.market
         if kind == "narrate":
-            self.chronicle.narration.append(self.render(entry.text))
+            self.chronicle.say(self.render(entry.text))
         elif kind == "gap":
             self.oracle.gap(entry.change)
         elif kind == "move":
@@ -430,7 +430,7 @@ class GameSession:
         stars, line = self.director.ending(status, reason, self.metrics)
         if status == WON:
             self.stars = stars
-        self.chronicle.narration.append(line)
+        self.chronicle.say(line)
         self._snapshot = None
 
     # ----------------------------------------------------------------- reading

@@ -24,6 +24,9 @@ class Rule:
     """Who runs it (or where it comes from)."""
     short: str
     """A label of at most 15 characters for tables."""
+    ranks: bool = True
+    """Whether a place in its queue means anything: under pro rata every winner pays a slice at
+    once, so nobody is first and no rank is shown."""
 
     @property
     def words(self) -> str:
@@ -50,7 +53,13 @@ RULES: dict[str, Rule] = {
             "largest first",
         ),
         Rule("random", "Random order", "dYdX v4", "dYdX random"),
-        Rule("pro_rata", "Every winner a slice, by size", "research benchmark", "pro rata"),
+        Rule(
+            "pro_rata",
+            "Every winner a slice, by size",
+            "research benchmark",
+            "pro rata",
+            ranks=False,
+        ),
         Rule(
             "water_fill",
             "Most levered first, evened out",
@@ -75,3 +84,12 @@ def rule(name: str) -> Rule:
         return found
     plain = name.replace("_", " ")
     return Rule(name, plain, "", plain[:15])
+
+
+def chosen_by(rank: int, policy: str) -> str:
+    """Why a winner was deleveraged: ``queue rank 3 under the BitMEX queue rule``, or, under a
+    rule without a queue, ``a slice, like every winner, under the pro rata rule``."""
+    r = rule(policy)
+    if not r.ranks:
+        return f"a slice, like every winner, under the {r.short} rule"
+    return f"queue rank {rank} under the {r.short} rule"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from perpgame.engine import events as ev
 from perpgame.engine.units import format_cash, format_price, format_qty, format_rate
-from perpgame.session.rules import rule
+from perpgame.session.rules import chosen_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +160,7 @@ class Storyteller:
         text = (
             f"{subject} auto-deleveraged: {_qty(e.qty)} of a {_qty(e.size_before)} "
             f"{_side(e.size_before)} closed at {format_price(e.price)} (mark "
-            f"{format_price(e.mark)}), queue rank {e.rank} under the {rule(e.policy).short} rule, against "
+            f"{format_price(e.mark)}), {chosen_by(e.rank, e.policy)}, against "
             f"{self.name(e.counterparty)}'s position"
         )
         if e.counterparty_equity < 0:

@@ -494,6 +494,7 @@ def build_frame(session: ReadableGame) -> Frame:
         why=session.why(),
         why_view=session.why_view,
         answers=tuple(session.answers),
+        narration_ms=tuple(t * session.level.tick_ms for t in c.narration_ticks),
         position=_position(session),
         pile=_pile(session),
         waterfall=_waterfall(session),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from perpgame.engine import events as ev
 from perpgame.engine.units import format_cash, format_price, format_qty
 from perpgame.session.frame import WhyLine, WhyView
-from perpgame.session.rules import rule
+from perpgame.session.rules import chosen_by, rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +177,8 @@ def _backstop(b: _Builder, e: ev.Backstop) -> None:
 def _deleverage(b: _Builder, e: ev.Deleverage) -> None:
     closing = -(1 if e.size_before > 0 else -1) * e.qty  # the winner's change
     score = getattr(e, "score", None)
-    chosen = f"queue rank {e.rank} under the {rule(e.policy).short} rule" + (
-        f" (score {score})" if score is not None else ""
+    chosen = chosen_by(e.rank, e.policy) + (
+        f" (score {score})" if score is not None and rule(e.policy).ranks else ""
     )
     if e.account == b.pid:
         b.fact("Auto-deleveraged", chosen)

@@ -94,6 +94,11 @@ def goal_text(label: str) -> str:
 
 def objectives_text(level: Level) -> Content:
     """To win / you lose if / stars, as the player reads them before playing."""
+    return Content("\n").join([goals_text(level), Content(""), stars_list(level)])
+
+
+def goals_text(level: Level) -> Content:
+    """To win / you lose if, as the player reads them before playing."""
     o = level.objectives
     limit = seconds_clock(o.time_limit_ms)
     win = [goal_text(g.label) for g in o.win]
@@ -107,9 +112,19 @@ def objectives_text(level: Level) -> Content:
     if lose:
         lines += [Content(""), Content.styled("You lose if", "bold $text-error")]
         lines += [Content.assemble(("  × ", "$text-error"), text) for text in lose]
-    lines += [Content(""), Content.styled("Stars", "bold $text-warning")]
-    lines.append(Content.assemble(("  ★ ", "$text-warning"), "Win the level"))
-    lines += [Content.assemble(("  ★ ", "$text-warning"), goal_text(g.label)) for g in o.stars]
+    return Content("\n").join(lines)
+
+
+def star_labels(level: Level) -> list[str]:
+    """The level's stars as the player reads them, first to last: the one list the briefing, the
+    levels screen and the debrief all show (winning is the first star)."""
+    return ["Win the level", *(goal_text(g.label) for g in level.objectives.stars)]
+
+
+def stars_list(level: Level) -> Content:
+    """``Stars`` and one ``★`` line per star, as the briefing shows them before playing."""
+    lines = [Content.styled("Stars", "bold $text-warning")]
+    lines += [Content.assemble(("  ★ ", "$text-warning"), text) for text in star_labels(level)]
     return Content("\n").join(lines)
 
 

@@ -21,9 +21,10 @@ from perpgame.tui import messages
 from perpgame.tui.text import (
     MUTED,
     difficulty_text,
+    goals_text,
     lesson_text,
-    objectives_text,
     seconds_clock,
+    stars_list,
 )
 
 CROWD_NOTES = {
@@ -35,6 +36,18 @@ CROWD_NOTES = {
     "dip_buyer": "bring fresh cash when it falls",
     "degenerate": "high leverage, first to go",
 }
+
+
+KEYS_TIP = Content.assemble(
+    ("In the game: ", MUTED),
+    ("v", "bold"),
+    (" Chart and Waterfall (small screens) · ", MUTED),
+    ("w", "bold"),
+    (" why? · ", MUTED),
+    ("?", "bold"),
+    (" all keys", MUTED),
+)
+"""What the briefing tells every player about the keys that open the teaching panels."""
 
 
 class KeyButton(Button):
@@ -57,7 +70,7 @@ def starting_text(level: Level) -> Content:
         lines.append(Content(f"  Vault leverage up to {v.leverage}x"))
     else:
         lines.append(Content(f"  {format_cash(p.cash)} cash"))
-        lines.append(Content(f"  Leverage {p.leverage}x (at most {p.max_leverage}x)"))
+        lines.append(Content(f"  Leverage setting {p.leverage}x (at most {p.max_leverage}x)"))
         if p.position:
             side = "long" if p.position > 0 else "short"
             lines.append(
@@ -129,9 +142,11 @@ class BriefingScreen(Screen[None]):
             )
             with VerticalScroll(id="briefing-body"):
                 yield Static(lesson_text(level), id="briefing-lesson")
-                with Horizontal(id="briefing-facts"):
-                    yield Static(objectives_text(level), id="briefing-objectives")
-                    yield Static(starting_text(level), id="briefing-start")
+                yield Static(starting_text(level), id="briefing-start")
+            with Horizontal(id="briefing-facts"):  # never scrolled away: every star shows
+                yield Static(goals_text(level), id="briefing-objectives")
+                yield Static(stars_list(level), id="briefing-stars")
+            yield Static(KEYS_TIP, id="briefing-keys")
             with Horizontal(classes="button-row"):
                 yield KeyButton("▶ Play", "enter", id="play", variant="success")
                 yield KeyButton("Back", "esc", id="back")

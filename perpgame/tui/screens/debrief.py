@@ -25,7 +25,15 @@ from perpgame.session.numbers import format_cash, format_coin
 from perpgame.session.policy_pick import crash_tick
 from perpgame.tui import messages
 from perpgame.tui.screens.briefing import KeyButton
-from perpgame.tui.text import MUTED, clock, goal_text, money_style, signed_cash, stars_text
+from perpgame.tui.text import (
+    MUTED,
+    clock,
+    goal_text,
+    money_style,
+    signed_cash,
+    star_labels,
+    stars_text,
+)
 from perpgame.tui.widgets.event_list import EventList
 from perpgame.tui.widgets.legend import Legend
 from perpgame.tui.widgets.money_flow import MoneyFlow
@@ -161,14 +169,10 @@ class DebriefScreen(Screen[None]):
             )
         ]
         lines.append(self._you())
-        goals = [g for g in s.frame().goals if g.kind == "star"]
-        stars = [Content.assemble(("★ " if won else "☆ ", "$text-warning"), "win")]
-        stars += [
-            Content.assemble(
-                ("★ " if won and g.done else "☆ ", "$text-warning"),
-                (goal_text(g.text), "" if won and g.done else MUTED),
-            )
-            for g in goals
+        earned = [won] + [won and g.done for g in s.frame().goals if g.kind == "star"]
+        stars = [
+            Content.assemble(("★ " if got else "☆ ", "$text-warning"), (text, "" if got else MUTED))
+            for text, got in zip(star_labels(s.level), earned, strict=True)
         ]
         lines.append(Content.assemble(("Stars: ", "bold"), Content("   ").join(stars)))
         hint = s.level.objectives.hint

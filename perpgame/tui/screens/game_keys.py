@@ -19,7 +19,7 @@ _MARKET = Binding.Group("Market")
 _LIMIT = Binding.Group("Limit")
 _PRICE = Binding.Group("Price ▶")
 _SIZE = Binding.Group("Size")
-_LEV = Binding.Group("Lev")
+_LEV = Binding.Group("Lev set")
 _MARGIN = Binding.Group("Margin")
 _SPEED = Binding.Group("Speed")
 
@@ -41,7 +41,12 @@ GAME_KEYS: list[BindingType] = [
     _b("colon,slash", "order_line", "Order", "Type an order: b 0.5 x10, s 1 @ 61000, close"),
     _b("x", "close", "Close", "Close your whole position at market"),
     _b("c", "cancel_all", "Cancel", "Cancel all your resting orders"),
-    _b("v", "view", "View", "Next panel (small terminals): trade, market, tape"),
+    _b(
+        "v",
+        "view",
+        "View",
+        "Next view on a small screen: trade; market (Chart of mark vs index, Waterfall); tape",
+    ),
     _b("q", "quit", "Quit", "Leave the level (asks first; it can be resumed)"),
     _b("B", "limit(1)", "buy", "Limit buy the order size at the ▶ price", group=_LIMIT),
     _b("S", "limit(-1)", "sell", "Limit sell the order size at the ▶ price", group=_LIMIT),
@@ -64,7 +69,7 @@ GAME_KEYS: list[BindingType] = [
         "right_square_bracket",
         "leverage(1)",
         "up",
-        "More leverage (next tick)",
+        "Raise the leverage setting (x): an order puts up its value / x as margin",
         group=_LEV,
         show=False,
     ),
@@ -72,7 +77,7 @@ GAME_KEYS: list[BindingType] = [
         "left_square_bracket",
         "leverage(-1)",
         "down",
-        "Less leverage (next tick)",
+        "Lower it (next tick). Actual leverage is position value / equity",
         group=_LEV,
         show=False,
     ),

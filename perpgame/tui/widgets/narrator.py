@@ -1,6 +1,7 @@
 """Narrator: the lesson's voice and one plain sentence for each event that touched the player.
 
-The newest line is at the bottom, in bold. When the player asks *why?*, the explanation takes
+The newest line is at the bottom, in bold. Each line is stamped with the game clock of the
+moment it was said: its numbers are of that moment, the panels above show the numbers of now. When the player asks *why?*, the explanation takes
 the top line, marked ``WHY?``, until it is dismissed.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from perpgame.session.frame import Frame
+from perpgame.tui.text import seconds_clock
 from perpgame.tui.widgets.base import LinePanel
 
 
@@ -37,11 +39,17 @@ class Narrator(LinePanel):
             keep = wrapped[: max(1, height - 1)] if height > 1 else wrapped[:1]
             out.extend(keep)
             room -= len(keep)
-        voices = ([self.lesson] if self.lesson else []) + list(snap.narration)
+        said = list(zip(snap.narration_ms, snap.narration, strict=False))
+        if len(said) < len(snap.narration):  # a frame without the times: no stamps
+            said = [(None, line) for line in snap.narration]
+        voices = ([(None, self.lesson)] if self.lesson else []) + said
         body: list[Text] = []
-        for i, sentence in enumerate(reversed(voices)):
+        for i, (ms, sentence) in enumerate(reversed(voices)):
             newest = i == 0
-            text = Text("› " + sentence, pal.strong if newest else pal.muted)
+            text = Text("› ", pal.strong if newest else pal.muted)
+            if ms is not None:  # its numbers are of that moment: say which
+                text.append(f"{seconds_clock(ms)} ", pal.muted)
+            text.append(sentence, pal.strong if newest else pal.muted)
             lines = list(text.wrap(console, width))
             if len(body) + len(lines) > room:
                 if newest and room > 0:  # the newest always shows, cut short if it must be

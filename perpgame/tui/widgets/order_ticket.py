@@ -38,7 +38,7 @@ class TicketLine(LinePanel):
         line.append(f"{format_coin(t.size)} {t.base}", pal.accent)
         if width >= 70:
             line.append(f" ≈{format_cash(t.notional, places=0)}", pal.muted)
-        line.append(" │ Lev ", pal.muted)
+        line.append(" │ Lev setting " if width >= 60 else " │ Lev ", pal.muted)
         line.append(f"{t.leverage}x", pal.accent)
         line.append(f"/{t.max_leverage}x", pal.muted)
         line.append(" │ Cursor ", pal.muted)

@@ -99,32 +99,61 @@ class PilePanel(LinePanel):
         return line
 
     def _moved(self, shares: tuple[PileShare, ...], width: int, two_lines: bool) -> list[Text]:
-        """Who lost cash this tick and who gained it (largest first)."""
+        """Where this tick's cash came from and went to: both sides add up to the same total.
+
+        A deposit is one more source and a withdrawal one more destination, so the two sides
+        always balance; the fee the house takes is a destination like any other.
+        """
         pal = self.pal
-        losers = sorted((s for s in shares if s.change < 0), key=lambda s: s.change)
-        gainers = sorted((s for s in shares if s.change > 0), key=lambda s: -s.change)
-        if not losers and not gainers:
+        sources = _largest_first([(s.group, -s.change) for s in shares if s.change < 0])
+        sinks = _largest_first([(s.group, s.change) for s in shares if s.change > 0])
+        lost, gained = sum(a for _, a in sources), sum(a for _, a in sinks)
+        if gained > lost:
+            sources = _largest_first([*sources, ("deposited", gained - lost)])
+        elif lost > gained:
+            sinks = _largest_first([*sinks, ("withdrawn", lost - gained)])
+        if not sources:
             return [Text("Moved this tick: nothing", pal.muted)]
-
-        def names(group: list[PileShare], style, line: Text, short: bool = False) -> Text:
-            for i, s in enumerate(group):
-                name = fit(group_name(s.group), 10) if short else group_name(s.group)
-                whole = short and abs(s.change) >= 1_000 * CASH_SCALE
-                cash = signed_cash(s.change, places=0 if whole else 2)
-                piece = f"{', ' if i else ''}{name} {cash}"
-                if line.cell_len + len(piece) > width - (2 if i < len(group) - 1 else 0):
-                    line.append(" …", pal.muted)
-                    break
-                line.append(piece, style)
-            return line
-
+        total = max(lost, gained)
         if two_lines:
-            out = [Text("Moved this tick", pal.muted)]
-            out.append(names(losers, pal.loss, Text(" from ", pal.muted)))
-            out.append(names(gainers, pal.gain, Text("   to ", pal.muted)))
-            return out
+            head = Text("Moved this tick ", pal.muted)
+            head.append(format_cash(total), pal.strong)
+            return [
+                head,
+                Text(" from ", pal.muted).append(_listing(sources, width - 6), pal.loss),
+                Text("   to ", pal.muted).append(_listing(sinks, width - 6), pal.gain),
+            ]
         line = Text("Moved ", pal.muted)
-        names(losers[:1], pal.loss, line, short=True)
+        line.append(_amount(total, short=True), pal.strong)
+        line.append(" ")
+        more = f" +{len(sources) - 1}" if len(sources) > 1 else ""
+        line.append(fit(group_name(sources[0][0]), 10) + more, pal.loss)
         line.append(" → ", pal.strong)
-        names(gainers[:1], pal.gain, line, short=True)
+        line.append(_listing(sinks, width - line.cell_len, short=True), pal.gain)
         return [line]
+
+
+def _largest_first(flows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return sorted(flows, key=lambda flow: -flow[1])
+
+
+def _amount(cash: int, short: bool = False) -> str:
+    whole = short and cash >= 1_000 * CASH_SCALE
+    return format_cash(cash, places=0 if whole else 2)
+
+
+def _listing(flows: list[tuple[str, int]], room: int, short: bool = False) -> str:
+    """``house 12.38, others 4.17``: as many groups as fit, the rest summed, so it adds up."""
+    for shown in range(len(flows), -1, -1):
+        pieces = [
+            f"{fit(group_name(g), 10) if short else group_name(g)} {_amount(a, short)}"
+            for g, a in flows[:shown]
+        ]
+        rest = flows[shown:]
+        if rest:
+            label = "others" if shown else f"{len(rest)} groups"
+            pieces.append(f"{label} {_amount(sum(a for _, a in rest), short)}")
+        text = ", ".join(pieces)
+        if len(text) <= room:
+            return text
+    return fit(text, room)

@@ -49,7 +49,7 @@ class PositionPanel(LinePanel):
         return lines[:height]
 
     def _side(self, p: PositionView) -> Text:
-        """LONG ▲ 0.5 BTC @ 60,000.00  5x/50x"""
+        """LONG ▲ 0.5 BTC @ 60,000.00  actual 2.4x, or FLAT · no position  setting 5x/50x"""
         pal = self.pal
         line = Text()
         if p.size > 0:
@@ -60,7 +60,12 @@ class PositionPanel(LinePanel):
             line.append("FLAT · no position", pal.strong)
         if p.size and p.entry:
             line.append(f" @ {format_price(p.entry)}")
-        line.append(f"  {p.leverage}x", pal.accent)
+        if p.size:  # what the ADL queue and the hints mean by leverage: position value / equity
+            line.append("  actual ", pal.muted)
+            line.append(f"{p.effective_leverage_ppm / PPM:.1f}x", pal.accent)
+            return line
+        line.append("  setting ", pal.muted)  # the x you type: an order's margin is value / x
+        line.append(f"{p.leverage}x", pal.accent)
         line.append(f"/{p.max_leverage}x", pal.muted)
         return line
 
@@ -124,9 +129,9 @@ class PositionPanel(LinePanel):
         line.append(format_cash(p.maintenance_margin))
         line.append("  free ", pal.muted)
         line.append(format_cash(p.free_margin), pal.loss if p.free_margin < 0 else None)
-        eff = f"  eff {p.effective_leverage_ppm / PPM:.1f}x"
-        if p.effective_leverage_ppm and line.cell_len + len(eff) <= width:
-            line.append(eff, pal.muted)
+        setting = f"  setting {p.leverage}x/{p.max_leverage}x"
+        if p.size and line.cell_len + len(setting) <= width:
+            line.append(setting, pal.muted)
         return line
 
     def _lights(self, p: PositionView, short: bool = False) -> Text:
