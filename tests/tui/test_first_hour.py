@@ -6,6 +6,7 @@ screens as they were and passes now.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,130 @@ async def test_the_briefing_and_help_name_the_key_that_opens_the_chart_and_water
         assert "v Chart and Waterfall" in screen_text(app)
     view = next(b for b in GAME_KEYS if b.key == "v")
     assert "Chart" in view.tooltip and "Waterfall" in view.tooltip
+
+
+# ------------------------------------------------------------------ the game screen at 80x24
+AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d\d)?|\d+\.\d\d")
+
+
+def cents(text: str) -> int:
+    whole, _, frac = text.replace(",", "").partition(".")
+    return int(whole) * 100 + int(frac or 0)
+
+
+def crash_app(**options):
+    from tests.tui.test_game_screen import crash
+
+    return crash(**options)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_piles_moved_line_adds_up_on_its_face(size):
+    # Before: "Moved you -16.55 → house +12.38": the biggest loser and the biggest gainer only,
+    # so the two sides never matched (the rest of the fee and the spread went unnamed).
+    from perpgame.session import PlayerInput
+    from perpgame.session.numbers import BUY
+
+    app = crash_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.game
+        checked = 0
+        for tick in range(60):
+            if tick % 7 == 0:
+                screen.session.submit(PlayerInput.order(screen.session.tick, BUY, 1000))
+            screen.advance(1)
+            await pilot.pause()
+            lines = screen.query_one("#pile").plain_lines()
+            moved = [i for i, line in enumerate(lines) if line.startswith("Moved")]
+            if not moved or "nothing" in lines[moved[0]] or "cent" in lines[moved[0]]:
+                continue
+            first = moved[0]
+            if lines[first].startswith("Moved this tick "):  # two lines: from ... / to ...
+                total = cents(AMOUNT.findall(lines[first])[0])
+                froms = [cents(a) for a in AMOUNT.findall(lines[first + 1])]
+                tos = [cents(a) for a in AMOUNT.findall(lines[first + 2])]
+                assert sum(froms) == sum(tos) == total, lines[first : first + 3]
+            else:
+                head, _, right = lines[first].partition("→")
+                total = cents(AMOUNT.findall(head)[0])
+                assert sum(cents(a) for a in AMOUNT.findall(right)) == total, lines[first]
+            checked += 1
+        assert checked > 20
+
+
+async def test_narrator_lines_carry_the_game_clock_they_were_said_at():
+    # Before: "The mark is 60,000.00" stayed on screen, unstamped, while the panels above showed
+    # the mark of now; nothing said the line was a minute old.
+    from perpgame.tui.text import seconds_clock
+
+    app = crash_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.game
+        screen.advance(80)
+        await pilot.pause()
+        frame = screen.session.frame()
+        assert len(frame.narration_ms) == len(frame.narration) > 1
+        said = frame.narration_ms[-1]
+        assert said < frame.tick * screen.session.level.tick_ms  # said before now
+        shown = "\n".join(screen.query_one("#narrator").plain_lines())
+        assert f"› {seconds_clock(said)} {frame.narration[-1][:20]}" in shown.replace("\n", " ")
+
+
+async def test_the_position_names_the_leverage_setting_and_the_actual_leverage_apart():
+    # Before: flat "3x/10x", and with a position still "3x/10x" (the setting), while the hints and
+    # the ADL queue meant the actual leverage (0.7x), shown only on tall screens as "eff 0.7x".
+    from perpgame.session import PlayerInput
+    from perpgame.session.numbers import BUY, PPM
+
+    app = crash_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.game
+        screen.advance(2)
+        await pilot.pause()
+        assert "setting 3x/" in screen.query_one("#position").plain_lines()[0]
+        screen.session.submit(PlayerInput.order(screen.session.tick, BUY, 1000))
+        screen.advance(2)
+        await pilot.pause()
+        top = screen.query_one("#position").plain_lines()[0]
+        actual = screen.session.frame().position.effective_leverage_ppm / PPM
+        assert f"actual {actual:.1f}x" in top
+
+
+def test_no_adl_rank_is_told_under_pro_rata():
+    # Before: "queue rank 1 under the pro rata rule" for every winner; under pro rata nobody is
+    # ahead of anybody: every winner is closed a slice at once.
+    from perpgame.session.rules import chosen_by
+
+    assert chosen_by(3, "pnl_leverage") == "queue rank 3 under the BitMEX queue rule"
+    assert "rank" not in chosen_by(1, "pro_rata")
+    assert "slice" in chosen_by(1, "pro_rata")
+
+
+@pytest.mark.parametrize(("size", "words"), [((80, 24), "pro rata"), ((120, 40), "no queue")])
+async def test_the_position_shows_no_rank_under_pro_rata(size, words):
+    # Before: "ADL ●●●●● 1/9" under pro rata, a rank that means nothing there.
+    from perpgame.level.loader import load_level_text
+    from perpgame.session import GameSession, PlayerInput
+    from perpgame.session.lab import with_policy
+    from perpgame.session.numbers import SELL
+    from tests.tui.harness import GameApp
+    from tests.tui.test_game_screen import CRASH
+
+    level = with_policy(load_level_text(CRASH), "pro_rata")
+    app = GameApp(GameSession(level, 1), paused=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.game
+        screen.session.submit(PlayerInput.order(0, SELL, 1000))
+        for _ in range(200):
+            screen.advance(1)
+            if screen.session.frame().position.adl_rank is not None:
+                break
+        await pilot.pause()
+        assert screen.session.frame().position.adl_rank is not None
+        text = " ".join(screen.query_one("#position").plain_lines())
+        assert words in text
+        assert not re.search(r"\d+/\d+", text.split("ADL", 1)[1]), text

@@ -108,13 +108,13 @@ class DebriefScreen(Screen[None]):
             with VerticalScroll(id="debrief-body"):
                 yield Static(self._summary(), id="debrief-summary")
                 with Horizontal(id="debrief-columns"):
-                    with Vertical(id="debrief-left"):
-                        yield Static("What happened", classes="section-title")
-                        yield Timeline(s, self.entries, id="debrief-timeline")
-                        yield Legend(id="debrief-legend")
+                    with Vertical(id="debrief-left"):  # the money first: above the fold at 80x24
                         yield Static("Where the money went", classes="section-title")
                         yield MoneyFlow(s, id="debrief-money")
                         yield Static(pile_caption(s), id="debrief-pile")
+                        yield Static("What happened", classes="section-title")
+                        yield Timeline(s, self.entries, id="debrief-timeline")
+                        yield Legend(id="debrief-legend")
                     with Vertical(id="debrief-right"):
                         yield Static("What happened to you", classes="section-title")
                         yield EventList(self._events(), id="debrief-events")

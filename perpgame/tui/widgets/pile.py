@@ -102,57 +102,71 @@ class PilePanel(LinePanel):
         """Where this tick's cash came from and went to: both sides add up to the same total.
 
         A deposit is one more source and a withdrawal one more destination, so the two sides
-        always balance; the fee the house takes is a destination like any other.
+        always balance; the fee the house takes is a destination like any other. Amounts are
+        rounded so that the ones shown add up to the total shown.
         """
         pal = self.pal
-        sources = _largest_first([(s.group, -s.change) for s in shares if s.change < 0])
-        sinks = _largest_first([(s.group, s.change) for s in shares if s.change > 0])
+        sources = [(s.group, -s.change) for s in shares if s.change < 0]
+        sinks = [(s.group, s.change) for s in shares if s.change > 0]
         lost, gained = sum(a for _, a in sources), sum(a for _, a in sinks)
         if gained > lost:
-            sources = _largest_first([*sources, ("deposited", gained - lost)])
+            sources.append(("deposited", gained - lost))
         elif lost > gained:
-            sinks = _largest_first([*sinks, ("withdrawn", lost - gained)])
+            sinks.append(("withdrawn", lost - gained))
         if not sources:
             return [Text("Moved this tick: nothing", pal.muted)]
         total = max(lost, gained)
+        unit = CASH_SCALE if not two_lines and total >= 1_000 * CASH_SCALE else CASH_SCALE // 100
+        sources, sinks = _rounded(sources, total, unit), _rounded(sinks, total, unit)
+        if not sources:
+            return [Text("Moved this tick: less than a cent", pal.muted)]
+        shown = _cash(sum(a for _, a in sinks), unit)
         if two_lines:
             head = Text("Moved this tick ", pal.muted)
-            head.append(format_cash(total), pal.strong)
+            head.append(shown, pal.strong)
             return [
                 head,
-                Text(" from ", pal.muted).append(_listing(sources, width - 6), pal.loss),
-                Text("   to ", pal.muted).append(_listing(sinks, width - 6), pal.gain),
+                Text(" from ", pal.muted).append(_listing(sources, width - 6, unit), pal.loss),
+                Text("   to ", pal.muted).append(_listing(sinks, width - 6, unit), pal.gain),
             ]
         line = Text("Moved ", pal.muted)
-        line.append(_amount(total, short=True), pal.strong)
+        line.append(shown, pal.strong)
         line.append(" ")
         more = f" +{len(sources) - 1}" if len(sources) > 1 else ""
-        line.append(fit(group_name(sources[0][0]), 10) + more, pal.loss)
+        line.append(fit(group_name(sources[0][0]), 9) + more, pal.loss)
         line.append(" → ", pal.strong)
-        line.append(_listing(sinks, width - line.cell_len, short=True), pal.gain)
+        line.append(_listing(sinks, width - line.cell_len, unit, short=True), pal.gain)
         return [line]
 
 
-def _largest_first(flows: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    return sorted(flows, key=lambda flow: -flow[1])
+def _rounded(flows: list[tuple[str, int]], total: int, unit: int) -> list[tuple[str, int]]:
+    """``flows`` in whole ``unit``s, largest first, summing to ``total`` rounded to the unit
+    (largest remainders take the spare units), so what is shown adds up on its face."""
+    target = (total + unit // 2) // unit
+    whole = [(g, a // unit, a % unit) for g, a in flows]
+    spare = target - sum(w for _, w, _ in whole)
+    order = sorted(range(len(whole)), key=lambda i: -whole[i][2])
+    bumped = set(order[: max(0, spare)])
+    out = [(g, w + (i in bumped)) for i, (g, w, _) in enumerate(whole)]
+    return sorted((f for f in out if f[1]), key=lambda f: -f[1])
 
 
-def _amount(cash: int, short: bool = False) -> str:
-    whole = short and cash >= 1_000 * CASH_SCALE
-    return format_cash(cash, places=0 if whole else 2)
+def _cash(units: int, unit: int) -> str:
+    return format_cash(units * unit, places=0 if unit == CASH_SCALE else 2)
 
 
-def _listing(flows: list[tuple[str, int]], room: int, short: bool = False) -> str:
+def _listing(flows: list[tuple[str, int]], room: int, unit: int, short: bool = False) -> str:
     """``house 12.38, others 4.17``: as many groups as fit, the rest summed, so it adds up."""
+    text = ""
     for shown in range(len(flows), -1, -1):
         pieces = [
-            f"{fit(group_name(g), 10) if short else group_name(g)} {_amount(a, short)}"
+            f"{fit(group_name(g), 9) if short else group_name(g)} {_cash(a, unit)}"
             for g, a in flows[:shown]
         ]
         rest = flows[shown:]
         if rest:
             label = "others" if shown else f"{len(rest)} groups"
-            pieces.append(f"{label} {_amount(sum(a for _, a in rest), short)}")
+            pieces.append(f"{label} {_cash(sum(a for _, a in rest), unit)}")
         text = ", ".join(pieces)
         if len(text) <= room:
             return text

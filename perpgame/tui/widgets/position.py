@@ -11,6 +11,7 @@ from rich.text import Text
 
 from perpgame.session.frame import Frame, PositionView
 from perpgame.session.numbers import BUY, PPM, format_cash, format_coin, format_pct, format_price
+from perpgame.session.rules import rule
 from perpgame.tui.widgets.base import LinePanel, fit, gauge, signed_cash
 
 
@@ -26,7 +27,7 @@ class PositionPanel(LinePanel):
         p = snap.position
         pal = self.pal
         roomy = height >= 8
-        lines: list[Text] = [self._side(p), self._mark(p), self._equity(p)]
+        lines: list[Text] = [self._side(p, width), self._mark(p), self._equity(p)]
 
         # 4. margin ratio bar
         lines.append(self._margin(p, width))
@@ -48,7 +49,7 @@ class PositionPanel(LinePanel):
             lines.append(self._orders(p, width))
         return lines[:height]
 
-    def _side(self, p: PositionView) -> Text:
+    def _side(self, p: PositionView, width: int) -> Text:
         """LONG ▲ 0.5 BTC @ 60,000.00  actual 2.4x, or FLAT · no position  setting 5x/50x"""
         pal = self.pal
         line = Text()
@@ -61,8 +62,10 @@ class PositionPanel(LinePanel):
         if p.size and p.entry:
             line.append(f" @ {format_price(p.entry)}")
         if p.size:  # what the ADL queue and the hints mean by leverage: position value / equity
-            line.append("  actual ", pal.muted)
-            line.append(f"{p.effective_leverage_ppm / PPM:.1f}x", pal.accent)
+            actual = _actual(p)
+            if line.cell_len + 2 + len(actual) <= width:  # else the Maint line carries it
+                line.append("  actual ", pal.muted)
+                line.append(actual.removeprefix("actual "), pal.accent)
             return line
         line.append("  setting ", pal.muted)  # the x you type: an order's margin is value / x
         line.append(f"{p.leverage}x", pal.accent)
@@ -124,14 +127,20 @@ class PositionPanel(LinePanel):
         return line
 
     def _free(self, p: PositionView, width: int) -> Text:
+        """Maint and free margin; then the actual leverage if the side line had no room for it,
+        else the leverage setting (in whole dollars when the cents would not fit)."""
         pal = self.pal
-        line = Text("Maint ", pal.muted)
-        line.append(format_cash(p.maintenance_margin))
-        line.append("  free ", pal.muted)
-        line.append(format_cash(p.free_margin), pal.loss if p.free_margin < 0 else None)
-        setting = f"  setting {p.leverage}x/{p.max_leverage}x"
-        if p.size and line.cell_len + len(setting) <= width:
-            line.append(setting, pal.muted)
+        side_fits = len(self._side(p, 10**6).plain) <= width
+        tail = f"  setting {p.leverage}x/{p.max_leverage}x" if side_fits else f"  {_actual(p)}"
+        for places in (2, 0):
+            line = Text("Maint ", pal.muted)
+            line.append(format_cash(p.maintenance_margin, places=places))
+            line.append("  free ", pal.muted)
+            free = format_cash(p.free_margin, places=places)
+            line.append(free, pal.loss if p.free_margin < 0 else None)
+            if p.size and line.cell_len + len(tail) <= width:
+                line.append(tail, pal.muted if side_fits else pal.accent)
+                return line
         return line
 
     def _lights(self, p: PositionView, short: bool = False) -> Text:
@@ -140,7 +149,10 @@ class PositionPanel(LinePanel):
         style = pal.loss if lights >= 4 else pal.warn if lights == 3 else pal.gain
         text = Text("●" * lights, style)
         text.append("○" * (5 - lights), pal.muted)
-        if p.adl_rank is not None and p.size:
+        if p.adl_rank is not None and p.size and not rule(self.data.waterfall.policy).ranks:
+            # pro rata: nobody is first, every winner pays a slice
+            text.append(" pro rata" if short else " no queue: every winner a slice", pal.muted)
+        elif p.adl_rank is not None and p.size:
             text.append(f" {'' if short else 'rank '}{p.adl_rank}/{p.adl_queue}", pal.muted)
         elif p.size and not short:
             text.append(" only winners queue", pal.muted)
@@ -159,6 +171,11 @@ class PositionPanel(LinePanel):
         line = Text(f"◆ {len(p.orders)} order{'s' if len(p.orders) > 1 else ''}: ", pal.you)
         line.append(fit(", ".join(parts) + more, max(0, width - line.cell_len)))
         return line
+
+
+def _actual(p: PositionView) -> str:
+    """``actual 2.4x``: the position's value over the equity (what ADL queues rank by)."""
+    return f"actual {p.effective_leverage_ppm / PPM:.1f}x"
 
 
 def _pnl(amount: int, pal) -> tuple[str, object]:
