@@ -14,6 +14,26 @@ from perpgame.session.numbers import CASH_SCALE, format_cash
 from perpgame.tui.text import MUTED, money_style, signed_cash
 
 
+def _is_you(move) -> bool:
+    return move.group == "player" or move.label.endswith("(you)")
+
+
+def pinned_cents(amounts: list[int], unit: int, pin: int | None) -> list[int]:
+    """``amounts`` in whole ``unit``s that keep the exact sum, with the row ``pin`` (the
+    player's) cut toward zero as every other screen shows it (``You: PnL +175.79`` above a
+    ``you +175.80`` row was a cent out). What the cut leaves goes to the largest other row
+    before rounding, so the rows still add up to the exact total."""
+    if pin is None or len(amounts) < 2:
+        return views.cents(amounts, unit)
+    exact = amounts[pin]
+    kept = (abs(exact) // unit) * unit * (1 if exact >= 0 else -1)
+    others = [a for i, a in enumerate(amounts) if i != pin]
+    biggest = max(range(len(others)), key=lambda i: abs(others[i]))
+    others[biggest] += exact - kept
+    rounded = views.cents(others, unit)
+    return [*rounded[:pin], kept, *rounded[pin:]]
+
+
 class MoneyFlow(Widget):
     """One bar per group: the change in its equity over the level, losses left, gains right.
 
@@ -36,7 +56,8 @@ class MoneyFlow(Widget):
     def render(self) -> Content:
         width = self.size.width
         label_w = min(max((len(m.label) for m in self.moves), default=4), 24)
-        shown = views.cents([m.change for m in self.moves], CASH_SCALE // 100)
+        you = next((i for i, m in enumerate(self.moves) if _is_you(m)), None)
+        shown = pinned_cents([m.change for m in self.moves], CASH_SCALE // 100, you)
         values = [signed_cash(v) for v in shown]
         total = signed_cash(sum(shown)).lstrip("+")
         value_w = max((len(v) for v in [*values, total]), default=4)
@@ -48,7 +69,7 @@ class MoneyFlow(Widget):
             label = move.label if len(move.label) <= label_w else move.label[: label_w - 1] + "…"
             left = ("█" * n).rjust(half) if move.change < 0 else " " * half
             right = ("█" * n).ljust(half) if move.change > 0 else " " * half
-            you = move.group == "player" or move.label.endswith("(you)")
+            you = _is_you(move)
             rows.append(
                 Content.assemble(
                     (f"{label:>{label_w}} ", "bold" if you else ""),
@@ -68,11 +89,12 @@ class MoneyFlow(Widget):
         )
         if self.funding_on:
             mine = signed_cash(self.player_funding)
-            rows.append(
-                Content.styled(
-                    f"{'funding':>{label_w}} longs and shorts swapped "
-                    f"{format_cash(self.funding_paid)} (in the rows above; yours {mine})",
-                    MUTED,
-                )
+            # one line (the widget is one row taller for it): cut to fit, never wrapped away
+            line = (
+                f"{'of which funding':>{label_w}} {format_cash(self.funding_paid)} "
+                f"between longs and shorts; yours {mine}"
             )
+            if len(line) > width:
+                line = f"{'funding':>{label_w}} {format_cash(self.funding_paid)}; yours {mine}"
+            rows.append(Content.styled(line, MUTED))
         return Content("\n").join(rows)

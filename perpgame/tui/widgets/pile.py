@@ -164,10 +164,11 @@ def _listing(flows: list[tuple[str, int]], room: int, unit: int, short: bool = F
             for g, a in flows[:shown]
         ]
         rest = flows[shown:]
-        if rest:
-            label = "others" if shown else f"{len(rest)} groups"
-            pieces.append(f"{label} {_cash(sum(a for _, a in rest), unit)}")
+        if rest and shown:
+            pieces.append(f"others {_cash(sum(a for _, a in rest), unit)}")
         text = ", ".join(pieces)
-        if len(text) <= room:
+        if shown and len(text) <= room:
             return text
-    return fit(text, room)
+    # no amount fits beside the names: the largest by name, the others counted
+    name = fit(group_name(flows[0][0]), 9) if short else group_name(flows[0][0])
+    return fit(name + (f" +{len(flows) - 1}" if len(flows) > 1 else ""), room)
