@@ -15,6 +15,7 @@ from perpgame.engine import events as ev
 from perpgame.engine.units import format_cash, format_price, format_qty
 from perpgame.session.frame import WhyLine, WhyView
 from perpgame.session.rules import chosen_by, rule
+from perpgame.session.stories import ORDER_REASONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,8 @@ def _withdrawal(b: _Builder, e: ev.Withdrawal) -> None:
 
 def _rejected(b: _Builder, e: ev.OrderRejected) -> None:
     if e.account == b.pid:
-        b.fact("Order refused", str(e.reason))
+        words = ORDER_REASONS.get(str(e.reason))  # the reason in words, not the engine's code
+        b.fact("Order refused", words(e) if words is not None else str(e.reason))
 
 
 _TELLERS = {

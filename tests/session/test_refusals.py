@@ -12,5 +12,5 @@ def test_every_refusal_code_has_plain_words() -> None:
 
 
 def test_a_margin_refusal_says_what_is_short() -> None:
-    assert plain_reason("margin") == "your cash does not cover the margin this order needs"
+    assert plain_reason("margin") == "your cash does not cover its margin"
     assert plain_reason("something_new") == "something_new"  # never hidden

@@ -236,3 +236,35 @@ async def test_the_funding_line_of_the_money_table_fits_80_columns(tmp_path):
         await pilot.pause()
         line = next(x for x in screen_text(app).splitlines() if "longs and shorts" in x)
         assert "yours 0.00" in line, line
+
+
+def test_why_names_a_refusal_in_words_not_the_engines_code():
+    # Before (playtest, the big one): why? said "Order refused: no_liquidity".
+    from perpgame.level.loader import load_level_text
+    from perpgame.session import GameSession, PlayerInput
+    from perpgame.session.numbers import BUY
+    from tests.tui.test_game_screen import CALM
+
+    session = GameSession(load_level_text(CALM), 3)
+    session.step()
+    session.step()
+    session.submit(PlayerInput.order(session.tick, BUY, 10_000_000))
+    session.step()
+    refused = [f for f in session.why_view.facts if f.label == "Order refused"]
+    assert refused and refused[0].detail.startswith("needs "), refused
+
+
+async def test_a_refusal_shows_whole_on_the_order_line_at_80x24():
+    # Before (playtest): "× market sell 1 refused: nobody is offering the" and the rest was cut:
+    # the hint kept two thirds of the line.
+    app = crash_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.game
+        screen.advance(2)
+        await pilot.press("colon", *"b 100", "enter")
+        screen.advance(1)
+        await pilot.pause()
+        answer = str(screen.quick.query_one("#order-feedback").render())
+        assert "refused" in answer
+        assert answer.strip() in screen_text(app)

@@ -12,6 +12,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
+LONG = 44
+"""Feedback longer than this (in cells) squeezes the hint to make room."""
 PLACEHOLDER = "press : then  b 0.5 x10 · s 1 @ 61000 · close · lev 5 · margin +500"
 
 
@@ -22,4 +24,7 @@ class QuickOrder(Horizontal):
         yield Static("", id="order-feedback")
 
     def feedback(self, text: Text | str) -> None:
+        """Show ``text``; a long one (a refusal and its reason) takes the hint's room while the
+        line is not being typed in, so it is not cut at 80 columns."""
+        self.set_class(len(str(text)) > LONG, "-long")
         self.query_one("#order-feedback", Static).update(text)
