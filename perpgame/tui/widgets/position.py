@@ -138,7 +138,9 @@ class PositionPanel(LinePanel):
             line.append("  free ", pal.muted)
             free = format_cash(p.free_margin, places=places)
             line.append(free, pal.loss if p.free_margin < 0 else None)
-            if p.size and line.cell_len + len(tail) <= width:
+            if not p.size:
+                return line
+            if line.cell_len + len(tail) <= width:
                 line.append(tail, pal.muted if side_fits else pal.accent)
                 return line
         return line
