@@ -151,8 +151,8 @@ class Bot(Generic[P]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "teaches" not in cls.__dict__:
-            cls.teaches = " ".join((cls.__doc__ or "").split())
+        if cls.__doc__ and "teaches" not in cls.__dict__:
+            cls.teaches = " ".join(cls.__doc__.split())
         for base in cls.__dict__.get("__orig_bases__", ()):
             if typing.get_origin(base) is Bot:
                 (params,) = typing.get_args(base)
