@@ -207,18 +207,10 @@ class TableClient:
         """Send text as it is (for tests of what the table refuses)."""
         await self._ws.send_str(text)
 
-    async def order(
-        self,
-        side: str,
-        qty: str,
-        price: str | None = None,
-        *,
-        leverage: int | None = None,
-        reduce_only: bool = False,
-    ) -> int:
-        """A limit order (with ``price``) or a market order; returns the tick it applies at."""
-        message = order_message(side, qty, price, leverage=leverage, reduce_only=reduce_only)
-        return (await self.send(message))["tick"]
+    async def order(self, side: str, qty: str, price: str | None = None, **options: Any) -> int:
+        """A limit order (with ``price``) or a market order, with :func:`order_message`'s
+        ``options`` (``leverage``, ``reduce_only``); returns the tick it applies at."""
+        return (await self.send(order_message(side, qty, price, **options)))["tick"]
 
     async def buy(self, qty: str, price: str | None = None, **kw: Any) -> int:
         return await self.order("buy", qty, price, **kw)
