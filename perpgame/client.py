@@ -64,8 +64,10 @@ class TableClient:
     ) -> TableClient:
         """Connect to ``ws://HOST:PORT/ws?seat=S&token=T`` and wait for the table's welcome.
 
-        With ``replica``, the welcome holds the table's log so far and every frame the tick's
-        inputs, so the client can play the same game itself (:mod:`perpgame.table.replica`).
+        With ``replica``, the welcome holds the table's log so far, every frame the tick's
+        inputs, and :meth:`next_frame` also gives every input the table applied on arrival
+        (``{"type": "arrival", "input": ...}``), so the client can play the same game itself
+        (:mod:`perpgame.table.replica`).
         """
         if replica:
             url += "&replica=1"
@@ -168,6 +170,10 @@ class TableClient:
                     if self._frames.full():
                         self._frames.get_nowait()
                     self._frames.put_nowait(data)
+                elif kind == "arrival":  # a replica's: an input applied between two ticks
+                    if self._frames.full():
+                        self._frames.get_nowait()
+                    self._frames.put_nowait(data)
                 elif kind == "welcome":
                     self.welcome = data
                     self.market = data.get("market", {})
@@ -216,7 +222,10 @@ class TableClient:
         leverage: int | None = None,
         reduce_only: bool = False,
     ) -> int:
-        """A limit order (with ``price``) or a market order; returns the tick it applies at."""
+        """A limit order (with ``price``) or a market order; returns the tick it applies at, or
+        on a running table, which applies it on arrival, the tick after which it applied (the
+        answer of :meth:`send` also has its ``arrival`` number, and the frame that shows it
+        comes at once with ``market["arrivals"]`` at least that number)."""
         msg: dict[str, Any] = {"type": "order", "side": side, "qty": qty}
         if price is not None:
             msg["price"] = price

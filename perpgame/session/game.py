@@ -221,6 +221,23 @@ class GameSession:
         self._acting = self.seats[action.seat]
         _INPUTS[action.kind](self, action, Desk(self.market, self._acting), tick)
 
+    def apply_now(self, action: PlayerInput) -> list:
+        """Do one seat's input at once, between two ticks, at the tick just played: a shared
+        table matching an order on arrival, as a venue does. It is not in ``input_log`` (whose
+        inputs apply inside their tick): the table logs it, and a replay that applies it after
+        the same tick plays the same game. Returns its events, already told to the chronicle."""
+        if self.status != PLAYING or action.seat not in self.seats:
+            return []
+        m = self.market
+        first = len(m.events)
+        self._acting = self.seats[action.seat]
+        _INPUTS[action.kind](self, action, Desk(m, self._acting), m.tick)
+        events = m.events[first:]
+        self.chronicle.absorb(events, self.player.id)
+        self.chronicle.check_pile()
+        self._snapshot = None
+        return events
+
     def _input_order(self, action: PlayerInput, desk: Desk, tick: int) -> None:
         if action.leverage is not None:
             self._set_leverage(desk, action.leverage)

@@ -10,6 +10,8 @@ nothing in it: the copy reaches the table's state hash tick for tick.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from perpgame.level.schema import Level
 from perpgame.session import GameSession
 from perpgame.session import views as session_views
@@ -53,6 +55,8 @@ class SeatReplica:
         self.known = 0
         """The last tick the table has announced."""
         self._due: dict[int, tuple[list[PlayerInput], list[int]]] = {}
+        self._after: dict[int, list[PlayerInput]] = {}
+        """Inputs the table applied on arrival, by the tick after which they applied."""
 
     def feed(self, tick: int, inputs: list[PlayerInput], fires: list[int]) -> None:
         """The table played ``tick`` with these inputs and fired events (in order)."""
@@ -61,8 +65,26 @@ class SeatReplica:
         self._due[tick] = (inputs, fires)
         self.known = tick
 
-    def feed_log(self, inputs: list[PlayerInput], fires: list[tuple[int, int]], ticks: int) -> None:
+    def arrive(self, action: PlayerInput) -> None:
+        """The table applied ``action`` on arrival, after tick ``action.tick``: now, if this
+        copy has played that tick, else right after it."""
+        if action.tick > self.known or action.tick < self.session.tick:
+            raise ValueError(f"an arrival after tick {action.tick} came at tick {self.known}")
+        if action.tick == self.session.tick:
+            self.table.arrive(action)
+        else:
+            self._after.setdefault(action.tick, []).append(action)
+
+    def feed_log(
+        self,
+        inputs: list[PlayerInput],
+        fires: list[tuple[int, int]],
+        ticks: int,
+        arrivals: Sequence[PlayerInput] = (),
+    ) -> None:
         """Everything the table played before this client joined."""
+        for action in arrivals:
+            self._after.setdefault(action.tick, []).append(action)
         by_tick: dict[int, tuple[list[PlayerInput], list[int]]] = {}
         for action in inputs:
             by_tick.setdefault(action.tick, ([], []))[0].append(action)
@@ -80,7 +102,10 @@ class SeatReplica:
         self.session.schedule(inputs)
         for index in fires:
             self.session.fire(index)
-        return GameSession.step(self.session)
+        played = GameSession.step(self.session)
+        for action in self._after.pop(tick, ()):
+            self.table.arrive(action)
+        return played
 
     def catch_up(self) -> None:
         while self.step():

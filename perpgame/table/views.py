@@ -26,13 +26,15 @@ def names(session: GameSession) -> dict[int, str]:
     return {acct.id: acct.name for acct in session.market.accounts.values()}
 
 
-def market_view(session: GameSession) -> dict[str, Any]:
-    """The market every seat sees this tick: prices, the book, the tape and the waterfall."""
+def market_view(session: GameSession, events: list | None = None) -> dict[str, Any]:
+    """The market every seat sees this tick: prices, the book, the tape and the waterfall.
+
+    The tape and the waterfall are of ``events`` (by default the last tick's)."""
     m = session.market
     name = names(session)
     tape = []
     waterfall = []
-    for e in session.tick_events:
+    for e in session.tick_events if events is None else events:
         if e.type == "fill":
             buyer, seller = (e.taker, e.maker) if e.taker_side == BUY else (e.maker, e.taker)
             tape.append(

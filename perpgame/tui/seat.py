@@ -2,7 +2,7 @@
 
 The screen plays the seat's own copy of the table's game (:class:`SeatReplica`), one tick each
 time the table announces one with its inputs; the seat's orders go to the table, which stamps them
-with their tick, and come back in that tick's inputs like everyone's. So the book, the tape, the
+with their tick (or applied on arrival, between two ticks), and come back like everyone's. So the book, the tape, the
 waterfall, the position panel and why? are the ordinary ones, seen from this seat.
 """
 
@@ -82,7 +82,9 @@ class SeatApp(App):
             self.exit(return_code=1, message=self.problem)
             return
         replica = SeatReplica(level, history.seed, list(history.seats), self.client.seat)
-        replica.feed_log(list(history.inputs), list(history.fires), history.ticks)
+        replica.feed_log(
+            list(history.inputs), list(history.fires), history.ticks, list(history.arrivals)
+        )
         replica.catch_up()
         self.replica = replica
         session = replica.session
@@ -94,10 +96,14 @@ class SeatApp(App):
                 frame = await self.client.next_frame(timeout=3600)
             except TimeoutError:
                 continue
-            market = frame["market"]
             try:
+                if frame["type"] == "arrival":
+                    replica.arrive(PlayerInput.from_dict(frame["input"]))
+                    continue
+                if "arrived" in frame:  # our own input, which the arrival plays here too
+                    continue
                 inputs = [PlayerInput.from_dict(a) for a in frame.get("inputs", [])]
-                replica.feed(market["tick"], inputs, list(frame.get("fires", [])))
+                replica.feed(frame["market"]["tick"], inputs, list(frame.get("fires", [])))
             except ValueError as exc:
                 self.notify(f"out of step with the table: {exc}", severity="error")
                 return
