@@ -253,6 +253,14 @@ class TableClient:
     async def set_leverage(self, value: int) -> int:
         return (await self.send({"type": "leverage", "value": value}))["tick"]
 
+    async def add_margin(self, dollars: str) -> int:
+        """Fresh cash into the seat's account ("500", "250.50")."""
+        return (await self.send({"type": "add_margin", "amount": dollars}))["tick"]
+
+    async def remove_margin(self, dollars: str) -> int:
+        """Cash out of the seat's account (the table says why when it refuses)."""
+        return (await self.send({"type": "remove_margin", "amount": dollars}))["tick"]
+
     # ------------------------------------------------------------ instructor
     async def start(self) -> dict[str, Any]:
         return await self.send({"type": "start"})
@@ -289,6 +297,12 @@ def _coin(lots: int) -> str:
     return f"{lots // 10_000}.{lots % 10_000:04d}"
 
 
+def _cash(micros: int) -> str:
+    """Cash units (micro-dollars) as dollars, exactly: "500", "0.000001"."""
+    whole, rest = divmod(micros, 1_000_000)
+    return f"{whole}.{rest:06d}".rstrip("0").rstrip(".")
+
+
 def _dollars(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
@@ -309,6 +323,8 @@ def action_message(action: Any) -> dict[str, Any]:
         msg["order"] = action.order_id
     if kind == "leverage":
         msg["value"] = action.leverage
+    if kind in ("add_margin", "remove_margin"):
+        msg["amount"] = _cash(action.amount)
     return msg
 
 

@@ -18,8 +18,8 @@ from perpgame.session import GameSession
 from perpgame.session.game import PLAYING
 from perpgame.session.inputs import SEAT_NAME, SOLO_SEAT, PlayerInput
 
-SEAT_KINDS = ("order", "close", "cancel_all", "cancel", "leverage")
-"""What a seat may do. Adding or removing margin is not offered at a table yet."""
+SEAT_KINDS = ("order", "close", "cancel_all", "cancel", "leverage", "add_margin", "remove_margin")
+"""What a seat may do (all a player can, but pick the level's ADL policy)."""
 MAX_SEATS = 200
 NEVER = 1 << 62
 """The tick of a timeline entry a table leaves out (no game gets there)."""
