@@ -71,7 +71,7 @@ class SeatApp(App):
         self.run_worker(self._join(), exclusive=True)
 
     async def _join(self) -> None:
-        from perpgame.tui.screens.game import GameScreen
+        from perpgame.tui.seat_screen import SeatScreen
 
         try:
             self.client = await TableClient.connect(self.url, replica=True, name=self.player_name)
@@ -90,7 +90,11 @@ class SeatApp(App):
         session = replica.session
         session.step = replica.step  # the table's clock, not the screen's, decides the ticks
         session.submit = self._send  # orders go to the table
-        self.push_screen(GameScreen(session, speed=10), lambda _: self._debrief())
+        client = self.client
+        screen = SeatScreen(
+            session, seat=client.seat, name=self.player_name or "", board=lambda: client.board
+        )
+        self.push_screen(screen, lambda _: self._debrief())
         while not self.client.closed.is_set():
             try:
                 frame = await self.client.next_frame(timeout=3600)
