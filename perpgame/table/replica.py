@@ -57,11 +57,18 @@ class SeatReplica:
         self._due: dict[int, tuple[list[PlayerInput], list[int]]] = {}
         self._after: dict[int, list[PlayerInput]] = {}
         """Inputs the table applied on arrival, by the tick after which they applied."""
+        self.arrived = 0
+        """How many inputs applied on arrival this copy has been given."""
 
-    def feed(self, tick: int, inputs: list[PlayerInput], fires: list[int]) -> None:
-        """The table played ``tick`` with these inputs and fired events (in order)."""
+    def feed(
+        self, tick: int, inputs: list[PlayerInput], fires: list[int], arrivals: int | None = None
+    ) -> None:
+        """The table played ``tick`` with these inputs and fired events (in order); ``arrivals``:
+        how many inputs it had applied on arrival by then (checked: none may be missing)."""
         if tick != self.known + 1:
             raise ValueError(f"tick {tick} announced after tick {self.known}: a tick is missing")
+        if arrivals is not None and arrivals != self.arrived:
+            raise ValueError(f"{arrivals} arrivals announced, {self.arrived} came: one is missing")
         self._due[tick] = (inputs, fires)
         self.known = tick
 
@@ -70,6 +77,7 @@ class SeatReplica:
         copy has played that tick, else right after it."""
         if action.tick > self.known or action.tick < self.session.tick:
             raise ValueError(f"an arrival after tick {action.tick} came at tick {self.known}")
+        self.arrived += 1
         if action.tick == self.session.tick:
             self.table.arrive(action)
         else:
@@ -85,6 +93,7 @@ class SeatReplica:
         """Everything the table played before this client joined."""
         for action in arrivals:
             self._after.setdefault(action.tick, []).append(action)
+        self.arrived += len(arrivals)
         by_tick: dict[int, tuple[list[PlayerInput], list[int]]] = {}
         for action in inputs:
             by_tick.setdefault(action.tick, ([], []))[0].append(action)

@@ -107,7 +107,9 @@ class SeatApp(App):
                 if "arrived" in frame:  # our own input, which the arrival plays here too
                     continue
                 inputs = [PlayerInput.from_dict(a) for a in frame.get("inputs", [])]
-                replica.feed(frame["market"]["tick"], inputs, list(frame.get("fires", [])))
+                market = frame["market"]
+                fires = list(frame.get("fires", []))
+                replica.feed(market["tick"], inputs, fires, market.get("arrivals"))
             except ValueError as exc:
                 self.notify(f"out of step with the table: {exc}", severity="error")
                 return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,12 +47,20 @@ def test_arrivals_keep_the_pile_law_replay_offline_and_in_a_seats_copy(ticks):
         played = len(table.session.input_log)
         table.step()
         assert table.session.pile_ok, table.session.pile_failure
-        copy.feed(table.tick, table.session.input_log[played:], [])
+        copy.feed(table.tick, table.session.input_log[played:], [], len(table.arrivals))
         copy.catch_up()
         assert copy.session.state_hash() == table.state_hash()
     log = table.session.input_log
     again = replay_table(level, 1, SEATS, list(log), [], table.tick, list(table.arrivals))
     assert again.state_hash() == table.state_hash()
+
+
+def test_a_seats_copy_that_missed_an_arrival_says_so():
+    level = load_level(DUEL)
+    copy = SeatReplica(level, 1, SEATS, "seat-2")
+    copy.feed(1, [], [], 0)
+    with pytest.raises(ValueError, match="missing"):
+        copy.feed(2, [], [], 1)  # the table had applied one input on arrival; none came here
 
 
 def test_an_arrival_fills_at_once_and_a_paused_table_waits_for_the_tick():
