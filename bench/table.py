@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from perpgame.client import TableClient, TableError
+from perpgame.client import TableClient, TableError, shows_applied
 
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -49,15 +49,6 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
 
 
-def _shows(answer: dict):
-    """The test of the first frame that shows an acknowledged input applied: for an input
-    applied on arrival, a frame with ``market["arrivals"]`` at least its number; for one that
-    waits for a tick, the frame of that tick."""
-    if "arrival" in answer:
-        return lambda f, n=answer["arrival"]: f["market"].get("arrivals", 0) >= n
-    return lambda f, t=answer["tick"]: f["market"]["tick"] >= t
-
-
 async def _trader(seat: TableClient, rng: random.Random, offset: float, until: float, out: list):
     await asyncio.sleep(offset)  # stagger the seats across the second (load shape, not a sync)
     nxt = time.monotonic()
@@ -74,7 +65,7 @@ async def _trader(seat: TableClient, rng: random.Random, offset: float, until: f
         try:
             answer = await seat.send(msg)
             acked = time.perf_counter() - began
-            await seat.wait_for(_shows(answer), timeout=10)
+            await seat.wait_for(shows_applied(answer), timeout=10)
             out.append((time.perf_counter() - began, acked))
         except (TableError, TimeoutError) as exc:
             out.append(None)

@@ -7,8 +7,8 @@
         async with await TableClient.connect(url) as seat:   # the URL `perpgame host` printed
             frame = await seat.next_frame()
             print(seat.best_bid, seat.best_ask, seat.account["equity"])
-            tick = await seat.buy("0.1")                     # a market order; returns its tick
-            await seat.wait_for(lambda f: f["market"]["tick"] >= tick)
+            await seat.buy("0.1")                            # a market order
+            frame = await seat.shown()                       # the first frame that shows it
 
 Prices, quantities and cash in frames are integers in the table's units (``seat.units``): cents,
 1/10,000 coin and micro-dollars. Orders take them as text, as level files do ("0.1", "59000").
@@ -54,6 +54,8 @@ class TableClient:
         self.errors: list[str] = []
         """Errors the table sent that answered no message of ours."""
         self.closed = asyncio.Event()
+        self.last_answer: dict[str, Any] | None = None
+        """The table's answer to this client's last message it accepted."""
         self._url = ""
         self._reader = asyncio.create_task(self._read())
 
@@ -153,6 +155,13 @@ class TableClient:
         assert self.frame is not None
         return self.frame
 
+    async def shown(self, timeout: float = 10.0) -> Frame:
+        """The first frame that shows this client's last accepted input applied (see
+        :func:`shows_applied`)."""
+        if self.last_answer is None:
+            raise TableError("no input of this client has been accepted yet")
+        return await self.wait_for(shows_applied(self.last_answer), timeout)
+
     async def _read(self) -> None:
         try:
             async for msg in self._ws:
@@ -207,6 +216,7 @@ class TableClient:
         answer = await asyncio.wait_for(future, timeout)
         if answer["type"] == "error":
             raise TableError(answer["error"])
+        self.last_answer = answer
         return answer
 
     async def send_raw(self, text: str) -> None:
@@ -287,6 +297,17 @@ class TableClient:
         return (await self.send({"type": "fire", "event": event}))["tick"]
 
 
+def shows_applied(answer: dict[str, Any]) -> Callable[[Frame], bool]:
+    """The test of a frame that shows an acknowledged input applied: for one a running table
+    applied on arrival, ``market["arrivals"]`` at least its ``arrival`` number (the frame sent
+    at once); for one that waited for a tick (a paused table), the frame of that tick."""
+    if "arrival" in answer:
+        number = answer["arrival"]
+        return lambda f: f["market"].get("arrivals", 0) >= number
+    tick = answer["tick"]
+    return lambda f: f["market"]["tick"] >= tick
+
+
 async def claim_seat(instructor_url: str) -> str:
     """Ask the table (with the host's token) for a free seat; that seat's URL."""
     async with await TableClient.connect(instructor_url) as host:
@@ -332,10 +353,10 @@ async def play_actions(
     url: str, actions: list[Any], timeout: float = 60.0, name: str | None = None
 ) -> dict[str, Any]:
     """Play a seat from an actions file: each input is sent once the table has played the tick
-    before its own, so it applies at that tick (or, if the table is past it, at the next).
-    Returns the seat's account after the last input's tick, and what was refused."""
+    before its own, so it applies at that tick (a paused table) or right after the tick before
+    (a running table applies it on arrival); if the table is past it, as soon as it is sent.
+    Returns the seat's account once the last input shows, and what was refused."""
     refused: list[str] = []
-    last = 0
     async with await TableClient.connect(url, name=name) as seat:
         for action in sorted(actions, key=lambda a: a.tick):
             if action.tick - 1 > seat.tick:
@@ -343,12 +364,11 @@ async def play_actions(
                     lambda f, t=action.tick - 1: f["market"]["tick"] >= t, timeout=timeout
                 )
             try:
-                last = await seat.send(action_message(action))
-                last = last["tick"]
+                await seat.send(action_message(action))
             except TableError as exc:
                 refused.append(f"tick {action.tick}: {exc}")
-        if last:
-            await seat.wait_for(lambda f: f["market"]["tick"] >= last, timeout=timeout)
+        if seat.last_answer is not None:
+            await seat.shown(timeout)
         return {
             "seat": seat.seat,
             "tick": seat.tick,
@@ -357,4 +377,12 @@ async def play_actions(
         }
 
 
-__all__ = ["Frame", "TableClient", "TableError", "action_message", "claim_seat", "play_actions"]
+__all__ = [
+    "Frame",
+    "TableClient",
+    "TableError",
+    "action_message",
+    "claim_seat",
+    "play_actions",
+    "shows_applied",
+]

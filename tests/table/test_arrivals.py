@@ -87,7 +87,7 @@ async def test_a_running_table_shows_an_order_at_once_and_its_log_replays(duel, 
         await b.send({"type": "order", "side": "sell", "qty": "1", "price": "60000"})
         answer = await a.send({"type": "order", "side": "buy", "qty": "1"})
         assert answer["arrival"] == 2 and answer["tick"] == server.table.tick
-        frame = await a.wait_for(lambda f: f["market"].get("arrivals", 0) >= 2, timeout=2)
+        frame = await a.shown(timeout=2)  # the first frame that shows it
         assert frame["arrived"] == 2 and frame["account"]["size"] == 10_000
         assert frame["market"]["tick"] == answer["tick"]  # shown before the next tick
         host = await join(server, clients, None)
