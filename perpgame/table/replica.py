@@ -72,16 +72,19 @@ class SeatReplica:
         self._due[tick] = (inputs, fires)
         self.known = tick
 
-    def arrive(self, action: PlayerInput) -> None:
+    def arrive(self, action: PlayerInput) -> int:
         """The table applied ``action`` on arrival, after tick ``action.tick``: now, if this
-        copy has played that tick, else right after it."""
+        copy has played that tick, else right after it. Returns how many answers to the seat's
+        own orders it added to the session's ``answers`` now (0 when it waits)."""
         if action.tick > self.known or action.tick < self.session.tick:
             raise ValueError(f"an arrival after tick {action.tick} came at tick {self.known}")
         self.arrived += 1
-        if action.tick == self.session.tick:
-            self.table.arrive(action)
-        else:
+        if action.tick != self.session.tick:
             self._after.setdefault(action.tick, []).append(action)
+            return 0
+        before = len(self.session.answers)
+        self.table.arrive(action)
+        return len(self.session.answers) - before
 
     def feed_log(
         self,
@@ -114,6 +117,7 @@ class SeatReplica:
         played = GameSession.step(self.session)
         for action in self._after.pop(tick, ()):
             self.table.arrive(action)
+        self.session.seat_notes.clear()  # the other seats' notes: theirs to read, not this copy's
         return played
 
     def catch_up(self) -> None:

@@ -102,7 +102,9 @@ class SeatApp(App):
                 continue
             try:
                 if frame["type"] == "arrival":
-                    replica.arrive(PlayerInput.from_dict(frame["input"]))
+                    answered = replica.arrive(PlayerInput.from_dict(frame["input"]))
+                    if isinstance(self.screen, SeatScreen):
+                        self.screen.arrived(answered)
                     continue
                 if "arrived" in frame:  # our own input, which the arrival plays here too
                     continue

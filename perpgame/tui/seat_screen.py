@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -169,6 +170,13 @@ class SeatScreen(GameScreen):
             self._leave()
             return
         self.app.push_screen(QuitConfirm(LEAVE), lambda quit_: quit_ and self._leave())
+
+    def arrived(self, answered: int) -> None:
+        """The table applied an input between ticks (this copy has played it): show it now, and
+        the answer to the seat's own order when it was one (``answered`` > 0)."""
+        self._dirty = True
+        if answered:
+            self._answer(SimpleNamespace(answers=self.session.frame().answers[-answered:]))
 
     def _finish(self) -> None:
         """The table's game is over: straight on to the table debrief (no level result)."""

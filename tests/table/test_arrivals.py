@@ -119,6 +119,7 @@ async def test_a_seats_game_screen_plays_the_arrivals_of_a_running_table(duel):
                 assert time.monotonic() < deadline, "timed out"
                 await pilot.pause(0.02)
             me = app.replica.session.player
+            await _until(pilot, lambda: "filled" in _feedback(app), deadline)  # told at once
             await host.pause()
             await step(host, [other])
             await _until(pilot, lambda: app.replica.session.tick == server.table.tick, deadline)
@@ -130,3 +131,7 @@ async def _until(pilot, test, deadline: float) -> None:
     while not test():
         assert time.monotonic() < deadline, "timed out"
         await pilot.pause(0.02)
+
+
+def _feedback(app) -> str:
+    return str(app.screen.query_one("#order-feedback").render())
