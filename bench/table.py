@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """50 headless seats on one table: does the table hold its pace, and how fast are orders seen?
 
-Usage: python bench/table.py [LEVEL] [--seats 50] [--tps 10] [--seconds 30] [--seed 1]
+Usage: python bench/table.py [LEVEL] [--seats 50] [--tps 10] [--seconds 30] [--seed 1] [--log FILE]
 
 Starts `perpgame host LEVEL` (default: the-big-one, the most bots) on a random loopback port,
 joins every seat from this one process with perpgame.client, and has each seat send one order a
@@ -127,13 +127,14 @@ def main() -> int:
     p.add_argument("--tps", type=float, default=10)
     p.add_argument("--seconds", type=float, default=30)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--log", metavar="FILE", help="keep the table log there (perpgame replay it)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         urls_file = Path(tmp) / "urls.json"
         host = subprocess.Popen(
             [sys.executable, "-m", "perpgame", "host", args.level, "--seats", str(args.seats),
              "--tps", str(args.tps), "--port", "0", "--urls", str(urls_file),
-             "--log", str(Path(tmp) / "log.json"), "--saves", tmp],
+             "--log", args.log or str(Path(tmp) / "log.json"), "--saves", tmp],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
         try:
