@@ -9,14 +9,16 @@ second (a small market or limit order around the mid, seeded), staggered across 
 Reports the ticks per second the table held, the input-to-frame latency (from sending an order to
 receiving the first frame that shows it applied: the frame sent when the running table matched it
 on arrival, or, for an input that waited for a tick, that tick's frame: p50, p99, max), the time
-to the acknowledgement alone (for comparison; it is not the latency), the server's CPU (share of
-one core) and memory, and this client process's memory. Goal: 10 ticks/s with 50 seats, p99 < 100 ms.
+to the acknowledgement alone (for comparison; it is not the latency), how long another seat takes
+to see an order applied on arrival (the next tick frame, as market data comes once a tick), the
+server's CPU (share of one core) and memory, and this client process's memory. Goal: 10 ticks/s with 50 seats, p99 < 100 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import random
@@ -66,12 +68,37 @@ async def _trader(seat: TableClient, rng: random.Random, offset: float, until: f
             answer = await seat.send(msg)
             acked = time.perf_counter() - began
             await seat.wait_for(shows_applied(answer), timeout=10)
-            out.append((time.perf_counter() - began, acked))
+            out.append((time.perf_counter() - began, acked, began, answer.get("arrival"), seat))
         except (TableError, TimeoutError) as exc:
             out.append(None)
             print(f"{seat.seat}: {exc}", file=sys.stderr)
         nxt += 1.0
         await asyncio.sleep(max(0.0, nxt - time.monotonic()))
+
+
+async def _watch(seat: TableClient, seen: list, stop: asyncio.Event) -> None:
+    """Record when each tick frame reaches ``seat`` and how many arrivals it shows."""
+    while not stop.is_set():
+        try:
+            frame = await seat.next_frame(timeout=0.5)
+        except TimeoutError:
+            continue
+        if "arrived" not in frame:  # the table's tick frames, not this seat's own answers
+            seen.append((time.perf_counter(), frame["market"].get("arrivals", 0)))
+
+
+def _seen_by_another_seat(orders: list, seen: list, watcher: TableClient) -> list[float]:
+    """For every other seat's order applied on arrival: from sending it to the first tick
+    frame that shows it reaching the watching seat (the market data every seat gets)."""
+    counts = [n for _, n in seen]
+    out = []
+    for _, _, began, number, seat in orders:
+        if number is None or seat is watcher:
+            continue
+        i = bisect.bisect_left(counts, number)
+        if i < len(seen):
+            out.append(seen[i][0] - began)
+    return out
 
 
 async def _run(urls: dict, host_pid: int, seconds: float, seed: int, tps: float) -> dict:
@@ -85,6 +112,9 @@ async def _run(urls: dict, host_pid: int, seconds: float, seed: int, tps: float)
         print(f"bench: the level leaves {left:.0f} s; measuring that long", file=sys.stderr)
     until = t0 + min(seconds, left)
     rng = random.Random(seed)
+    seen: list = []
+    stop = asyncio.Event()
+    watching = asyncio.create_task(_watch(watcher, seen, stop))
     await asyncio.gather(
         *(
             _trader(s, random.Random(rng.random()), i / len(seats), until, latencies)
@@ -92,13 +122,17 @@ async def _run(urls: dict, host_pid: int, seconds: float, seed: int, tps: float)
         )
     )
     elapsed = time.monotonic() - t0
+    stop.set()
+    await watching
     tick1, cpu1 = watcher.tick, _cpu_seconds(host_pid)
     server_rss = _rss_mb(host_pid)
     client_rss = _rss_mb("self")
     for s in seats:
         await s.close()
-    ok = [x for x, _ in filter(None, latencies)]
-    acks = [a for _, a in filter(None, latencies)]
+    done = [x for x in latencies if x is not None]
+    ok = [x[0] for x in done]
+    acks = [x[1] for x in done]
+    others = _seen_by_another_seat(done, seen, watcher)
     return {
         "seats": len(seats),
         "seconds": round(elapsed, 1),
@@ -113,6 +147,11 @@ async def _run(urls: dict, host_pid: int, seconds: float, seed: int, tps: float)
         "ack_ms": {
             "p50": round(_percentile(acks, 50) * 1000, 1),
             "p99": round(_percentile(acks, 99) * 1000, 1),
+        },
+        "seen_by_another_seat_ms": {
+            "orders": len(others),
+            "p50": round(_percentile(others, 50) * 1000, 1),
+            "p99": round(_percentile(others, 99) * 1000, 1),
         },
         "server_cpu_percent_of_one_core": round(100 * (cpu1 - cpu0) / elapsed, 1),
         "server_rss_mb": round(server_rss, 1),
