@@ -83,7 +83,7 @@ async def test_a_running_table_shows_an_order_at_once_and_its_log_replays(duel, 
     async with served(duel, 2, running=True, tps=0.2) as (server, clients):
         a = await join(server, clients, "seat-1")
         b = await join(server, clients, "seat-2")
-        assert server.table.tick == 1  # the ticker played tick 1 when it started
+        assert server.table.tick >= 1  # the ticker played tick 1 when it started
         await b.send({"type": "order", "side": "sell", "qty": "1", "price": "60000"})
         answer = await a.send({"type": "order", "side": "buy", "qty": "1"})
         assert answer["arrival"] == 2 and answer["tick"] == server.table.tick
@@ -107,7 +107,7 @@ async def test_a_seats_game_screen_plays_the_arrivals_of_a_running_table(duel):
     async with served(duel, 2, running=True, tps=0.2) as (server, clients):
         host = await join(server, clients, None)
         other = await join(server, clients, "seat-2")
-        assert server.table.tick == 1
+        assert server.table.tick >= 1
         await other.sell("5", "60000", leverage=50)  # an arrival before the screen joins
         app = SeatApp(server.url("seat-1"))
         async with app.run_test(size=(120, 40)) as pilot:
