@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from perpgame.engine import events as ev
+from perpgame.engine.risk import Refusal
 from perpgame.engine.units import format_cash, format_price, format_rate
 from perpgame.session.numbers import coin_size, side_word
 from perpgame.session.rules import rule
@@ -57,6 +58,27 @@ ORDER_REASONS: dict[str, Callable[[ev.OrderRejected], str]] = {
     ),
 }
 """The engine's reason codes on ``order_rejected`` events, in words (unknown codes as they are)."""
+
+REFUSALS: dict[str, Callable[[Refusal], str]] = {
+    "withdraw_not_positive": lambda r: "a withdrawal must be positive",
+    "withdraw_below_margin": lambda r: (
+        f"withdrawal of {format_cash(r.amount)} refused: equity {format_cash(r.available)} "
+        f"must stay above initial margin {format_cash(r.need)}"
+    ),
+    "leverage_out_of_range": lambda r: f"leverage must be between 1x and {r.cap}x",
+    "leverage_not_covered": lambda r: (
+        f"{r.leverage}x refused: the position needs {format_cash(r.need)} initial margin, "
+        f"equity is {format_cash(r.available)}"
+    ),
+}
+"""The market's refusals of a withdrawal or a leverage change (``engine.risk.Refusal``), in words."""
+
+
+def refusal_words(refusal: Refusal) -> str:
+    """A withdrawal's or leverage change's refusal in words (an unknown code as it is)."""
+    words = REFUSALS.get(refusal.code)
+    return words(refusal) if words is not None else refusal.code
+
 
 BACKSTOP_REASONS = {
     "vault_took": ".",
