@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
+from perpgame.client import TableError
 from perpgame.session.limits import MAX_ADDED_MARGIN
 from perpgame.table.log import replay_log, table_log
 from perpgame.tui.seat import SeatApp
@@ -94,3 +97,14 @@ async def _until(pilot, test, deadline: float) -> None:
     while not test():
         assert time.monotonic() < deadline, "timed out"
         await pilot.pause(0.02)
+
+
+async def test_a_bad_margin_message_is_refused_and_changes_nothing(duel):
+    async with served(duel, 2) as (server, clients):
+        a = await join(server, clients, "seat-1")
+        before = server.table.state_hash()
+        for amount in ("-5", "0.0000001", "1e400", None):
+            msg = {"type": "add_margin"} | ({} if amount is None else {"amount": amount})
+            with pytest.raises(TableError, match="amount"):
+                await a.send(msg)
+        assert server.table.state_hash() == before and server.table.session._pending == []
