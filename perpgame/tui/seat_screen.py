@@ -99,15 +99,18 @@ class SeatStatusBar(StatusBar):
             line.append(" ▶ TABLE ", pal.book + pal.cursor)
         else:
             line.append(" OVER ", pal.warn + pal.cursor)
-        line.append(f" {snap.title}", pal.strong)
-        line.append(" │ time ", pal.muted)
-        line.append(f"{clock(snap.seconds)}/{clock(snap.time_limit)}", pal.strong)
-        line.append(" │ mark ", pal.muted)
-        line.append(format_price(snap.mark), pal.mark)
+        rest = Text(" │ time ", pal.muted)
+        rest.append(f"{clock(snap.seconds)}/{clock(snap.time_limit)}", pal.strong)
+        rest.append(" │ mark ", pal.muted)
+        rest.append(format_price(snap.mark), pal.mark)
         place = place_line(self.board(), self.seat)
         if place:
-            line.append(f" │ {self.seat} ", pal.muted)
-            line.append(place, pal.strong)
+            rest.append(f" │ {self.seat} ", pal.muted)
+            rest.append(place, pal.strong)
+        title = f" {snap.title}"
+        if line.cell_len + len(title) + rest.cell_len <= width:  # the title goes first when narrow
+            line.append(title, pal.strong)
+        line.append_text(rest)
         return [line]
 
 
