@@ -111,6 +111,9 @@ async def test_a_seats_screen_offers_only_what_a_table_does_and_shows_the_table_
             top = screen.status_bar.plain_lines()[0]
             assert "TABLE" in top and "PAUSED" not in top and "10x" not in top
             assert "Survive" not in top  # the one player's goal is not the table's
+            await pilot.resize_terminal(80, 24)
+            await _until(pilot, lambda: "1st of 2" in screen.status_bar.plain_lines()[0])
+            assert "…" not in screen.status_bar.plain_lines()[0]  # the place fits at 80 columns
             await pilot.resize_terminal(140, 42)  # wide: the panel where the objectives were
             await _until(pilot, lambda: screen.objectives.plain_lines())
             panel = "\n".join(screen.objectives.plain_lines())
