@@ -27,8 +27,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import aiohttp
 
 Frame = dict[str, Any]
-FRAMES_KEPT = 100
-"""Frames a client keeps for :meth:`TableClient.next_frame` (10 s at 10 ticks/s); older go."""
+FRAMES_KEPT = 16
+"""Frames a client keeps for :meth:`TableClient.next_frame` (1.6 s at 10 ticks/s); older go.
+Few: a frame is a few hundred Python objects, and fifty clients in one process keeping a hundred
+each made the garbage collector stop that process for up to 125 ms (bench/table.py)."""
+REPLICA_FRAMES_KEPT = 100
+"""A replica's copy of the game needs every frame and arrival: it keeps more (10 s)."""
 
 
 class TableError(Exception):
@@ -38,12 +42,17 @@ class TableError(Exception):
 class TableClient:
     """One websocket connection to one seat (or, with the host's token, the instructor)."""
 
-    def __init__(self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        ws: aiohttp.ClientWebSocketResponse,
+        frames_kept: int = FRAMES_KEPT,
+    ) -> None:
         self._http = session
         self._ws = ws
         self._ids = itertools.count(1)
         self._answers: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self._frames: asyncio.Queue[Frame] = asyncio.Queue(maxsize=FRAMES_KEPT)
+        self._frames: asyncio.Queue[Frame] = asyncio.Queue(maxsize=frames_kept)
         self._changed = asyncio.Condition()
         self.welcome: dict[str, Any] = {}
         self.frame: Frame | None = None
@@ -85,7 +94,7 @@ class TableClient:
         except (aiohttp.ClientError, OSError) as exc:
             await http.close()
             raise TableError(f"cannot reach the table at {parts.netloc}: {exc}") from None
-        client = cls(http, ws)
+        client = cls(http, ws, REPLICA_FRAMES_KEPT if replica else FRAMES_KEPT)
         client._url = url
         try:
             await asyncio.wait_for(client._welcomed(), timeout)
@@ -137,7 +146,8 @@ class TableClient:
         return asks[0][0] if asks else None
 
     async def next_frame(self, timeout: float = 10.0) -> Frame:
-        """The next frame not yet taken (the newest ``FRAMES_KEPT`` wait to be taken)."""
+        """The next frame not yet taken (the newest ``FRAMES_KEPT``, for a replica
+        ``REPLICA_FRAMES_KEPT``, wait to be taken)."""
         return await asyncio.wait_for(self._frames.get(), timeout)
 
     async def wait_for(self, test: Callable[[Frame], bool], timeout: float = 10.0) -> Frame:

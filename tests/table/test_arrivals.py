@@ -135,3 +135,17 @@ async def _until(pilot, test, deadline: float) -> None:
 
 def _feedback(app) -> str:
     return str(app.screen.query_one("#order-feedback").render())
+
+
+async def test_a_plain_client_keeps_few_frames_and_a_replica_keeps_every_one(duel):
+    from perpgame.client import FRAMES_KEPT, TableClient
+
+    async with served(duel, 2) as (server, clients):
+        host = await join(server, clients, None)
+        plain = await join(server, clients, "seat-1")
+        copy = await TableClient.connect(server.url("seat-2"), replica=True)
+        clients.append(copy)
+        await step(host, [plain, copy], ticks=40)
+        assert plain._frames.qsize() == FRAMES_KEPT < 40  # the newest, for next_frame
+        assert copy._frames.qsize() == 40  # a replica needs every one
+        assert (await plain.next_frame())["market"]["tick"] == 40 - FRAMES_KEPT + 1
