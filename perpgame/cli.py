@@ -103,8 +103,7 @@ def _add_sim(sub: Subcommands) -> None:
 
 def _add_serve(sub: Subcommands) -> None:
     serve = sub.add_parser("serve", help="play in a browser: one game per visitor")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    serve.add_argument("--port", type=int, default=8000)
+    _add_address(serve, port=8000)
     serve.add_argument(
         "--public-url",
         metavar="URL",
@@ -135,8 +134,7 @@ def _add_host(sub: Subcommands) -> None:
     )
     host.add_argument("level", help="a level id or a path to a .toml file")
     host.add_argument("--seats", type=int, default=2, help="how many seats (default: 2)")
-    host.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    host.add_argument("--port", type=int, default=8765)
+    _add_address(host, port=8765)
     host.add_argument("--seed", type=int, default=1)
     host.add_argument(
         "--tps", type=float, default=None, help="ticks per second (default: the level's pace)"
@@ -150,6 +148,12 @@ def _add_host(sub: Subcommands) -> None:
         help="the table's address as players reach it, e.g. wss://event.example/t1 behind a "
         "reverse proxy (default: ws://HOST:PORT)",
     )
+
+
+def _add_address(server: argparse.ArgumentParser, port: int) -> None:
+    """``--host`` and ``--port``: where a server listens (loopback unless told otherwise)."""
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    server.add_argument("--port", type=int, default=port)
 
 
 def _add_join(sub: Subcommands) -> None:

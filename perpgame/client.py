@@ -207,24 +207,10 @@ class TableClient:
         """Send text as it is (for tests of what the table refuses)."""
         await self._ws.send_str(text)
 
-    async def order(
-        self,
-        side: str,
-        qty: str,
-        price: str | None = None,
-        *,
-        leverage: int | None = None,
-        reduce_only: bool = False,
-    ) -> int:
-        """A limit order (with ``price``) or a market order; returns the tick it applies at."""
-        msg: dict[str, Any] = {"type": "order", "side": side, "qty": qty}
-        if price is not None:
-            msg["price"] = price
-        if leverage is not None:
-            msg["leverage"] = leverage
-        if reduce_only:
-            msg["reduce_only"] = True
-        return (await self.send(msg))["tick"]
+    async def order(self, side: str, qty: str, price: str | None = None, **options: Any) -> int:
+        """A limit order (with ``price``) or a market order, with :func:`order_message`'s
+        ``options`` (``leverage``, ``reduce_only``); returns the tick it applies at."""
+        return (await self.send(order_message(side, qty, price, **options)))["tick"]
 
     async def buy(self, qty: str, price: str | None = None, **kw: Any) -> int:
         return await self.order("buy", qty, price, **kw)
@@ -284,18 +270,41 @@ def _dollars(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
+def order_message(
+    side: str,
+    qty: str,
+    price: str | None = None,
+    *,
+    leverage: int | None = None,
+    reduce_only: bool = False,
+) -> dict[str, Any]:
+    """An order as the table reads it: ``price`` makes it a limit order; defaults are left out."""
+    msg: dict[str, Any] = {"type": "order", "side": side, "qty": qty}
+    if price is not None:
+        msg["price"] = price
+    if leverage is not None:
+        msg["leverage"] = leverage
+    if reduce_only:
+        msg["reduce_only"] = True
+    return msg
+
+
 def action_message(action: Any) -> dict[str, Any]:
     """An actions-file input (a ``PlayerInput``) as a table message."""
     kind = action.kind
-    msg: dict[str, Any] = {"type": kind}
+    price = _dollars(action.price) if action.price is not None else None
     if kind == "order":
-        msg.update(side="buy" if action.side > 0 else "sell", qty=_coin(action.qty))
-        if action.leverage is not None:
-            msg["leverage"] = action.leverage
-        if action.reduce_only:
-            msg["reduce_only"] = True
-    if kind in ("order", "close") and action.price is not None:
-        msg["price"] = _dollars(action.price)
+        side = "buy" if action.side > 0 else "sell"
+        return order_message(
+            side,
+            _coin(action.qty),
+            price,
+            leverage=action.leverage,
+            reduce_only=action.reduce_only,
+        )
+    msg: dict[str, Any] = {"type": kind}
+    if kind == "close" and price is not None:
+        msg["price"] = price
     if kind == "cancel":
         msg["order"] = action.order_id
     if kind == "leverage":

@@ -70,34 +70,23 @@ _TAKE_ONLY_KINDS = (_MARKET, _IOC)  # never rest: the remainder is cancelled
 _NO_LIMIT = float("inf")  # the key bound of a market order: compares exactly with any int
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Order:
     """A resting order. Owned and mutated by the book: ``qty`` is what remains to be filled.
 
     ``orig_qty`` is the quantity at submission (``amend_down`` does not change it).
     ``reduce_only`` and ``tag`` are kept for the market layer; the book does not read them.
+    Two orders are equal only if they are the same object (``deque.remove`` finds it by that).
     """
 
-    __slots__ = ("id", "orig_qty", "owner", "price", "qty", "reduce_only", "side", "tag")
-
-    def __init__(
-        self,
-        id: int,
-        owner: int,
-        side: int,
-        price: int,
-        qty: int,
-        orig_qty: int,
-        reduce_only: bool = False,
-        tag: str | None = None,
-    ) -> None:
-        self.id = id
-        self.owner = owner
-        self.side = side
-        self.price = price
-        self.qty = qty
-        self.orig_qty = orig_qty
-        self.reduce_only = reduce_only
-        self.tag = tag
+    id: int
+    owner: int
+    side: int
+    price: int
+    qty: int
+    orig_qty: int
+    reduce_only: bool = False
+    tag: str | None = None
 
     def as_tuple(self) -> tuple[int, int, int, int, int, int, bool, str | None]:
         """``(id, owner, side, price, qty, orig_qty, reduce_only, tag)``, for comparisons."""

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator
 
 from perpgame.engine.account import HOUSE, VAULT, Account
 from perpgame.engine.adl import AdlPolicy, Position
+from perpgame.engine.adl.base import solvent_at
 from perpgame.engine.book import BUY, SELL, OrderBook, OrderType
 from perpgame.engine.config import MarketConfig
 from perpgame.engine.events import Backstop, BadDebt, Deleverage, Haircut, Liquidation
@@ -454,12 +455,16 @@ class Waterfall:
     def _shares(
         self, acct: Account, side: int, price: int
     ) -> Iterator[tuple[Account, int, int, int]]:
-        """A proportional policy's allocation, the policy's candidates first, then the rest."""
+        """A proportional policy's allocation: the policy's candidates first, then the rest,
+        those that stay solvent closed at ``price`` before those that do not (dYdX v4's overlap
+        condition holds in the last resort too)."""
         accounts = self.ledger.accounts
         positions = self._candidates(acct, side)
         eligible = [p for p in positions if self.policy.eligible(p, price)]
         rest = [p for p in positions if not self.policy.eligible(p, price)]
-        for group in (eligible, rest):
+        rest_solvent = [p for p in rest if solvent_at(p, price)]
+        rest_insolvent = [p for p in rest if not solvent_at(p, price)]
+        for group in (eligible, rest_solvent, rest_insolvent):
             if not group or acct.size == 0:
                 continue
             allocation = self.policy.allocate(group, abs(acct.size), self.rng, fill_price=price)

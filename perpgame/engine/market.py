@@ -157,18 +157,18 @@ class Market:
         """New cash enters the pile."""
         self.ledger.deposit(account_id, amount)
 
-    def withdraw(self, account_id: int, amount: int) -> str | None:
-        """Cash leaves the pile; refused (with the reason) if it would breach initial margin."""
+    def withdraw(self, account_id: int, amount: int) -> risk.Refusal | None:
+        """Cash leaves the pile; refused (a reason code and its numbers) if it would breach
+        initial margin."""
         acct = self.accounts[account_id]
         if amount <= 0:
-            return "a withdrawal must be positive"
+            return risk.Refusal(risk.WITHDRAW_NOT_POSITIVE, amount=amount)
         equity = acct.equity(self.mark)
         need = self.margin_in_use(acct)
         free = equity - need
         if amount > free or amount > acct.balance():
-            return (
-                f"withdrawal of {format_cash(amount)} refused: equity {format_cash(equity)} "
-                f"must stay above initial margin {format_cash(need)}"
+            return risk.Refusal(
+                risk.WITHDRAW_BELOW_MARGIN, amount=amount, available=equity, need=need
             )
         self.ledger.withdraw(account_id, amount)
         return None
@@ -177,18 +177,18 @@ class Market:
         """Move cash between two accounts (the only way cash moves besides deposit/withdraw)."""
         self.ledger.transfer(source, dest, amount)
 
-    def set_leverage(self, account_id: int, leverage: int) -> str | None:
-        """Choose leverage (capped by the market); refused if the position would not be covered."""
+    def set_leverage(self, account_id: int, leverage: int) -> risk.Refusal | None:
+        """Choose leverage (capped by the market); refused (a reason code and its numbers) if the
+        position would not be covered."""
         acct = self.accounts[account_id]
         cap = self._leverage_cap(acct)
         if not 1 <= leverage <= cap:
-            return f"leverage must be between 1x and {cap}x"
+            return risk.Refusal(risk.LEVERAGE_OUT_OF_RANGE, leverage=leverage, cap=cap)
         need = initial_margin(acct.size, self.mark, leverage)
         equity = acct.equity(self.mark)
         if acct.size and equity < need:
-            return (
-                f"{leverage}x refused: the position needs {format_cash(need)} initial margin, "
-                f"equity is {format_cash(equity)}"
+            return risk.Refusal(
+                risk.LEVERAGE_NOT_COVERED, leverage=leverage, available=equity, need=need
             )
         acct.leverage = leverage
         self._emit(LeverageSet(self.tick, account_id, leverage))

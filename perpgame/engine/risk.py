@@ -27,6 +27,16 @@ MARGIN = "margin"
 """Reason code: the order would leave equity below the initial margin (``need``, ``available``)."""
 
 
+WITHDRAW_NOT_POSITIVE = "withdraw_not_positive"
+"""Reason code: a withdrawal of zero or less."""
+WITHDRAW_BELOW_MARGIN = "withdraw_below_margin"
+"""Reason code: the withdrawal would leave equity below the initial margin in use."""
+LEVERAGE_OUT_OF_RANGE = "leverage_out_of_range"
+"""Reason code: leverage outside 1x to the market's cap (``cap``)."""
+LEVERAGE_NOT_COVERED = "leverage_not_covered"
+"""Reason code: at the new leverage the position's initial margin exceeds the equity."""
+
+
 _MARKET = int(OrderType.MARKET)
 _IOC = int(OrderType.IOC)
 _POST_ONLY = int(OrderType.POST_ONLY)
@@ -48,21 +58,38 @@ REFUSAL_CODES = (
     BEYOND_BANKRUPTCY,
     "post_only_would_cross",
 )
+"""Every reason code an order refusal (``order_rejected``) can carry."""
+
+ACCOUNT_REFUSAL_CODES = (
+    WITHDRAW_NOT_POSITIVE,
+    WITHDRAW_BELOW_MARGIN,
+    LEVERAGE_OUT_OF_RANGE,
+    LEVERAGE_NOT_COVERED,
+)
+"""Every reason code :meth:`Market.withdraw` and :meth:`Market.set_leverage` can refuse with."""
 """Every reason code an ``order_rejected`` event can carry."""
 
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """Why an order is refused: a reason code and the numbers that go with it.
+    """Why an order, a withdrawal or a leverage change is refused: a reason code and the numbers
+    that go with it.
 
-    The engine never words a refusal; the session's storyteller does (``order_rejected``).
+    The engine never words a refusal; the session's storyteller does (``order_rejected``,
+    ``stories.refusal_words``).
     """
 
     code: str
     need: int = 0
+    """The initial margin that must stay covered."""
     available: int = 0
+    """The equity that has to cover it."""
     step: int = 0
     leverage: int = 0
+    amount: int = 0
+    """``withdraw_below_margin``: the withdrawal asked for."""
+    cap: int = 0
+    """``leverage_out_of_range``: the highest leverage allowed."""
 
 
 def initial_margin(size: int, price: int, leverage: int) -> int:

@@ -21,8 +21,8 @@ from perpgame.session.numbers import (
     SELL,
     UnitError,
     format_cash,
+    format_coin,
     format_price,
-    format_qty,
     parse_cash,
     parse_price,
     parse_qty,
@@ -154,7 +154,7 @@ def _decimal_point(raw: str, what: str) -> str:
 
 
 def _coins(lots: int) -> str:
-    return format_qty(lots, places=4).rstrip("0").rstrip(".") + " coins"
+    return format_coin(lots) + " coins"
 
 
 def _dollars(cash: int) -> str:

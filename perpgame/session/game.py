@@ -18,7 +18,7 @@ from dataclasses import replace
 from perpgame.engine.account import PLAYER
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.market import Market, PileReport
-from perpgame.engine.risk import liquidation_price
+from perpgame.engine.risk import Refusal, liquidation_price
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import format_cash
 from perpgame.level.schema import Level
@@ -30,7 +30,7 @@ from perpgame.session.director import LOST, PLAYING, WON, Director, render
 from perpgame.session.frame import ChartPoint, Frame, OrderAnswer, WhyView
 from perpgame.session.inputs import SOLO_SEAT, PlayerInput
 from perpgame.session.limits import MAX_ADDED_MARGIN
-from perpgame.session.stories import Story, Storyteller
+from perpgame.session.stories import Story, Storyteller, refusal_words
 from perpgame.world.desk import Desk
 from perpgame.world.oracle import Oracle
 from perpgame.world.state import canonical
@@ -303,8 +303,9 @@ class GameSession:
             return
         self.chronicle.note(text)
 
-    def _say_refusal(self, reason: str | None) -> None:
-        if reason:
+    def _say_refusal(self, refusal: Refusal | None) -> None:
+        if refusal is not None:
+            reason = refusal_words(refusal)
             self._say(reason[0].upper() + reason[1:] + ".")
 
     # -------------------------------------------------------------------- tick

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from perpgame.engine.units import format_cash, format_price, format_qty
+from perpgame.engine.units import format_cash
 from perpgame.level import Level
 from perpgame.level.errors import LevelError
 from perpgame.level.loader import read_file_bytes, read_toml, validation_problems
@@ -39,6 +39,8 @@ from perpgame.level.schema import (
     Price,
     StrictModel,
     WholeInt,
+    plain_price,
+    plain_qty,
     policy_names,
 )
 
@@ -339,10 +341,6 @@ def actions_sha256(actions: list[PlayerInput]) -> str:
     return hashlib.sha256(inputs_to_toml(actions).encode()).hexdigest()
 
 
-def _coin(lots: int) -> str:
-    return format_qty(lots, sep=False).rstrip("0").rstrip(".")
-
-
 def _dollars(cash: int) -> str:
     return format_cash(cash, places=6, sep=False).rstrip("0").rstrip(".")
 
@@ -354,9 +352,9 @@ def inputs_to_toml(actions: list[PlayerInput]) -> str:
         lines = ["[[action]]", f"tick = {a.tick}"]
         if a.kind == "order":
             lines.append(f'do = "{"buy" if a.side == BUY else "sell"}"')
-            lines.append(f'qty = "{_coin(a.qty)}"')
+            lines.append(f'qty = "{plain_qty(a.qty)}"')
             if a.price is not None:
-                lines.append(f'price = "{format_price(a.price, sep=False)}"')
+                lines.append(f'price = "{plain_price(a.price)}"')
             if a.leverage is not None:
                 lines.append(f"leverage = {a.leverage}")
             if a.reduce_only:
@@ -364,7 +362,7 @@ def inputs_to_toml(actions: list[PlayerInput]) -> str:
         elif a.kind == "close":
             lines.append('do = "close"')
             if a.price is not None:
-                lines.append(f'price = "{format_price(a.price, sep=False)}"')
+                lines.append(f'price = "{plain_price(a.price)}"')
         elif a.kind == "cancel":
             lines += ['do = "cancel"', f"order = {a.order_id}"]
         elif a.kind == "leverage":

@@ -24,6 +24,16 @@ def format_coin(lots: int) -> str:
     return ("-" if lots < 0 else "") + text
 
 
+def coin_size(lots: int) -> str:
+    """How many coins, whatever the side: -5_000 -> ``"0.5"`` (:func:`side_word` says the side)."""
+    return format_coin(abs(lots))
+
+
+def side_word(lots: int) -> str:
+    """The side of a size: ``"long"`` above zero, else ``"short"``."""
+    return "long" if lots > 0 else "short"
+
+
 def format_pct(ppm: int, places: int = 1) -> str:
     """Parts per million as a percentage: 12_345 -> ``"1.2%"``."""
     return f"{ppm / 10_000:.{places}f}%"
@@ -37,6 +47,7 @@ __all__ = [
     "QTY_SCALE",
     "SELL",
     "UnitError",
+    "coin_size",
     "format_cash",
     "format_coin",
     "format_pct",
@@ -46,4 +57,5 @@ __all__ = [
     "parse_cash",
     "parse_price",
     "parse_qty",
+    "side_word",
 ]

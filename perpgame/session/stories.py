@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from perpgame.engine import events as ev
-from perpgame.engine.units import format_cash, format_price, format_qty, format_rate
+from perpgame.engine.risk import Refusal
+from perpgame.engine.units import format_cash, format_price, format_rate
+from perpgame.session.numbers import coin_size, side_word
 from perpgame.session.rules import rule
 
 
@@ -25,14 +27,6 @@ class Story:
     price: int | None = None
     subject: bool = False
     """True when the player is who the event happened to (liquidated, deleveraged, taken over)."""
-
-
-def _qty(lots: int) -> str:
-    return format_qty(abs(lots), places=4).rstrip("0").rstrip(".")
-
-
-def _side(lots: int) -> str:
-    return "long" if lots > 0 else "short"
 
 
 ORDER_REASONS: dict[str, Callable[[ev.OrderRejected], str]] = {
@@ -64,6 +58,27 @@ ORDER_REASONS: dict[str, Callable[[ev.OrderRejected], str]] = {
     ),
 }
 """The engine's reason codes on ``order_rejected`` events, in words (unknown codes as they are)."""
+
+REFUSALS: dict[str, Callable[[Refusal], str]] = {
+    "withdraw_not_positive": lambda r: "a withdrawal must be positive",
+    "withdraw_below_margin": lambda r: (
+        f"withdrawal of {format_cash(r.amount)} refused: equity {format_cash(r.available)} "
+        f"must stay above initial margin {format_cash(r.need)}"
+    ),
+    "leverage_out_of_range": lambda r: f"leverage must be between 1x and {r.cap}x",
+    "leverage_not_covered": lambda r: (
+        f"{r.leverage}x refused: the position needs {format_cash(r.need)} initial margin, "
+        f"equity is {format_cash(r.available)}"
+    ),
+}
+"""The market's refusals of a withdrawal or a leverage change (``engine.risk.Refusal``), in words."""
+
+
+def refusal_words(refusal: Refusal) -> str:
+    """A withdrawal's or leverage change's refusal in words (an unknown code as it is)."""
+    words = REFUSALS.get(refusal.code)
+    return words(refusal) if words is not None else refusal.code
+
 
 BACKSTOP_REASONS = {
     "vault_took": ".",
@@ -117,7 +132,9 @@ class Storyteller:
         other = e.maker if e.taker == self.player_id else e.taker
         fee = e.taker_fee if e.taker == self.player_id else e.maker_fee
         verb, towards = ("bought", "from") if bought else ("sold", "to")
-        text = f"You {verb} {_qty(e.qty)} at {format_price(e.price)} {towards} {self.name(other)}"
+        text = (
+            f"You {verb} {coin_size(e.qty)} at {format_price(e.price)} {towards} {self.name(other)}"
+        )
         if e.liquidation and e.taker == self.player_id:
             text += " (your liquidation order)"
         elif e.liquidation:
@@ -130,15 +147,15 @@ class Storyteller:
         who = self.name(e.account)
         if e.filled:
             avg = format_price(e.avg_price or 0)
-            what = f"the book took {_qty(e.filled)} of {_qty(e.qty)} at {avg}"
+            what = f"the book took {coin_size(e.filled)} of {coin_size(e.qty)} at {avg}"
         else:
-            what = f"the book took none of {_qty(e.qty)} {_side(e.qty)}"
+            what = f"the book took none of {coin_size(e.qty)} {side_word(e.qty)}"
         subject = "You were" if e.account == self.player_id else f"{who} was"
         text = f"{subject} liquidated: {_liquidation_reason(e)}; {what}."
         if e.reason == "held":
             subject = "You stay" if e.account == self.player_id else f"{who} stays"
             text = (
-                f"{subject} in liquidation with {_qty(e.qty)} {_side(e.qty)}: equity "
+                f"{subject} in liquidation with {coin_size(e.qty)} {side_word(e.qty)}: equity "
                 f"{format_cash(e.equity)} is still above zero, so nobody is deleveraged; the "
                 "position goes back to the book each tick, and only orders that reduce it go in."
             )
@@ -150,7 +167,9 @@ class Storyteller:
     def _backstop(self, e: ev.Backstop) -> Story:
         whose = "your" if e.account == self.player_id else f"{self.name(e.account)}'s"
         taker = "You (the vault) took" if e.vault == self.player_id else "The vault took"
-        text = f"{taker} over {whose} {_qty(e.qty)} {_side(e.qty)} at {format_price(e.price)}"
+        text = (
+            f"{taker} over {whose} {coin_size(e.qty)} {side_word(e.qty)} at {format_price(e.price)}"
+        )
         text += BACKSTOP_REASONS.get(e.reason, f" ({e.reason}).")
         touched = self.player_id in (e.account, e.vault)
         return Story(e.tick, "backstop", text, touched, True, e.price, subject=touched)
@@ -158,8 +177,8 @@ class Storyteller:
     def _deleverage(self, e: ev.Deleverage) -> Story:
         subject = "You were" if e.account == self.player_id else f"{self.name(e.account)} was"
         text = (
-            f"{subject} auto-deleveraged: {_qty(e.qty)} of a {_qty(e.size_before)} "
-            f"{_side(e.size_before)} closed at {format_price(e.price)} (mark "
+            f"{subject} auto-deleveraged: {coin_size(e.qty)} of a {coin_size(e.size_before)} "
+            f"{side_word(e.size_before)} closed at {format_price(e.price)} (mark "
             f"{format_price(e.mark)}), queue rank {e.rank} under the {rule(e.policy).short} rule, against "
             f"{self.name(e.counterparty)}'s position"
         )

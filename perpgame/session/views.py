@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from perpgame.engine.adl import Position
 from perpgame.engine.book import BUY, SELL
 from perpgame.engine.risk import bankruptcy_price, initial_margin, liquidation_price
-from perpgame.engine.units import PPM, format_cash, format_price, format_qty
+from perpgame.engine.units import PPM, format_cash, format_price
 from perpgame.session.frame import (
     BookLevel,
     ChartMarker,
@@ -26,6 +26,7 @@ from perpgame.session.frame import (
     PositionView,
     WaterfallView,
 )
+from perpgame.session.numbers import coin_size, format_coin, side_word
 
 if TYPE_CHECKING:
     from perpgame.engine.account import Account
@@ -122,8 +123,7 @@ def time_out_reason(session: ReadableGame) -> str:
     size = session.player.size
     if size:
         base = session.market.config.symbol.split("-")[0] or "coin"
-        qty = format_qty(abs(size), places=4).rstrip("0").rstrip(".")
-        text += f" (with {qty} {base} still open, {'long' if size > 0 else 'short'})"
+        text += f" (with {coin_size(size)} {base} still open, {side_word(size)})"
     return text
 
 
@@ -140,18 +140,18 @@ def order_answer(
     what = (
         "close" if closing else (f"limit {side}" if action.price is not None else f"market {side}")
     )
-    qty = format_qty(action.qty, places=4).rstrip("0").rstrip(".")
+    qty = format_coin(action.qty)
     if outcome.rejected:
         return OrderAnswer(
             tick, "refused", f"× {what} {qty} refused: {plain_reason(outcome.rejected)}"
         )
-    filled = format_qty(outcome.filled, places=4).rstrip("0").rstrip(".")
+    filled = format_coin(outcome.filled)
     avg = outcome.avg_price
     if outcome.filled and outcome.filled >= action.qty:
         return OrderAnswer(tick, "filled", f"✓ {what} {qty} filled, avg {format_price(avg)}")
     if outcome.filled:
         rest = (
-            f"{format_qty(outcome.resting, places=4).rstrip('0').rstrip('.')} resting"
+            f"{format_coin(outcome.resting)} resting"
             if outcome.resting
             else "no one in the book for the rest"
         )
@@ -328,7 +328,7 @@ def placeholder_values(session: ReadableGame) -> dict[str, str]:
         elif unit == "cash":
             out[name] = format_cash(value)
         elif unit == "qty":
-            out[name] = format_qty(value, places=4).rstrip("0").rstrip(".")
+            out[name] = format_coin(value)
         elif unit == "ppm":
             out[name] = f"{value / 10_000:.1f}%"
         else:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perpgame.engine import events as ev
-from perpgame.engine.units import format_cash, format_price, format_qty
+from perpgame.engine.units import format_cash, format_price
 from perpgame.session.frame import WhyLine, WhyView
+from perpgame.session.numbers import coin_size, side_word
 from perpgame.session.rules import rule
 
 
@@ -24,14 +25,6 @@ class Before:
     equity: int
     size: int
     mark: int
-
-
-def _qty(lots: int) -> str:
-    return format_qty(abs(lots), places=4).rstrip("0").rstrip(".")
-
-
-def _side(lots: int) -> str:
-    return "long" if lots > 0 else "short"
 
 
 class _Builder:
@@ -89,7 +82,7 @@ def explain(
         b.lines.insert(
             0,
             WhyLine(
-                f"Mark moved on your {_qty(before.size)} {_side(before.size)}",
+                f"Mark moved on your {coin_size(before.size)} {side_word(before.size)}",
                 before.size * (mark - before.mark),
                 f"{format_price(before.mark)} → {format_price(mark)}",
             ),
@@ -123,7 +116,7 @@ def _fill(b: _Builder, e: ev.Fill) -> None:
     if e.liquidation:
         tag = " (your liquidation order)" if taker else " (their liquidation order)"
     b.trade(
-        f"{verb} {_qty(qty)} at {format_price(e.price)} {towards} {b.name(other)}{tag}",
+        f"{verb} {coin_size(qty)} at {format_price(e.price)} {towards} {b.name(other)}{tag}",
         qty,
         e.price,
     )
@@ -142,12 +135,12 @@ def _liquidation(b: _Builder, e: ev.Liquidation) -> None:
         b.fact(
             "Liquidated",
             f"equity {format_cash(equity)} < maintenance {format_cash(maintenance)} "
-            f"({_qty(size)} {_side(size)} at mark {format_price(e.mark)})",
+            f"({coin_size(size)} {side_word(size)} at mark {format_price(e.mark)})",
         )
     took = (
-        f"the book took {_qty(e.filled)} of {_qty(e.qty)} at {format_price(e.avg_price)}"
+        f"the book took {coin_size(e.filled)} of {coin_size(e.qty)} at {format_price(e.avg_price)}"
         if e.filled and e.avg_price
-        else f"the book took none of {_qty(e.qty)}"
+        else f"the book took none of {coin_size(e.qty)}"
     )
     bp = f"; bankruptcy price {format_price(e.bankruptcy_price)}" if e.bankruptcy_price else ""
     b.fact("Liquidation order", took + bp)
@@ -157,7 +150,7 @@ def _liquidation(b: _Builder, e: ev.Liquidation) -> None:
 def _backstop(b: _Builder, e: ev.Backstop) -> None:
     if e.account == b.pid:
         b.trade(
-            f"The vault took your {_qty(e.qty)} {_side(e.qty)} at {format_price(e.price)}",
+            f"The vault took your {coin_size(e.qty)} {side_word(e.qty)} at {format_price(e.price)}",
             -e.qty,
             e.price,
             "the vault's discount: the bankruptcy price against the mark",
@@ -165,7 +158,7 @@ def _backstop(b: _Builder, e: ev.Backstop) -> None:
         b.cash("Your remaining collateral to the vault", -e.collateral)
     elif e.vault == b.pid:
         b.trade(
-            f"You (the vault) took {b.name(e.account)}'s {_qty(e.qty)} {_side(e.qty)} "
+            f"You (the vault) took {b.name(e.account)}'s {coin_size(e.qty)} {side_word(e.qty)} "
             f"at {format_price(e.price)}",
             e.qty,
             e.price,
@@ -183,7 +176,7 @@ def _deleverage(b: _Builder, e: ev.Deleverage) -> None:
     if e.account == b.pid:
         b.fact("Auto-deleveraged", chosen)
         b.trade(
-            f"{_qty(e.qty)} of your {_qty(e.size_before)} {_side(e.size_before)} closed at "
+            f"{coin_size(e.qty)} of your {coin_size(e.size_before)} {side_word(e.size_before)} closed at "
             f"{format_price(e.price)} against {b.name(e.counterparty)}",
             closing,
             e.price,
@@ -192,7 +185,7 @@ def _deleverage(b: _Builder, e: ev.Deleverage) -> None:
     elif e.counterparty == b.pid:
         b.fact(f"Your position was closed against {b.name(e.account)}", chosen)
         b.trade(
-            f"{_qty(e.qty)} closed at {format_price(e.price)} against {b.name(e.account)} (ADL)",
+            f"{coin_size(e.qty)} closed at {format_price(e.price)} against {b.name(e.account)} (ADL)",
             -closing,
             e.price,
         )

@@ -13,7 +13,7 @@ from operator import attrgetter
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.events import Fill
 from perpgame.engine.market import Market, OrderOutcome
-from perpgame.engine.risk import bankruptcy_price, liquidation_price
+from perpgame.engine.risk import Refusal, bankruptcy_price, liquidation_price
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +153,13 @@ class Desk:
         """Bring fresh cash into the pile (a new trader's money arriving)."""
         self._market.deposit(self.account_id, amount)
 
-    def withdraw(self, amount: int) -> str | None:
-        """Take cash out; refused (with the reason) below initial margin."""
+    def withdraw(self, amount: int) -> Refusal | None:
+        """Take cash out; refused (a reason code and its numbers) below initial margin."""
         return self._market.withdraw(self.account_id, amount)
 
-    def set_leverage(self, leverage: int) -> str | None:
+    def set_leverage(self, leverage: int) -> Refusal | None:
+        """Choose leverage; refused (a reason code and its numbers) if it would not cover the
+        position."""
         return self._market.set_leverage(self.account_id, leverage)
 
     def round_lot(self, qty: int) -> int:

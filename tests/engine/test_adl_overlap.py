@@ -8,7 +8,7 @@ the policy's order, and only then, capped at zero equity, the others; the audit 
 
 from __future__ import annotations
 
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from perpgame.engine.adl import POLICIES
@@ -41,6 +41,8 @@ def books(draw: st.DrawFn) -> tuple[str, str, list[tuple[str, str, str]]]:
 
 @settings(max_examples=150, deadline=None)
 @given(books(), st.sampled_from(CLOSING), st.sampled_from(["deficit", "takeover"]))
+# both shorts losing, so pro rata's last resort: the one solvent at B used to share the close
+@example(("0.1", "0.8", [("0.1", "85", "0.6"), ("0.1", "85", "0.7")]), "pro_rata", "deficit")
 def test_solvent_at_b_goes_first(book, policy, trigger):
     coins, cash, shorts = book
     m = market("100", adl_policy=policy, adl_trigger=trigger, maintenance_ppm=10_000)

@@ -2,6 +2,7 @@
 
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.market import HOUSE_ID, split_pro_rata
+from perpgame.engine.risk import Refusal
 from perpgame.engine.units import parse_cash, parse_price, parse_qty
 
 from .helpers import hold, market, of_type, tick, trader
@@ -82,9 +83,13 @@ def test_withdraw_refused_below_initial_margin():
     m = market()
     a, b = trader(m, "a", "10000", leverage=10), trader(m, "b", "1000000")
     hold(a, b, "1", "60000")  # IM = 6,000; equity 10,000 -> 4,000 free
-    assert m.withdraw(a.id, parse_cash("4000.01")) == (
-        "withdrawal of 4,000.01 refused: equity 10,000.00 must stay above initial margin 6,000.00"
+    assert m.withdraw(a.id, parse_cash("4000.01")) == Refusal(
+        "withdraw_below_margin",
+        amount=parse_cash("4000.01"),
+        available=parse_cash("10000"),
+        need=parse_cash("6000"),
     )
+    assert m.withdraw(a.id, 0) == Refusal("withdraw_not_positive")
     assert m.withdraw(a.id, parse_cash("4000")) is None
     assert a.cash == parse_cash("6000")
     assert m.check_pile().ok
@@ -94,10 +99,10 @@ def test_withdraw_refused_below_initial_margin():
 def test_leverage_is_capped_and_checked():
     m = market(max_leverage=20)
     a, b = trader(m, "a", "4000", leverage=20), trader(m, "b", "1000000")
-    assert m.set_leverage(a.id, 21) == "leverage must be between 1x and 20x"
+    assert m.set_leverage(a.id, 21) == Refusal("leverage_out_of_range", leverage=21, cap=20)
     hold(a, b, "1", "60000")  # needs 3,000 at 20x, 6,000 at 10x
-    assert m.set_leverage(a.id, 10) == (
-        "10x refused: the position needs 6,000.00 initial margin, equity is 4,000.00"
+    assert m.set_leverage(a.id, 10) == Refusal(
+        "leverage_not_covered", leverage=10, available=parse_cash("4000"), need=parse_cash("6000")
     )
     assert m.set_leverage(a.id, 15) is None
 

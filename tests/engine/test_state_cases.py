@@ -13,19 +13,21 @@ the same parser) with more inputs, one a line:
   ``leverage ACCOUNT N``.
 
 ``[events]`` lists every event of the inputs, one a line (``type key=value ...``, every field
-but ``tick``), and the refusals the market returns as words (``refused withdraw 2: ...``):
+but ``tick``), and the refusals the market returns as a reason code with its numbers (``refused withdraw 2: withdraw_below_margin amount=...``):
 refusals as they happen, a tick's events at its ``end``.
 ``PERPGAME_UPDATE_CASES=1`` rewrites ``[events]`` and ``[expected]`` (then read the diff).
 """
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from perpgame.engine.book import BUY, SELL
 from perpgame.engine.market import Market
+from perpgame.engine.risk import Refusal
 from tests.golden import check_or_update
 
 from .test_cases import KINDS, config_of, describe, parse
@@ -56,14 +58,24 @@ def _deposit(m: Market, words: list[str]) -> str | None:
     return None
 
 
+def _refused(what: str, account: str, refusal: Refusal | None) -> str | None:
+    """``refused withdraw 2: withdraw_below_margin amount=... equity=... need=...``."""
+    if refusal is None:
+        return None
+    numbers = " ".join(
+        f"{f.name}={getattr(refusal, f.name)}"
+        for f in fields(refusal)[1:]
+        if getattr(refusal, f.name)
+    )
+    return f"refused {what} {account}: {refusal.code} {numbers}"
+
+
 def _withdraw(m: Market, words: list[str]) -> str | None:
-    refused = m.withdraw(int(words[0]), int(words[1]))
-    return None if refused is None else f"refused withdraw {words[0]}: {refused}"
+    return _refused("withdraw", words[0], m.withdraw(int(words[0]), int(words[1])))
 
 
 def _leverage(m: Market, words: list[str]) -> str | None:
-    refused = m.set_leverage(int(words[0]), int(words[1]))
-    return None if refused is None else f"refused leverage {words[0]}: {refused}"
+    return _refused("leverage", words[0], m.set_leverage(int(words[0]), int(words[1])))
 
 
 INPUTS = {

@@ -1,10 +1,12 @@
 """Events explained in one sentence, from the player's point of view."""
 
+from dataclasses import replace
+
 import pytest
 
 from perpgame.engine.events import Backstop, BadDebt, Deleverage, Fill, Liquidation, OrderRejected
-from perpgame.engine.risk import REFUSAL_CODES
-from perpgame.session.stories import Storyteller
+from perpgame.engine.risk import ACCOUNT_REFUSAL_CODES, REFUSAL_CODES, Refusal
+from perpgame.session.stories import Storyteller, refusal_words
 
 TELLER = Storyteller({2: "you", 3: "mm-1", 4: "degen-7"}.get, player_id=2)
 
@@ -56,6 +58,20 @@ def test_every_order_refusal_code_is_told_in_words(code):
     e = OrderRejected(3, 2, 1, 1_000, 6_000_000, code, 6_000_000_000, 1_000_000_000, 10, 10)
     text = TELLER.tell(e).text
     assert text.startswith("Order rejected: ") and text != f"Order rejected: {code}."
+
+
+@pytest.mark.parametrize("code", ACCOUNT_REFUSAL_CODES)
+def test_every_withdrawal_and_leverage_refusal_code_is_told_in_words(code):
+    text = refusal_words(Refusal(code, 6_000_000_000, 1_000_000_000, 0, 30, 500_000_000, 20))
+    assert text != code and code not in text
+
+
+def test_a_withdrawal_refusal_says_what_must_stay_covered():
+    refusal = Refusal("withdraw_below_margin", need=6_000_000_000, available=10_000_000_000)
+    refusal = replace(refusal, amount=4_000_010_000)
+    assert refusal_words(refusal) == (
+        "withdrawal of 4,000.01 refused: equity 10,000.00 must stay above initial margin 6,000.00"
+    )
 
 
 def test_a_margin_refusal_says_what_was_needed():

@@ -34,6 +34,8 @@ from perpgame.level.schema.fields import (
     PositiveQty,
     Price,
     WholeInt,
+    plain_price,
+    plain_qty,
 )
 from perpgame.level.schema.level import Level
 from perpgame.level.schema.names import Policy, policy_names
@@ -83,6 +85,8 @@ __all__ = [
     "VaultDeposit",
     "Volatility",
     "WholeInt",
+    "plain_price",
+    "plain_qty",
     "policy_names",
     "show_value",
 ]

@@ -30,16 +30,11 @@ class ArbitrageurParams(BotParams):
     leverage: int = leverage_param(5)
 
 
-class Arbitrageur(Bot):
-    """Buys asks below the index, sells bids above it, then unwinds."""
+class Arbitrageur(Bot[ArbitrageurParams]):
+    """It buys when the book is cheaper than the index and sells when it is dearer, pulling the
+    book's price back to the outside price; without it the book can drift away."""
 
     archetype = "arbitrageur"
-    teaches = (
-        "It buys when the book is cheaper than the index and sells when it is dearer, pulling "
-        "the book's price back to the outside price; without it the book can drift away."
-    )
-    Params = ArbitrageurParams
-    params: ArbitrageurParams
     pulled = False
 
     def pull(self, pulled: bool) -> None:

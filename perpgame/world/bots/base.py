@@ -5,6 +5,11 @@ through its :class:`~perpgame.world.desk.Desk` and acts only by sending or cance
 Its parameters are a frozen dataclass of integers in engine units (lots, cents, micro-dollars)
 or in ppm / basis points, each declared with :func:`param` so that a level file can be checked
 field by field (:meth:`Bot.make_params`) and documented (:meth:`Bot.describe`).
+
+A bot says each thing once: its parameters as the type argument (``class Noise(Bot[NoiseParams])``
+makes ``Noise.Params`` that class and types ``self.params``), what it teaches as its class
+docstring (``teaches`` is that text on one line), and what it remembers between ticks in
+:meth:`Bot.setup`, which runs once the desk, the parameters and the rng are in place.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import functools
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from perpgame.engine.book import BUY, SELL
 from perpgame.engine.rng import Rng
@@ -126,16 +131,35 @@ def build_params(cls: type[BotParams], raw: Mapping[str, object], archetype: str
         raise ParamError(f"{archetype}: {exc}") from None
 
 
-class Bot:
-    """A trader robot. Subclasses set the class attributes and write ``act``."""
+P = TypeVar("P", bound=BotParams)
+
+
+class Bot(Generic[P]):
+    """A trader robot. Subclasses set ``archetype``, write ``act`` and may write ``setup``.
+
+    ``class X(Bot[XParams])`` sets ``X.Params`` to ``XParams`` (a bot without parameters
+    subclasses plain ``Bot`` and gets :class:`NoParams`).
+    """
 
     archetype: ClassVar[str] = "bot"
     teaches: ClassVar[str] = ""
-    Params: ClassVar[type] = NoParams
+    """What a player learns from it: the subclass's docstring, on one line."""
+    Params: ClassVar[type[BotParams]] = NoParams
     commands: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     """Timeline commands it understands: name -> the argument names it accepts."""
+    params: P
 
-    def __init__(self, desk: Desk, params: Any, rng: Rng) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__ and "teaches" not in cls.__dict__:
+            cls.teaches = " ".join(cls.__doc__.split())
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            if typing.get_origin(base) is Bot:
+                (params,) = typing.get_args(base)
+                if isinstance(params, type):
+                    cls.Params = params
+
+    def __init__(self, desk: Desk, params: P, rng: Rng) -> None:
         if not isinstance(params, self.Params):
             raise TypeError(f"{self.archetype} needs {self.Params.__name__}, got {params!r}")
         self.desk = desk
@@ -144,8 +168,12 @@ class Bot:
         leverage = getattr(params, "leverage", 0)
         if leverage:
             desk.set_leverage(min(leverage, desk.max_leverage))
+        self.setup()
 
     # ------------------------------------------------------------ the contract
+    def setup(self) -> None:
+        """Once, at the end of ``__init__``: set up what the bot remembers. Default: nothing."""
+
     def act(self) -> None:
         """Once per tick, after the oracle moved: look through the desk, act by orders."""
         raise NotImplementedError

@@ -15,10 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
 from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, leverage_param, param
-from perpgame.world.desk import Desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,25 +28,20 @@ class DegenerateParams(BotParams):
     use_ppm: int = param(900_000, lo=1, hi=PPM, doc="share of its buying power it spends, ppm")
 
 
-class Degenerate(Bot):
-    """One max-leverage position, opened early and held to the end (or to liquidation)."""
+class Degenerate(Bot[DegenerateParams]):
+    """It opens one position at maximum leverage and holds it: a small move wipes it out, and its
+    forced close pushes the price further: liquidation fuel."""
 
     archetype = "degenerate"
-    teaches = (
-        "It opens one position at maximum leverage and holds it: a small move wipes it out, and "
-        "its forced close pushes the price further: liquidation fuel."
-    )
-    Params = DegenerateParams
-    params: DegenerateParams
     commands: ClassVar[Mapping[str, tuple[str, ...]]] = {"open": (), "close": ()}
 
-    def __init__(self, desk: Desk, params: DegenerateParams, rng: Rng) -> None:
-        super().__init__(desk, params, rng)
-        if params.leverage == 0:
-            desk.set_leverage(desk.max_leverage)
-        self.side = BUY if params.side == "long" else SELL
-        self.open_at: int | None = params.open_tick + rng.between(0, params.jitter)
-        self.use_ppm = params.use_ppm
+    def setup(self) -> None:
+        p = self.params
+        if p.leverage == 0:
+            self.desk.set_leverage(self.desk.max_leverage)
+        self.side = BUY if p.side == "long" else SELL
+        self.open_at: int | None = p.open_tick + self.rng.between(0, p.jitter)
+        self.use_ppm = p.use_ppm
 
     def command(self, name: str, **args: Any) -> None:
         """``open``: open now (again, if it was wiped out); ``close``: close the position."""

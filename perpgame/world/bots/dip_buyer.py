@@ -16,10 +16,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from perpgame.engine.rng import Rng
 from perpgame.engine.units import CASH_SCALE, PPM
 from perpgame.world.bots.base import BPS, BUY, Bot, BotParams, leverage_param, param
-from perpgame.world.desk import Desk
 
 WAITING, BUYING, HOLDING, DONE = "waiting", "buying", "holding", "done"
 
@@ -36,19 +34,13 @@ class DipBuyerParams(BotParams):
     entries: int = param(1, lo=1, doc="how many times it brings fresh cash")
 
 
-class DipBuyer(Bot):
-    """Deposits new cash and buys after the mark falls from its recent high."""
+class DipBuyer(Bot[DipBuyerParams]):
+    """It waits for a fall, then deposits new cash and buys: the fresh trader on the long side that
+    replaces a liquidated one and makes the pile of cash bigger."""
 
     archetype = "dip_buyer"
-    teaches = (
-        "It waits for a fall, then deposits new cash and buys: the fresh trader on the long side "
-        "that replaces a liquidated one and makes the pile of cash bigger."
-    )
-    Params = DipBuyerParams
-    params: DipBuyerParams
 
-    def __init__(self, desk: Desk, params: DipBuyerParams, rng: Rng) -> None:
-        super().__init__(desk, params, rng)
+    def setup(self) -> None:
         self.highs: deque[tuple[int, int]] = deque()  # (tick, mark), marks falling: a running max
         self.state = WAITING
         self.entered = 0

@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from perpgame.engine.book import OrderType
-from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
 from perpgame.world.bots.base import BPS, BUY, SELL, Bot, BotParams, ParamError, param
-from perpgame.world.desk import Desk
 
 _QTY = itemgetter(1)  # a quote's (order id, qty) -> qty
 
@@ -73,24 +71,18 @@ def _ramp(value: int, lo: int, hi: int) -> int:
     return (value - lo) * STEPS // (hi - lo)
 
 
-class MarketMaker(Bot):
-    """Quotes a ladder both sides; widens, then pulls, under stress; returns when calm."""
+class MarketMaker(Bot[MarketMakerParams]):
+    """It fills the book with bids and asks around fair value, and pulls them when prices jump or it
+    loses money: liquidity disappears exactly when liquidations need it."""
 
     archetype = "market_maker"
-    teaches = (
-        "It fills the book with bids and asks around fair value, and pulls them when prices "
-        "jump or it loses money: liquidity disappears exactly when liquidations need it."
-    )
-    Params = MarketMakerParams
-    params: MarketMakerParams
 
-    def __init__(self, desk: Desk, params: MarketMakerParams, rng: Rng) -> None:
-        super().__init__(desk, params, rng)
+    def setup(self) -> None:
         self.bids: dict[int, tuple[int, int]] = {}  # price -> (order id, qty)
         self.asks: dict[int, tuple[int, int]] = {}
         self.vol_ppm = 0  # average absolute index move per tick
-        self.last_index = desk.index
-        self.peak = desk.equity()
+        self.last_index = self.desk.index
+        self.peak = self.desk.equity()
         self.stress = 0
         self.pulled = False
         self.forced = False

@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
 from perpgame.world.bots.base import BPS, BUY, SELL, Bot, BotParams, leverage_param, param
-from perpgame.world.desk import Desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +28,14 @@ class MomentumParams(BotParams):
     leverage: int = leverage_param(10)
 
 
-class Momentum(Bot):
-    """Follows the trend of the mark over a lookback, at leverage."""
+class Momentum(Bot[MomentumParams]):
+    """It buys rises and sells falls of the mark at high leverage: it makes moves bigger, and when
+    the trend turns its positions are the next to be liquidated."""
 
     archetype = "momentum"
-    teaches = (
-        "It buys rises and sells falls of the mark at high leverage: it makes moves bigger, "
-        "and when the trend turns its positions are the next to be liquidated."
-    )
-    Params = MomentumParams
-    params: MomentumParams
 
-    def __init__(self, desk: Desk, params: MomentumParams, rng: Rng) -> None:
-        super().__init__(desk, params, rng)
-        self.marks: deque[int] = deque(maxlen=params.lookback + 1)
+    def setup(self) -> None:
+        self.marks: deque[int] = deque(maxlen=self.params.lookback + 1)
 
     def act(self) -> None:
         p = self.params

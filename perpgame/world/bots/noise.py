@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from perpgame.engine.rng import Rng
 from perpgame.engine.units import PPM
 from perpgame.world.bots.base import BUY, SELL, Bot, BotParams, bps_of, leverage_param, param
-from perpgame.world.desk import Desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +30,13 @@ class NoiseParams(BotParams):
     leverage: int = leverage_param(0)
 
 
-class Noise(Bot):
-    """Random small market and limit orders with some chance per tick."""
+class Noise(Bot[NoiseParams]):
+    """It sends small random buys and sells: uninformed volume that keeps the book busy, each trade
+    still just cash moving from one account to another."""
 
     archetype = "noise"
-    teaches = (
-        "It sends small random buys and sells: uninformed volume that keeps the book busy, "
-        "each trade still just cash moving from one account to another."
-    )
-    Params = NoiseParams
-    params: NoiseParams
 
-    def __init__(self, desk: Desk, params: NoiseParams, rng: Rng) -> None:
-        super().__init__(desk, params, rng)
+    def setup(self) -> None:
         self.expiring: deque[tuple[int, int]] = deque()  # (tick to cancel at, order id)
 
     def act(self) -> None:

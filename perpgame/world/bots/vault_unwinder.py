@@ -29,16 +29,11 @@ class VaultUnwinderParams(BotParams):
     delay: int = param(0, lo=0, doc="ticks it waits after the vault starts holding a position")
 
 
-class VaultUnwinder(Bot):
-    """Unwinds the vault's inherited position through the book, within a slippage limit."""
+class VaultUnwinder(Bot[VaultUnwinderParams]):
+    """It sells what the backstop vault inherited back into the book, slice by slice and never below
+    a limit: the vault is one more trader that must get out the normal way."""
 
     archetype = "vault_unwinder"
-    teaches = (
-        "It sells what the backstop vault inherited back into the book, slice by slice and "
-        "never below a limit: the vault is one more trader that must get out the normal way."
-    )
-    Params = VaultUnwinderParams
-    params: VaultUnwinderParams
     since: int | None = None
 
     def act(self) -> None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from perpgame.engine.book import OrderType
-from perpgame.engine.rng import Rng
 from perpgame.world.bots.base import (
     BUY,
     SELL,
@@ -28,7 +27,6 @@ from perpgame.world.bots.base import (
     param,
     side_of,
 )
-from perpgame.world.desk import Desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +50,11 @@ class _Plan:
     slippage_bps: int
 
 
-class Whale(Bot):
-    """Works scripted large orders into the book over a number of ticks."""
+class Whale(Bot[WhaleParams]):
+    """It sends one huge order in slices: each slice eats through the book, so one trader can move
+    the price far enough to set off a cascade of liquidations."""
 
     archetype = "whale"
-    teaches = (
-        "It sends one huge order in slices: each slice eats through the book, so one trader "
-        "can move the price far enough to set off a cascade of liquidations."
-    )
-    Params = WhaleParams
-    params: WhaleParams
     commands: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "sell": ("qty", "ticks", "max_slippage_bps"),
         "buy": ("qty", "ticks", "max_slippage_bps"),
@@ -69,10 +62,9 @@ class Whale(Bot):
         "stop": (),
     }
 
-    def __init__(self, desk: Desk, params: WhaleParams, rng: Rng) -> None:
-        super().__init__(desk, params, rng)
+    def setup(self) -> None:
         self.plan: _Plan | None = None
-        self.scheduled = params.qty == 0
+        self.scheduled = self.params.qty == 0
 
     def command(self, name: str, **args: Any) -> None:
         """``sell``/``buy`` (qty lots, ticks), ``close`` (its whole position), ``stop``."""
