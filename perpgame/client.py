@@ -7,8 +7,8 @@
         async with await TableClient.connect(url) as seat:   # the URL `perpgame host` printed
             frame = await seat.next_frame()
             print(seat.best_bid, seat.best_ask, seat.account["equity"])
-            tick = await seat.buy("0.1")                     # a market order; returns its tick
-            await seat.wait_for(lambda f: f["market"]["tick"] >= tick)
+            await seat.buy("0.1")                            # a market order
+            frame = await seat.shown()                       # the first frame that shows it
 
 Prices, quantities and cash in frames are integers in the table's units (``seat.units``): cents,
 1/10,000 coin and micro-dollars. Orders take them as text, as level files do ("0.1", "59000").
@@ -27,8 +27,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import aiohttp
 
 Frame = dict[str, Any]
-FRAMES_KEPT = 100
-"""Frames a client keeps for :meth:`TableClient.next_frame` (10 s at 10 ticks/s); older go."""
+FRAMES_KEPT = 16
+"""Frames a client keeps for :meth:`TableClient.next_frame` (1.6 s at 10 ticks/s); older go.
+Few: a frame is a few hundred Python objects, and fifty clients in one process keeping a hundred
+each made the garbage collector stop that process for up to 125 ms (bench/table.py)."""
+REPLICA_FRAMES_KEPT = 100
+"""A replica's copy of the game needs every frame and arrival: it keeps more (10 s)."""
 
 
 class TableError(Exception):
@@ -38,12 +42,17 @@ class TableError(Exception):
 class TableClient:
     """One websocket connection to one seat (or, with the host's token, the instructor)."""
 
-    def __init__(self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        ws: aiohttp.ClientWebSocketResponse,
+        frames_kept: int = FRAMES_KEPT,
+    ) -> None:
         self._http = session
         self._ws = ws
         self._ids = itertools.count(1)
         self._answers: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self._frames: asyncio.Queue[Frame] = asyncio.Queue(maxsize=FRAMES_KEPT)
+        self._frames: asyncio.Queue[Frame] = asyncio.Queue(maxsize=frames_kept)
         self._changed = asyncio.Condition()
         self.welcome: dict[str, Any] = {}
         self.frame: Frame | None = None
@@ -54,6 +63,8 @@ class TableClient:
         self.errors: list[str] = []
         """Errors the table sent that answered no message of ours."""
         self.closed = asyncio.Event()
+        self.last_answer: dict[str, Any] | None = None
+        """The table's answer to this client's last message it accepted."""
         self._url = ""
         self._reader = asyncio.create_task(self._read())
 
@@ -64,8 +75,10 @@ class TableClient:
     ) -> TableClient:
         """Connect to ``ws://HOST:PORT/ws?seat=S&token=T`` and wait for the table's welcome.
 
-        With ``replica``, the welcome holds the table's log so far and every frame the tick's
-        inputs, so the client can play the same game itself (:mod:`perpgame.table.replica`).
+        With ``replica``, the welcome holds the table's log so far, every frame the tick's
+        inputs, and :meth:`next_frame` also gives every input the table applied on arrival
+        (``{"type": "arrival", "input": ...}``), so the client can play the same game itself
+        (:mod:`perpgame.table.replica`).
         """
         if replica:
             url += "&replica=1"
@@ -81,7 +94,7 @@ class TableClient:
         except (aiohttp.ClientError, OSError) as exc:
             await http.close()
             raise TableError(f"cannot reach the table at {parts.netloc}: {exc}") from None
-        client = cls(http, ws)
+        client = cls(http, ws, REPLICA_FRAMES_KEPT if replica else FRAMES_KEPT)
         client._url = url
         try:
             await asyncio.wait_for(client._welcomed(), timeout)
@@ -133,7 +146,8 @@ class TableClient:
         return asks[0][0] if asks else None
 
     async def next_frame(self, timeout: float = 10.0) -> Frame:
-        """The next frame not yet taken (the newest ``FRAMES_KEPT`` wait to be taken)."""
+        """The next frame not yet taken (the newest ``FRAMES_KEPT``, for a replica
+        ``REPLICA_FRAMES_KEPT``, wait to be taken)."""
         return await asyncio.wait_for(self._frames.get(), timeout)
 
     async def wait_for(self, test: Callable[[Frame], bool], timeout: float = 10.0) -> Frame:
@@ -151,6 +165,13 @@ class TableClient:
         assert self.frame is not None
         return self.frame
 
+    async def shown(self, timeout: float = 10.0) -> Frame:
+        """The first frame that shows this client's last accepted input applied (see
+        :func:`shows_applied`)."""
+        if self.last_answer is None:
+            raise TableError("no input of this client has been accepted yet")
+        return await self.wait_for(shows_applied(self.last_answer), timeout)
+
     async def _read(self) -> None:
         try:
             async for msg in self._ws:
@@ -165,6 +186,10 @@ class TableClient:
                         self.account = data["account"]
                     if data.get("board") is not None:
                         self.board = data["board"]
+                    if self._frames.full():
+                        self._frames.get_nowait()
+                    self._frames.put_nowait(data)
+                elif kind == "arrival":  # a replica's: an input applied between two ticks
                     if self._frames.full():
                         self._frames.get_nowait()
                     self._frames.put_nowait(data)
@@ -201,6 +226,7 @@ class TableClient:
         answer = await asyncio.wait_for(future, timeout)
         if answer["type"] == "error":
             raise TableError(answer["error"])
+        self.last_answer = answer
         return answer
 
     async def send_raw(self, text: str) -> None:
@@ -209,7 +235,9 @@ class TableClient:
 
     async def order(self, side: str, qty: str, price: str | None = None, **options: Any) -> int:
         """A limit order (with ``price``) or a market order, with :func:`order_message`'s
-        ``options`` (``leverage``, ``reduce_only``); returns the tick it applies at."""
+        ``options`` (``leverage``, ``reduce_only``); returns the tick it applies at, or on a
+        running table, which applies it on arrival, the tick after which it applied (the answer
+        of :meth:`send` also has its ``arrival`` number; :meth:`shown` waits for the frame)."""
         return (await self.send(order_message(side, qty, price, **options)))["tick"]
 
     async def buy(self, qty: str, price: str | None = None, **kw: Any) -> int:
@@ -229,6 +257,14 @@ class TableClient:
 
     async def set_leverage(self, value: int) -> int:
         return (await self.send({"type": "leverage", "value": value}))["tick"]
+
+    async def add_margin(self, dollars: str) -> int:
+        """Fresh cash into the seat's account ("500", "250.50")."""
+        return (await self.send({"type": "add_margin", "amount": dollars}))["tick"]
+
+    async def remove_margin(self, dollars: str) -> int:
+        """Cash out of the seat's account (the table says why when it refuses)."""
+        return (await self.send({"type": "remove_margin", "amount": dollars}))["tick"]
 
     # ------------------------------------------------------------ instructor
     async def start(self) -> dict[str, Any]:
@@ -256,6 +292,17 @@ class TableClient:
         return (await self.send({"type": "fire", "event": event}))["tick"]
 
 
+def shows_applied(answer: dict[str, Any]) -> Callable[[Frame], bool]:
+    """The test of a frame that shows an acknowledged input applied: for one a running table
+    applied on arrival, ``market["arrivals"]`` at least its ``arrival`` number (the frame sent
+    at once); for one that waited for a tick (a paused table), the frame of that tick."""
+    if "arrival" in answer:
+        number = answer["arrival"]
+        return lambda f: f["market"].get("arrivals", 0) >= number
+    tick = answer["tick"]
+    return lambda f: f["market"]["tick"] >= tick
+
+
 async def claim_seat(instructor_url: str) -> str:
     """Ask the table (with the host's token) for a free seat; that seat's URL."""
     async with await TableClient.connect(instructor_url) as host:
@@ -264,6 +311,12 @@ async def claim_seat(instructor_url: str) -> str:
 
 def _coin(lots: int) -> str:
     return f"{lots // 10_000}.{lots % 10_000:04d}"
+
+
+def _cash(micros: int) -> str:
+    """Cash units (micro-dollars) as dollars, exactly: "500", "0.000001"."""
+    whole, rest = divmod(micros, 1_000_000)
+    return f"{whole}.{rest:06d}".rstrip("0").rstrip(".")
 
 
 def _dollars(cents: int) -> str:
@@ -309,6 +362,8 @@ def action_message(action: Any) -> dict[str, Any]:
         msg["order"] = action.order_id
     if kind == "leverage":
         msg["value"] = action.leverage
+    if kind in ("add_margin", "remove_margin"):
+        msg["amount"] = _cash(action.amount)
     return msg
 
 
@@ -316,10 +371,10 @@ async def play_actions(
     url: str, actions: list[Any], timeout: float = 60.0, name: str | None = None
 ) -> dict[str, Any]:
     """Play a seat from an actions file: each input is sent once the table has played the tick
-    before its own, so it applies at that tick (or, if the table is past it, at the next).
-    Returns the seat's account after the last input's tick, and what was refused."""
+    before its own, so it applies at that tick (a paused table) or right after the tick before
+    (a running table applies it on arrival); if the table is past it, as soon as it is sent.
+    Returns the seat's account once the last input shows, and what was refused."""
     refused: list[str] = []
-    last = 0
     async with await TableClient.connect(url, name=name) as seat:
         for action in sorted(actions, key=lambda a: a.tick):
             if action.tick - 1 > seat.tick:
@@ -327,12 +382,11 @@ async def play_actions(
                     lambda f, t=action.tick - 1: f["market"]["tick"] >= t, timeout=timeout
                 )
             try:
-                last = await seat.send(action_message(action))
-                last = last["tick"]
+                await seat.send(action_message(action))
             except TableError as exc:
                 refused.append(f"tick {action.tick}: {exc}")
-        if last:
-            await seat.wait_for(lambda f: f["market"]["tick"] >= last, timeout=timeout)
+        if seat.last_answer is not None:
+            await seat.shown(timeout)
         return {
             "seat": seat.seat,
             "tick": seat.tick,
@@ -341,4 +395,12 @@ async def play_actions(
         }
 
 
-__all__ = ["Frame", "TableClient", "TableError", "action_message", "claim_seat", "play_actions"]
+__all__ = [
+    "Frame",
+    "TableClient",
+    "TableError",
+    "action_message",
+    "claim_seat",
+    "play_actions",
+    "shows_applied",
+]

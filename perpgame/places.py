@@ -1,6 +1,6 @@
 """Where perpgame reads and writes: the saves folder is decided here, once, and `where` lists all.
 
-The saves folder (progress, settings, the game to continue, replays) is the user's data folder
+The saves folder (progress, settings, the game to continue, replays, table logs) is the user's data folder
 (``platformdirs``: ``~/.local/share/perpgame`` on Linux, ``~/Library/Application Support/perpgame``
 on macOS), so progress follows the player whichever folder the game is started from.
 ``--saves DIR`` or ``$PERPGAME_SAVES`` choose another folder.
@@ -129,6 +129,11 @@ def places(levels: Path, start: Path | None = None) -> list[Place]:
     found = [
         Place("saves", saves, f"progress, settings and the game to continue ({how})"),
         Place("replays", saves / "replays", "finished games, to watch again"),
+        Place(
+            "tables",
+            saves / "tables",
+            "perpgame host: each table's log, a replay (perpgame replay FILE)",
+        ),
         Place("visitors", saves / "visitors", "perpgame serve: one folder per browser visitor"),
         Place("levels", levels, "the shipped levels and their solutions (read only)"),
     ]

@@ -94,6 +94,9 @@ class GameSession:
         self._pending: list[PlayerInput] = []
         self._scheduled: dict[int, list[PlayerInput]] = {}
         self.player_margin_added = 0
+        self.margin_added: dict[int, int] = {}
+        """Margin each account added less what it took out, by account id (the player's and,
+        at a table, each seat's): the cap on adding margin is per account."""
         self.director = Director(level)
         self._snapshot: Frame | None = None
         self.why_view: WhyView | None = None
@@ -221,6 +224,23 @@ class GameSession:
         self._acting = self.seats[action.seat]
         _INPUTS[action.kind](self, action, Desk(self.market, self._acting), tick)
 
+    def apply_now(self, action: PlayerInput) -> list:
+        """Do one seat's input at once, between two ticks, at the tick just played: a shared
+        table matching an order on arrival, as a venue does. It is not in ``input_log`` (whose
+        inputs apply inside their tick): the table logs it, and a replay that applies it after
+        the same tick plays the same game. Returns its events, already told to the chronicle."""
+        if self.status != PLAYING or action.seat not in self.seats:
+            return []
+        m = self.market
+        first = len(m.events)
+        self._acting = self.seats[action.seat]
+        _INPUTS[action.kind](self, action, Desk(m, self._acting), m.tick)
+        events = m.events[first:]
+        self.chronicle.absorb(events, self.player.id)
+        self.chronicle.check_pile()
+        self._snapshot = None
+        return events
+
     def _input_order(self, action: PlayerInput, desk: Desk, tick: int) -> None:
         if action.leverage is not None:
             self._set_leverage(desk, action.leverage)
@@ -257,25 +277,32 @@ class GameSession:
         self._set_leverage(desk, action.leverage or 1)
 
     def _input_add_margin(self, action: PlayerInput, desk: Desk, tick: int) -> None:
-        if self.player_margin_added + action.amount > MAX_ADDED_MARGIN:
+        if self.margin_added.get(self._acting, 0) + action.amount > MAX_ADDED_MARGIN:
             self._say(
                 f"Refused: at most ${format_cash(MAX_ADDED_MARGIN, places=0)} of margin can be "
                 "added in one game."
             )
             return
         desk.deposit(action.amount)
-        self.deposited += action.amount
-        self.player_margin_added += action.amount
+        self._margin_moved(action.amount)
         self._say(f"You added {format_cash(action.amount)} of margin: fresh cash in the pile.")
 
     def _input_remove_margin(self, action: PlayerInput, desk: Desk, tick: int) -> None:
         refused = desk.withdraw(action.amount)
         if refused is None:
-            self.deposited -= action.amount
-            self.player_margin_added -= action.amount
+            self._margin_moved(-action.amount)
             self._say(f"You took {format_cash(action.amount)} out of the pile.")
         else:
             self._say_refusal(refused)
+
+    def _margin_moved(self, amount: int) -> None:
+        """Count margin the acting seat added (> 0) or took out (< 0): the player's own figures
+        for the player, and each seat's at a table."""
+        acting = self._acting
+        self.margin_added[acting] = self.margin_added.get(acting, 0) + amount
+        if acting == self.player.id:
+            self.deposited += amount
+            self.player_margin_added += amount
 
     def _input_pick_policy(self, action: PlayerInput, desk: Desk, tick: int) -> None:
         told = policy_pick.apply(self.level, self.market, self.waterfall_log, action.policy or "")

@@ -1,12 +1,16 @@
 """The authoritative table: one game session, many seats, every input stamped with its tick.
 
 No clock and no network here: the server calls :meth:`Table.submit` when a message arrives and
-:meth:`Table.step` when a tick is due. Each input is given the tick it applies at (the next one)
-and the session logs it with that tick, so the log replays bit for bit (:mod:`perpgame.table.log`).
+:meth:`Table.step` when a tick is due. An input either waits for the next tick (a paused table,
+or before the first tick), where the session applies it after the bots and logs it with that
+tick, or, on a running table, is applied on arrival, between two ticks, as a venue matches an
+order when it comes in; such an *arrival* is logged with the tick just played and replayed right
+after that tick. Either way the log replays bit for bit (:mod:`perpgame.table.log`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from perpgame.level.schema import Level
@@ -14,8 +18,8 @@ from perpgame.session import GameSession
 from perpgame.session.game import PLAYING
 from perpgame.session.inputs import SEAT_NAME, SOLO_SEAT, PlayerInput
 
-SEAT_KINDS = ("order", "close", "cancel_all", "cancel", "leverage")
-"""What a seat may do. Adding or removing margin is not offered at a table yet."""
+SEAT_KINDS = ("order", "close", "cancel_all", "cancel", "leverage", "add_margin", "remove_margin")
+"""What a seat may do (all a player can, but pick the level's ADL policy)."""
 MAX_SEATS = 200
 NEVER = 1 << 62
 """The tick of a timeline entry a table leaves out (no game gets there)."""
@@ -74,6 +78,11 @@ class Table:
         self.fires: list[tuple[int, int]] = []
         """(tick, timeline index) of every event the instructor fired early, in order."""
         self._fire_queue: list[int] = []
+        self.arrivals: list[PlayerInput] = []
+        """Inputs applied on arrival, each with the tick after which it was applied, in order."""
+        self.events_since: list = []
+        """The events since the previous tick was played: the arrivals' then the tick's own."""
+        self._arrived_events: list = []
 
     @property
     def tick(self) -> int:
@@ -83,17 +92,29 @@ class Table:
     def playing(self) -> bool:
         return self.session.status == PLAYING
 
-    def submit(self, seat: str, action: PlayerInput) -> int:
-        """Queue ``action`` for ``seat``; returns the tick it applies at."""
+    def submit(self, seat: str, action: PlayerInput, *, now: bool = False) -> int:
+        """Queue ``action`` for ``seat`` to apply at the next tick, or with ``now`` (and a tick
+        played) apply it at once, as an arrival. Returns the tick it applies at, or for an
+        arrival the tick after which it applied (see :attr:`arrivals`)."""
         if seat not in self.session.seats or seat == SOLO_SEAT:
             raise TableError(f"there is no seat {seat!r} at this table")
         if action.kind not in SEAT_KINDS:
             raise TableError(f"a seat cannot {action.kind.replace('_', ' ')} at a table")
         if not self.playing:
             raise TableError("the game at this table has ended")
+        if now and self.tick >= 1:
+            self.arrive(replace(action, tick=self.tick, seat=seat))
+            return self.tick
         tick = self.tick + 1
         self.session.submit(replace(action, tick=tick, seat=seat))
         return tick
+
+    def arrive(self, action: PlayerInput) -> None:
+        """Apply an input now, after tick ``action.tick`` (the tick just played), and log it."""
+        if action.tick != self.tick:
+            raise TableError(f"an arrival after tick {action.tick} cannot apply at {self.tick}")
+        self.arrivals.append(action)
+        self._arrived_events += self.session.apply_now(action)
 
     def fire(self, index: int) -> int:
         """Queue timeline entry ``index`` to fire at the next tick (before the tick's own timeline)."""
@@ -114,10 +135,13 @@ class Table:
         if not self.playing:
             return False
         queue, self._fire_queue = self._fire_queue, []
+        arrived, self._arrived_events = self._arrived_events, []
         for index in queue:
             self.fires.append((self.tick + 1, index))
             self.session.fire(index)
-        return self.session.step()
+        played = self.session.step()
+        self.events_since = arrived + self.session.tick_events
+        return played
 
     def state_hash(self) -> str:
         return self.session.state_hash()
@@ -130,17 +154,24 @@ def replay_table(
     inputs: list[PlayerInput],
     fires: list[tuple[int, int]],
     ticks: int,
+    arrivals: Sequence[PlayerInput] = (),
 ) -> GameSession:
-    """Play a table's log offline: the same seats, inputs and fired events -> the same game."""
+    """Play a table's log offline: the same seats, inputs, fired events and arrivals -> the
+    same game."""
     table = Table(level, seed, seats)
     session = table.session
     session.schedule(inputs)
     due: dict[int, list[int]] = {}
     for tick, index in fires:
         due.setdefault(tick, []).append(index)
+    after: dict[int, list[PlayerInput]] = {}
+    for action in arrivals:
+        after.setdefault(action.tick, []).append(action)
     while session.tick < ticks:
         for index in due.pop(session.tick + 1, ()):
             table.fire(index)
         if not table.step():
             break
+        for action in after.pop(session.tick, ()):
+            table.arrive(action)
     return session

@@ -1,5 +1,8 @@
 """The table log: the level, the seed, the seats and every input with its tick. It is a replay.
 
+``inputs`` applied inside their tick (after the bots); ``arrivals`` were applied on arrival,
+right after the tick they carry, in the order listed (:mod:`perpgame.table.core`).
+
 ``perpgame replay FILE`` recognises a table log (``"kind": "table-log"``) and plays it offline to
 its last tick, then compares the state hash with the one the table recorded.
 """
@@ -40,6 +43,7 @@ class TableLog(BaseModel):
     seats: list[SeatName] = Field(min_length=1, max_length=200)
     ticks: Tick
     inputs: list[Action] = Field(default_factory=list)
+    arrivals: list[Action] = Field(default_factory=list)
     fires: list[tuple[Tick, Annotated[int, Field(ge=0, le=10_000)]]] = Field(default_factory=list)
     final_state_hash: str = Field(pattern=r"^[0-9a-f]{16,128}$")
 
@@ -53,6 +57,13 @@ class TableLog(BaseModel):
                 raise ValueError(f"inputs[{i}] is not an input of a seat of this table")
             if not previous <= action.tick <= self.ticks or action.tick < 1:
                 raise ValueError(f"inputs[{i}] is at tick {action.tick}: out of order")
+            previous = action.tick
+        previous = 1
+        for i, action in enumerate(self.arrivals):
+            if action.seat not in self.seats or action.kind not in SEAT_KINDS:
+                raise ValueError(f"arrivals[{i}] is not an input of a seat of this table")
+            if not previous <= action.tick <= self.ticks:
+                raise ValueError(f"arrivals[{i}] is after tick {action.tick}: out of order")
             previous = action.tick
         for i, (tick, _) in enumerate(self.fires):
             if not 1 <= tick <= self.ticks:
@@ -89,6 +100,7 @@ def table_log(table: Table) -> TableLog:
         seats=table.seats,
         ticks=table.tick,
         inputs=list(table.session.input_log),
+        arrivals=list(table.arrivals),
         fires=list(table.fires),
         final_state_hash=table.state_hash(),
     )
@@ -135,7 +147,13 @@ def read_log(path: str | Path) -> tuple[TableLog, Level]:
 def replay_log(log: TableLog, level: Level) -> str:
     """Play the log offline; the final state hash."""
     session = replay_table(
-        level, log.seed, list(log.seats), list(log.inputs), list(log.fires), log.ticks
+        level,
+        log.seed,
+        list(log.seats),
+        list(log.inputs),
+        list(log.fires),
+        log.ticks,
+        list(log.arrivals),
     )
     return session.state_hash()
 
@@ -150,7 +168,8 @@ def replay_command(path: str | Path) -> int:
     print(f"table log: {path}")
     print(
         f"level: {log.level_id}, seed {log.seed}, {len(log.seats)} seats, {log.ticks} ticks, "
-        f"{len(log.inputs)} inputs, {len(log.fires)} events fired by the instructor"
+        f"{len(log.inputs) + len(log.arrivals)} inputs ({len(log.arrivals)} on arrival), "
+        f"{len(log.fires)} events fired by the instructor"
     )
     got = replay_log(log, level)
     if got == log.final_state_hash:
@@ -164,4 +183,8 @@ def replay_command(path: str | Path) -> int:
 
 
 def summary(log: TableLog) -> dict[str, Any]:
-    return {"seats": len(log.seats), "ticks": log.ticks, "inputs": len(log.inputs)}
+    return {
+        "seats": len(log.seats),
+        "ticks": log.ticks,
+        "inputs": len(log.inputs) + len(log.arrivals),
+    }

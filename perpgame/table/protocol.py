@@ -6,11 +6,12 @@ Client to table (``type`` says which)::
     {"type": "order", "id": 7, "side": "buy", "qty": "0.5", "price": "59000"}
     {"type": "close", "id": 8}      {"type": "cancel", "order": 42}     {"type": "cancel_all"}
     {"type": "leverage", "value": 10}
+    {"type": "add_margin", "amount": "500"}     {"type": "remove_margin", "amount": "250.50"}
     instructor only (the host's token):
     {"type": "start"}  {"type": "pause"}  {"type": "speed", "ticks_per_second": 5}
     {"type": "step", "ticks": 1}  {"type": "fire", "event": 3}  {"type": "claim"}
 
-``qty``, ``price`` are written as in level files ("0.5" coin, "59000" dollars). ``id`` is the
+``qty``, ``price``, ``amount`` are written as in level files ("0.5" coin, "59000" dollars). ``id`` is the
 client's own number for the message, echoed in the answer. Table to client: ``welcome``, ``ack``
 (``id`` and the ``tick`` the input applies at), ``error`` (``id`` when known, ``error``: why),
 and a ``frame`` every tick (:mod:`perpgame.table.views`).
@@ -22,7 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from perpgame.level.schema import MAX_LEVERAGE, PositiveQty, Price
+from perpgame.level.schema import MAX_LEVERAGE, PositiveCash, PositiveQty, Price
 from perpgame.session.inputs import BUY, SELL, PlayerInput
 
 MAX_MESSAGE_BYTES = 2048
@@ -84,6 +85,20 @@ class Leverage(_Msg):
     value: Annotated[int, Field(strict=True, ge=1, le=MAX_LEVERAGE)]
 
 
+class AddMargin(_Msg):
+    """Fresh cash into the seat's account (the pile grows), in dollars as in level files."""
+
+    type: Literal["add_margin"]
+    amount: PositiveCash
+
+
+class RemoveMargin(_Msg):
+    """Cash out of the seat's account; refused below initial margin."""
+
+    type: Literal["remove_margin"]
+    amount: PositiveCash
+
+
 class Start(_Msg):
     type: Literal["start"]
 
@@ -113,7 +128,7 @@ class Claim(_Msg):
     type: Literal["claim"]
 
 
-SeatMessage = Order | Close | Cancel | CancelAll | Leverage
+SeatMessage = Order | Close | Cancel | CancelAll | Leverage | AddMargin | RemoveMargin
 InstructorMessage = Start | Pause | Speed | Step | Fire | Claim
 Message = Annotated[Hello | SeatMessage | InstructorMessage, Field(discriminator="type")]
 _MESSAGE = TypeAdapter(Message)
@@ -150,6 +165,8 @@ def to_action(msg: SeatMessage) -> PlayerInput:
         return PlayerInput(0, "cancel", order_id=msg.order)
     if isinstance(msg, Leverage):
         return PlayerInput(0, "leverage", leverage=msg.value)
+    if isinstance(msg, AddMargin | RemoveMargin):
+        return PlayerInput(0, msg.type, amount=msg.amount)
     return PlayerInput(0, "cancel_all")
 
 

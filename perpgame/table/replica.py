@@ -10,6 +10,8 @@ nothing in it: the copy reaches the table's state hash tick for tick.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from perpgame.level.schema import Level
 from perpgame.session import GameSession
 from perpgame.session import views as session_views
@@ -53,16 +55,48 @@ class SeatReplica:
         self.known = 0
         """The last tick the table has announced."""
         self._due: dict[int, tuple[list[PlayerInput], list[int]]] = {}
+        self._after: dict[int, list[PlayerInput]] = {}
+        """Inputs the table applied on arrival, by the tick after which they applied."""
+        self.arrived = 0
+        """How many inputs applied on arrival this copy has been given."""
 
-    def feed(self, tick: int, inputs: list[PlayerInput], fires: list[int]) -> None:
-        """The table played ``tick`` with these inputs and fired events (in order)."""
+    def feed(
+        self, tick: int, inputs: list[PlayerInput], fires: list[int], arrivals: int | None = None
+    ) -> None:
+        """The table played ``tick`` with these inputs and fired events (in order); ``arrivals``:
+        how many inputs it had applied on arrival by then (checked: none may be missing)."""
         if tick != self.known + 1:
             raise ValueError(f"tick {tick} announced after tick {self.known}: a tick is missing")
+        if arrivals is not None and arrivals != self.arrived:
+            raise ValueError(f"{arrivals} arrivals announced, {self.arrived} came: one is missing")
         self._due[tick] = (inputs, fires)
         self.known = tick
 
-    def feed_log(self, inputs: list[PlayerInput], fires: list[tuple[int, int]], ticks: int) -> None:
+    def arrive(self, action: PlayerInput) -> int:
+        """The table applied ``action`` on arrival, after tick ``action.tick``: now, if this
+        copy has played that tick, else right after it. Returns how many answers to the seat's
+        own orders it added to the session's ``answers`` now (0 when it waits)."""
+        if action.tick > self.known or action.tick < self.session.tick:
+            raise ValueError(f"an arrival after tick {action.tick} came at tick {self.known}")
+        self.arrived += 1
+        if action.tick != self.session.tick:
+            self._after.setdefault(action.tick, []).append(action)
+            return 0
+        before = len(self.session.answers)
+        self.table.arrive(action)
+        return len(self.session.answers) - before
+
+    def feed_log(
+        self,
+        inputs: list[PlayerInput],
+        fires: list[tuple[int, int]],
+        ticks: int,
+        arrivals: Sequence[PlayerInput] = (),
+    ) -> None:
         """Everything the table played before this client joined."""
+        for action in arrivals:
+            self._after.setdefault(action.tick, []).append(action)
+        self.arrived += len(arrivals)
         by_tick: dict[int, tuple[list[PlayerInput], list[int]]] = {}
         for action in inputs:
             by_tick.setdefault(action.tick, ([], []))[0].append(action)
@@ -80,7 +114,11 @@ class SeatReplica:
         self.session.schedule(inputs)
         for index in fires:
             self.session.fire(index)
-        return GameSession.step(self.session)
+        played = GameSession.step(self.session)
+        for action in self._after.pop(tick, ()):
+            self.table.arrive(action)
+        self.session.seat_notes.clear()  # the other seats' notes: theirs to read, not this copy's
+        return played
 
     def catch_up(self) -> None:
         while self.step():

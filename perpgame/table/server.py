@@ -2,7 +2,11 @@
 
 The ticker steps the table at the chosen rate and pushes a frame to every seat after each tick.
 Messages are handled on the same event loop, so the table is only ever touched by one thing at a
-time; each input is stamped with the tick it applies at and acknowledged with that tick. Every
+time. While the table runs, a seat's input is applied when it arrives (as a venue matches an order
+on arrival), acknowledged with the tick after which it applied and its arrival number, and the
+seat gets a frame of the market and its account at once (``arrived``: that number); seats that
+play their own copy of the game get every arrival (``{"type": "arrival"}``). While it is paused,
+an input waits for the next tick and is acknowledged with that tick. Every
 connection has a send queue of its own, so a slow client never holds the table up: it misses
 frames (each frame is whole, so the next one is enough) and is cut off if it falls far behind.
 """
@@ -206,7 +210,8 @@ class TableServer:
 
     def _broadcast(self) -> None:
         session = self.table.session
-        market_view = views.market_view(session)
+        market_view = views.market_view(session, self.table.events_since)
+        market_view["arrivals"] = len(self.table.arrivals)
         self.paid += who_paid_whom(market_view, self._seat_set)
         market = json.dumps(market_view, separators=(",", ":"))
         notes: dict[int, list[str]] = {}
@@ -305,12 +310,36 @@ class TableServer:
         elif conn.seat == INSTRUCTOR:
             conn.send(_error(msg.id, "the instructor has no seat to trade"))
         else:
-            try:
-                tick = self.table.submit(conn.seat, to_action(msg))
-            except TableError as exc:
-                conn.send(_error(msg.id, str(exc)))
-                return
+            self._seat_input(conn, msg)
+
+    def _seat_input(self, conn: _Conn, msg: Any) -> None:
+        """Apply (running) or queue (paused) a seat's input; ack it; show an arrival at once."""
+        assert conn.seat is not None
+        table = self.table
+        arrived, noted = len(table.arrivals), len(table.session.seat_notes)
+        try:
+            tick = table.submit(conn.seat, to_action(msg), now=self.running)
+        except TableError as exc:
+            conn.send(_error(msg.id, str(exc)))
+            return
+        if len(table.arrivals) == arrived:
             conn.send(_json({"type": "ack", "id": msg.id, "tick": tick}))
+            return
+        number = len(table.arrivals)
+        conn.send(_json({"type": "ack", "id": msg.id, "tick": tick, "arrival": number}))
+        session = table.session
+        notes = [story.text for _, story in session.seat_notes[noted:]]
+        del session.seat_notes[noted:]  # told now, in the seat's arrival frame
+        market = views.market_view(session, [])
+        market["arrivals"] = number
+        account = views.seat_view(session, conn.seat) | {"notes": notes}
+        frame = {"type": "frame", "market": market, "account": account, "arrived": number}
+        conn.send(_json(frame))
+        if any(c.replica for c in self.conns.values()):
+            text = _json({"type": "arrival", "input": table.arrivals[-1].to_dict()})
+            for other in self.conns.values():
+                if other.replica:
+                    other.send(text)
 
     def _hello(self, conn: _Conn, msg: Hello) -> None:
         if conn.seat is not None:
@@ -362,7 +391,8 @@ class TableServer:
             welcome["events"] = views.timeline_view(t.level)
             welcome["board"] = views.leaderboard(t.session, t.seats, self.names)
             welcome["tps"] = self.tps
-        welcome["market"] = views.market_view(t.session)
+        welcome["market"] = views.market_view(t.session, t.events_since)
+        welcome["market"]["arrivals"] = len(t.arrivals)
         conn.send(_json(welcome))
 
     def _free_seat(self) -> str | None:

@@ -26,13 +26,15 @@ def names(session: GameSession) -> dict[int, str]:
     return {acct.id: acct.name for acct in session.market.accounts.values()}
 
 
-def market_view(session: GameSession) -> dict[str, Any]:
-    """The market every seat sees this tick: prices, the book, the tape and the waterfall."""
+def market_view(session: GameSession, events: list | None = None) -> dict[str, Any]:
+    """The market every seat sees this tick: prices, the book, the tape and the waterfall.
+
+    The tape and the waterfall are of ``events`` (by default the last tick's)."""
     m = session.market
     name = names(session)
     tape = []
     waterfall = []
-    for e in session.tick_events:
+    for e in session.tick_events if events is None else events:
         if e.type == "fill":
             buyer, seller = (e.taker, e.maker) if e.taker_side == BUY else (e.maker, e.taker)
             tape.append(
@@ -87,7 +89,8 @@ def seat_view(session: GameSession, seat: str) -> dict[str, Any]:
 def leaderboard(
     session: GameSession, seats: list[str], names: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """Every seat by profit (equity less the starting cash), best first; ties by seat name.
+    """Every seat by profit (equity less the starting cash and the margin it added since), best
+    first; ties by seat name.
 
     With each: size, leverage in hundredths (notional / equity; None when equity <= 0), the
     liquidation price, the distance to it in basis points of the mark, and the seat's ADL rank,
@@ -101,6 +104,7 @@ def leaderboard(
     for seat in seats:
         acct = m.accounts[session.seats[seat]]
         equity = acct.equity(mark)
+        paid_in = start + session.margin_added.get(acct.id, 0)
         liq = liquidation_price(acct, m.config.maintenance_ppm) if acct.size else None
         spot = queues[BUY if acct.size > 0 else SELL].get(acct.id) if acct.size else None
         rows.append(
@@ -108,7 +112,7 @@ def leaderboard(
                 "seat": seat,
                 "name": (names or {}).get(seat, ""),
                 "equity": equity,
-                "pnl": equity - start,
+                "pnl": equity - paid_in,
                 "size": acct.size,
                 "leverage": abs(acct.size) * mark * 100 // equity if equity > 0 else None,
                 "liq_price": liq,

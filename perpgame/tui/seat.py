@@ -2,7 +2,7 @@
 
 The screen plays the seat's own copy of the table's game (:class:`SeatReplica`), one tick each
 time the table announces one with its inputs; the seat's orders go to the table, which stamps them
-with their tick, and come back in that tick's inputs like everyone's. So the book, the tape, the
+with their tick (or applied on arrival, between two ticks), and come back like everyone's. So the book, the tape, the
 waterfall, the position panel and why? are the ordinary ones, seen from this seat.
 """
 
@@ -71,7 +71,7 @@ class SeatApp(App):
         self.run_worker(self._join(), exclusive=True)
 
     async def _join(self) -> None:
-        from perpgame.tui.screens.game import GameScreen
+        from perpgame.tui.seat_screen import SeatScreen
 
         try:
             self.client = await TableClient.connect(self.url, replica=True, name=self.player_name)
@@ -82,22 +82,36 @@ class SeatApp(App):
             self.exit(return_code=1, message=self.problem)
             return
         replica = SeatReplica(level, history.seed, list(history.seats), self.client.seat)
-        replica.feed_log(list(history.inputs), list(history.fires), history.ticks)
+        replica.feed_log(
+            list(history.inputs), list(history.fires), history.ticks, list(history.arrivals)
+        )
         replica.catch_up()
         self.replica = replica
         session = replica.session
         session.step = replica.step  # the table's clock, not the screen's, decides the ticks
         session.submit = self._send  # orders go to the table
-        self.push_screen(GameScreen(session, speed=10), lambda _: self._debrief())
+        client = self.client
+        screen = SeatScreen(
+            session, seat=client.seat, name=self.player_name or "", board=lambda: client.board
+        )
+        self.push_screen(screen, lambda _: self._debrief())
         while not self.client.closed.is_set():
             try:
                 frame = await self.client.next_frame(timeout=3600)
             except TimeoutError:
                 continue
-            market = frame["market"]
             try:
+                if frame["type"] == "arrival":
+                    answered = replica.arrive(PlayerInput.from_dict(frame["input"]))
+                    if isinstance(self.screen, SeatScreen):
+                        self.screen.arrived(answered)
+                    continue
+                if "arrived" in frame:  # our own input, which the arrival plays here too
+                    continue
                 inputs = [PlayerInput.from_dict(a) for a in frame.get("inputs", [])]
-                replica.feed(market["tick"], inputs, list(frame.get("fires", [])))
+                market = frame["market"]
+                fires = list(frame.get("fires", []))
+                replica.feed(market["tick"], inputs, fires, market.get("arrivals"))
             except ValueError as exc:
                 self.notify(f"out of step with the table: {exc}", severity="error")
                 return

@@ -66,7 +66,7 @@ def test_where_names_every_folder(data_home, tmp_path, monkeypatch, capsys):
     assert cli.main(["where"]) == 0
     out = capsys.readouterr().out
     names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
-    assert names == ["saves", "replays", "visitors", "levels"]
+    assert names == ["saves", "replays", "tables", "visitors", "levels"]
     assert str(data_home / "perpgame") in out
     assert str(Path(cli.__file__).parent / "levels") in out
 

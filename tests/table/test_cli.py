@@ -103,3 +103,17 @@ def test_serve_puts_visitors_on_a_table_without_the_token_on_a_command_line(tmp_
     assert command.endswith("join --claim") and "token" not in command
     assert serve("127.0.0.1", 0, tmp_path, table="ws://127.0.0.1:1/ws?seat=seat-1&token=x") == 2
     assert "instructor's URL" in capsys.readouterr().err
+
+
+def test_where_lists_the_folder_the_host_writes_table_logs_to(tmp_path, capsys, monkeypatch):
+    from perpgame.level.loader import load_level
+    from perpgame.table.host import default_log_path
+
+    monkeypatch.delenv("PERPGAME_SAVES", raising=False)
+    assert main(["where", "--saves", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("tables "))
+    assert lines[row].split(None, 1)[1] == str(tmp_path / "tables")
+    assert "perpgame host" in lines[row + 1] and "perpgame replay" in lines[row + 1]
+    log = default_log_path(tmp_path, load_level(DUEL), 1)
+    assert log.parent == tmp_path / "tables"

@@ -73,11 +73,55 @@ async def test_the_seat_sees_the_board_and_at_the_end_the_table_debrief(tmp_path
             await _until(pilot, lambda: len(server.table.session._pending) == 2)
             await step(host, [other], ticks=10)  # the level ends at tick 10
             await _until(pilot, lambda: app.replica.session.tick == 10)
-            for _ in range(3):  # the level's end notice, then the table debrief
-                await _until(pilot, lambda: app.screen.__class__.__name__ != "GameScreen")
-                if isinstance(app.screen, TableText) and "debrief" in app.screen.text:
-                    break
-                await pilot.press("enter")
-            assert isinstance(app.screen, TableText)
+            # the table debrief, at once (a table has no level result to show first)
+            await _until(pilot, lambda: isinstance(app.screen, TableText))
             assert "Table debrief" in app.screen.text and "Who paid whom" in app.screen.text
             assert "seat-1 Ana" in app.screen.text
+
+
+async def test_a_seats_screen_offers_only_what_a_table_does_and_shows_the_table_not_objectives(
+    tmp_path,
+):
+    from perpgame.level.loader import load_level
+    from perpgame.tui.screens.help import HelpScreen
+    from perpgame.tui.seat import TableText
+    from perpgame.tui.seat_screen import SeatScreen
+
+    from .conftest import DUEL
+
+    short = tmp_path / "short.toml"
+    text = DUEL.read_text().replace("time_limit = 1000", "time_limit = 1")
+    short.write_text(text.replace("at = 9000", "at = 9").replace("at = 9500", "at = 10"))
+    async with served(load_level(short), 2) as (server, clients):
+        host = await join(server, clients, None)
+        await step(host, [], ticks=1)
+        app = SeatApp(server.url("seat-1"), name="Ana")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _until(pilot, lambda: isinstance(app.screen, SeatScreen))
+            screen = app.screen
+            shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+            assert "pause" not in shown and not any(a.startswith("speed") for a in shown)
+            assert "app.board" in shown and "market(1)" in shown and "margin(1)" in shown
+            await pilot.press("space", "4")  # nothing: the table's clock is the table's
+            assert not screen.paused and screen.speed == 10
+            top = screen.status_bar.plain_lines()[0]
+            assert "TABLE" in top and "PAUSED" not in top and "10x" not in top
+            assert "Survive" not in top  # the one player's goal is not the table's
+            await pilot.resize_terminal(80, 24)
+            await _until(pilot, lambda: "1st of 2" in screen.status_bar.plain_lines()[0])
+            assert "…" not in screen.status_bar.plain_lines()[0]  # the place fits at 80 columns
+            await pilot.resize_terminal(140, 42)  # wide: the panel where the objectives were
+            await _until(pilot, lambda: screen.objectives.plain_lines())
+            panel = "\n".join(screen.objectives.plain_lines())
+            assert "You are seat-1 Ana" in panel and "Time" in panel and "Survive" not in panel
+            await pilot.press("question_mark")
+            await _until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            rows = "\n".join(" ".join(r) for r in app.screen.rows)
+            assert "Pause" not in rows and "speed" not in rows and "resumed" not in rows
+            assert "Leave your seat" in rows and "every seat by profit" in rows
+            assert not screen.paused  # help does not stop the table's game
+            await pilot.press("escape")
+            await step(host, [], ticks=9)  # the level ends at tick 10
+            # straight to the table debrief: no level result, no stars (the table has none)
+            await _until(pilot, lambda: isinstance(app.screen, TableText))
+            assert "debrief" in app.screen.text.lower() or "paid whom" in app.screen.text

@@ -46,10 +46,10 @@ def test_the_order_line_answers_only_the_players_own_orders():
     assert len(session.answers) == 1
 
 
-def test_a_table_refuses_margin_moves_the_solo_seat_and_unknown_seats():
+def test_a_table_refuses_picking_the_policy_the_solo_seat_and_unknown_seats():
     table = Table(load_level(DUEL), 1, ["seat-1"])
-    with pytest.raises(TableError, match="add margin"):
-        table.submit("seat-1", PlayerInput(0, "add_margin", amount=1))
+    with pytest.raises(TableError, match="pick policy"):
+        table.submit("seat-1", PlayerInput(0, "pick_policy", policy="water_fill"))
     for seat in ("you", "seat-2"):
         with pytest.raises(TableError, match="no seat"):
             table.submit(seat, PlayerInput(0, "cancel_all"))
