@@ -9,10 +9,13 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perpgame import __version__
 from perpgame.level.errors import LevelError
+
+if TYPE_CHECKING:
+    from perpgame.saves import Replay
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 SAVES_HELP = (
@@ -350,11 +353,12 @@ def _levels(args: argparse.Namespace) -> int:
 
 def _play(args: argparse.Namespace) -> int:
     from perpgame.level.catalog import is_level_path
-    from perpgame.tui.app import run_app
 
     name = args.level
     level_path = Path(name) if is_level_path(name) else None
-    level = _load(name)
+    level = _load(name)  # before the screen is loaded: a bad level is told at once
+    from perpgame.tui.app import run_app
+
     return run_app(start_level=level, level_path=level_path, seed=args.seed)
 
 
@@ -440,12 +444,12 @@ def _replay(args: argparse.Namespace) -> int:
         return table_replay(path)
     from perpgame.replay_cli import replay_command
 
-    watch = None
-    if not headless:
-        from perpgame.tui import app
+    def watch(replay: Replay) -> int:  # the screen is loaded once the replay has been read
+        from perpgame.tui.app import watch_replay
 
-        watch = getattr(app, "watch_replay", None)
-    return replay_command(path, headless=headless, watch=watch)
+        return watch_replay(replay)
+
+    return replay_command(path, headless=headless, watch=None if headless else watch)
 
 
 def _title(args: argparse.Namespace) -> int:

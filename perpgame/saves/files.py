@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -51,8 +52,42 @@ def atomic_write(path: Path, data: bytes) -> None:
     is removed when anything fails; OSError is for the caller.
     """
     path = Path(path)
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _synced_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def atomic_create(path: Path, data: bytes) -> None:
+    """Write a new file at ``path`` as :func:`atomic_write` does, but never over another file.
+
+    FileExistsError when the name is taken, even by another process a moment ago: the temporary
+    file is hard-linked to its name, which fails if the name exists (a rename would replace it).
+    """
+    path = Path(path)
+    tmp = _synced_temp(path, data)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # file systems without hard links
+            if path.exists() or path.is_symlink():
+                raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    fsync_dir(path.parent)
+
+
+def _synced_temp(path: Path, data: bytes) -> str:
+    """A temporary file beside ``path`` holding ``data``, on disk (removed if that fails)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             with contextlib.suppress(OSError):
@@ -60,12 +95,11 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(folder)
+    return tmp
 
 
 def read_bytes(path: Path) -> bytes | None:

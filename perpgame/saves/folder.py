@@ -16,7 +16,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from perpgame.saves.errors import Damaged, Newer
-from perpgame.saves.files import atomic_write, dump, read_bytes, reason, remove_debris, set_aside
+from perpgame.saves.files import (
+    atomic_create,
+    atomic_write,
+    dump,
+    read_bytes,
+    reason,
+    remove_debris,
+    set_aside,
+)
 from perpgame.saves.locks import INSTANCE_LOCK, instance_name, try_lock, unlock
 from perpgame.saves.migrations import decode, explain
 from perpgame.session.limits import clip
@@ -139,6 +147,26 @@ class SaveFolder:
             self.notice(f"Could not save {path}: {reason(exc)}. {what}")
             return False
         return True
+
+    def write_new(
+        self, folder: Path, name: Callable[[list[str]], Path], model: BaseModel, what: str
+    ) -> Path | None:
+        """Atomically write a model into ``folder`` under a name no file has, never over another
+        file: ``name`` picks one given the names taken, and picks again when another game took it
+        meanwhile. The path; None and a notice when it cannot be done."""
+        data = dump(model)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for _ in range(100):
+                path = name([p.name for p in folder.iterdir()])
+                with contextlib.suppress(FileExistsError):
+                    atomic_create(path, data)
+                    return path
+        except OSError as exc:
+            self.notice(f"Could not save in {folder}: {reason(exc)}. {what}")
+            return None
+        self.notice(f"Could not save in {folder}: other games kept taking the name. {what}")
+        return None
 
     def set_aside(self, path: Path, tag: str) -> Path | None:
         """Rename ``path`` to ``path.<tag>-<UTC time>`` (never over an existing file)."""

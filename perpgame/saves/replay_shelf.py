@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from perpgame.saves.files import reason
 from perpgame.saves.folder import SaveFolder
 from perpgame.saves.models import HEX64, Replay, ReplayResult
 from perpgame.saves.replay import read_replay, told_hash
@@ -33,15 +32,13 @@ class ReplayShelf:
             )
             return None
         replay = _replay_of(session, folder.root)
-        what = "The replay was not saved."
-        try:
-            folder.replays_dir.mkdir(parents=True, exist_ok=True)
-            taken = [p.name for p in folder.replays_dir.iterdir()]
-        except OSError as exc:
-            folder.notice(f"Could not save a replay in {folder.replays_dir}: {reason(exc)}. {what}")
-            return None
-        path = _free_name(folder.replays_dir, f"{level.id}-{session.seed}-", taken)
-        return path if folder.write(path, replay, what) else None
+        prefix = f"{level.id}-{session.seed}-"
+        return folder.write_new(
+            folder.replays_dir,
+            lambda taken: _free_name(folder.replays_dir, prefix, taken),
+            replay,
+            "The replay was not saved.",
+        )
 
     def paths(self) -> list[Path]:
         """The saved replays, oldest name first (by level, seed and number)."""
@@ -86,15 +83,11 @@ def _replay_of(session: GameSession, root: Path) -> Replay:
 
 
 def _free_name(folder: Path, prefix: str, taken: list[str]) -> Path:
-    """``<prefix><n>.json`` with ``n`` one more than the highest taken."""
+    """``<prefix><n>.json`` with ``n`` one more than the highest taken (a name another game takes
+    meanwhile is never written over: :meth:`SaveFolder.write_new` asks again)."""
     numbers = [
         int(m.group(1))
         for name in taken
         if (m := re.fullmatch(re.escape(prefix) + r"(\d{1,9})\.json", name))
     ]
-    n = max(numbers, default=0) + 1
-    path = folder / f"{prefix}{n}.json"
-    while path.exists():  # pragma: no cover - only when another process wrote meanwhile
-        n += 1
-        path = folder / f"{prefix}{n}.json"
-    return path
+    return folder / f"{prefix}{max(numbers, default=0) + 1}.json"

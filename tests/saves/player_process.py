@@ -1,7 +1,7 @@
 """A game process for the tests that need real OS processes on one saves folder.
 
 ``python -m tests.saves.player_process games ROOT LEVELS N``: finish N games (won, lost, won, ...)
-of the happy-path test level, recording each as the game does, and print ``recorded K`` after
+of the happy-path test level, recording each and saving its replay as the game does, and print ``recorded K`` after
 each save returned. ``... saves ROOT LEVELS`` does the same without end, with a resume save and
 now and then a replay between results: a process to kill in the middle of a save.
 """
@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
             store.save_resume(play(level, WINNING, until=10))
         session = play(level, WINNING if won else LOSING)
         store.record_result(session)
-        if mode == "saves" and n % 5 == 0:
+        if mode == "games" or n % 5 == 0:
             store.save_replay(session)
         if store.notices:
             print("notice", *store.take_notices(), flush=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from perpgame import saves
 from perpgame.saves import SaveStore
 
@@ -147,3 +149,21 @@ def test_saves_folder_under_a_regular_file(tmp_path, level):
     store.clear_resume()
     assert store.notices and all("Could not save" in n for n in store.notices)
     assert (tmp_path / "file").read_text() == "not a folder"
+
+
+def test_atomic_create_never_writes_over_a_file_even_without_hard_links(tmp_path, monkeypatch):
+    from perpgame.saves.files import atomic_create
+
+    taken = tmp_path / "a.json"
+    taken.write_bytes(b"theirs")
+    with pytest.raises(FileExistsError):
+        atomic_create(taken, b"mine")
+
+    def no_links(*args):
+        raise PermissionError("this file system has no hard links")
+
+    monkeypatch.setattr(os, "link", no_links)
+    with pytest.raises(FileExistsError):
+        atomic_create(taken, b"mine")
+    atomic_create(tmp_path / "b.json", b"mine")
+    assert files_in(tmp_path) == {"a.json": b"theirs", "b.json": b"mine"}  # no temp file left

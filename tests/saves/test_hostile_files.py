@@ -42,6 +42,26 @@ def test_replay_answers_a_fifo_within_a_second(tmp_path: Path) -> None:
 
 
 @needs_fifo
+@pytest.mark.parametrize("argv", [["replay", "replay.json"], ["play", "./level.toml"]])
+def test_a_fifo_is_refused_before_the_screen_is_loaded(tmp_path: Path, argv: list[str]) -> None:
+    """Before: watching a replay and playing a level by path imported Textual, then refused the
+    FIFO: over a second in all on a busy machine (the check itself takes milliseconds)."""
+    os.mkfifo(tmp_path / "replay.json")
+    os.mkfifo(tmp_path / "level.toml")
+    code = f"import sys; from perpgame.cli import main; print(main({argv!r}), 'textual' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "PERPGAME_SAVES": str(tmp_path / "saves")},
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert "is a named pipe (FIFO)" in done.stderr
+    assert done.stdout.split() == ["1", "False"]  # refused, and the screen was never loaded
+
+
+@needs_fifo
 def test_a_fifo_for_a_profile_is_set_aside_and_the_game_starts(tmp_path: Path) -> None:
     root = tmp_path / "saves"
     root.mkdir()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from perpgame.saves import SaveStore
+from perpgame.saves import SaveStore, replay_shelf
 
 from .conftest import LOSING, WINNING, files_in, frozen_clock, play
 
@@ -46,6 +46,7 @@ def test_two_processes_finishing_games_on_one_folder_lose_nothing(root, levels_f
     entry = SaveStore(root, levels_folder=levels_folder).profile().completed["happy-path"]
     # each process: 6 won (WINNING, 2 stars) and 6 lost games
     assert (entry.plays, entry.wins, entry.stars) == (2 * GAMES, GAMES, 2)
+    assert len(list((root / "replays").glob("happy-path-7-*.json"))) == 2 * GAMES  # every replay
 
 
 def test_a_second_game_on_the_folder_is_told_and_both_results_count(root, levels_folder, own_level):
@@ -72,6 +73,28 @@ def test_a_second_game_on_the_folder_is_told_and_both_results_count(root, levels
     third = SaveStore(root, levels_folder=levels_folder)
     assert third.claim() is True and third.notices == []
     third.release()
+
+
+def test_two_games_saving_a_replay_at_once_keep_both(root, levels_folder, own_level, monkeypatch):
+    """Before: a game took the next free replay name, then renamed its file onto it; a replay
+    that another game saved under that name meanwhile was replaced (two processes finishing 24
+    games kept 21 to 23 replays)."""
+    mine, theirs = (SaveStore(root, levels_folder=levels_folder) for _ in range(2))
+    won, lost = play(own_level, WINNING), play(own_level, LOSING)
+    real = replay_shelf._free_name
+
+    def raced(folder: Path, prefix: str, taken: list[str]) -> Path:
+        path = real(folder, prefix, taken)
+        monkeypatch.setattr(replay_shelf, "_free_name", real)
+        assert theirs.save_replay(lost) == path  # the other game saves first, under that name
+        return path
+
+    monkeypatch.setattr(replay_shelf, "_free_name", raced)
+    path = mine.save_replay(won)
+    assert path is not None and path.name == "happy-path-7-2.json"
+    kept = {p.name: mine.load_replay(p).result.status for p in mine.replays()}
+    assert kept == {"happy-path-7-1.json": "lost", "happy-path-7-2.json": "won"}
+    assert mine.notices == theirs.notices == [] and _temp_files(root) == []
 
 
 def test_temp_files_of_crashed_saves_are_removed_at_start(root, levels_folder):
