@@ -430,6 +430,19 @@ async def test_quick_order_line_sends_good_input():
         assert "setting 10x" in ticket(screen)
 
 
+async def test_the_order_line_says_when_it_has_the_keys():
+    # a seat's table does not pause while its player types: the line itself must say so
+    app = calm()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)
+        line = app.screen.query_one("#order-line", Input)
+        assert line.placeholder.startswith("press : then")
+        await pilot.press("colon")
+        assert line.has_focus and "Enter sends, Esc leaves" in line.placeholder
+        await pilot.press("escape")
+        assert not line.has_focus and line.placeholder.startswith("press : then")
+
+
 async def test_quick_order_line_shows_what_is_wrong_with_bad_input():
     app = calm()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -81,7 +81,7 @@ def order(page, line: str, said: str) -> None:
     limit sell 0.5 resting at ..."), whichever the screen shows when it is read.
     """
     press(page, ":")
-    shows(page, "PAUSED")  # the line has the keys now (the screen waits while its player types)
+    shows(page, "Enter sends")  # the line has the keys now (a seat's table does not wait for it)
     page.keyboard.type(line)
     press(page, "Enter")
     shows(page, said)

@@ -15,6 +15,8 @@ from textual.widgets import Input, Label, Static
 LONG = 44
 """Feedback longer than this (in cells) squeezes the hint to make room."""
 PLACEHOLDER = "press : then  b 0.5 x10 · s 1 @ 61000 · close · lev 5 · margin +500"
+TYPING = "type an order, Enter sends, Esc leaves:  b 0.5 x10 · s 1 @ 61000 · close"
+"""The hint while the line has the keys, so the player sees that keys go to the line now."""
 
 
 class QuickOrder(Horizontal):
@@ -22,6 +24,12 @@ class QuickOrder(Horizontal):
         yield Label(":")
         yield Input(placeholder=PLACEHOLDER, id="order-line", select_on_focus=False)
         yield Static("", id="order-feedback")
+
+    def on_descendant_focus(self) -> None:
+        self.query_one("#order-line", Input).placeholder = TYPING
+
+    def on_descendant_blur(self) -> None:
+        self.query_one("#order-line", Input).placeholder = PLACEHOLDER
 
     def feedback(self, text: Text | str) -> None:
         """Show ``text``; a long one (a refusal and its reason) takes the hint's room while the
