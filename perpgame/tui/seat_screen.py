@@ -27,7 +27,8 @@ from perpgame.tui.screens.confirm import QuitConfirm
 from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.text import key_help
-from perpgame.tui.widgets.base import LinePanel, clock, gauge
+from perpgame.tui.widgets.base import LinePanel, clock
+from perpgame.tui.widgets.objectives import clock_line
 from perpgame.tui.widgets.status_bar import Status, StatusBar
 
 NOT_AT_A_TABLE = frozenset({"pause", "speed"})
@@ -70,10 +71,7 @@ class TablePanel(LinePanel):
     def build(self, width: int, height: int) -> list[Text]:
         snap: Frame = self.data
         pal = self.pal
-        line = Text("Time ", pal.muted)
-        line.append(f"{clock(snap.seconds)} / {clock(snap.time_limit)} ", pal.strong)
-        fraction = snap.seconds / snap.time_limit if snap.time_limit else 0
-        line.append_text(gauge(fraction, max(4, width - line.cell_len), pal.book, pal.muted))
+        line = clock_line(snap, pal, width)
         who = Text("You are ", pal.muted)
         who.append(f"{self.seat} {self.player_name}".strip(), pal.strong)
         place = place_line(self.board(), self.seat)

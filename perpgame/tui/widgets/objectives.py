@@ -9,6 +9,7 @@ from rich.text import Text
 
 from perpgame.session.frame import Frame, Goal
 from perpgame.tui.widgets.base import LinePanel, clock, fit, gauge
+from perpgame.tui.widgets.palette import Palette
 
 
 def goal_mark(goal: Goal) -> str:
@@ -19,17 +20,22 @@ def goal_mark(goal: Goal) -> str:
     return "★" if goal.done else "☆"
 
 
+def clock_line(snap: Frame, pal: Palette, width: int) -> Text:
+    """``Time 0:24 / 16:40`` and a gauge of the time gone, filling ``width``."""
+    line = Text("Time ", pal.muted)
+    line.append(f"{clock(snap.seconds)} / {clock(snap.time_limit)} ", pal.strong)
+    fraction = snap.seconds / snap.time_limit if snap.time_limit else 0
+    line.append_text(gauge(fraction, max(4, width - line.cell_len), pal.book, pal.muted))
+    return line
+
+
 class Objectives(LinePanel):
     PANEL_TITLE = "Objectives"
 
     def build(self, width: int, height: int) -> list[Text]:
         snap: Frame = self.data
         pal = self.pal
-        line = Text("Time ", pal.muted)
-        line.append(f"{clock(snap.seconds)} / {clock(snap.time_limit)} ", pal.strong)
-        fraction = snap.seconds / snap.time_limit if snap.time_limit else 0
-        line.append_text(gauge(fraction, max(4, width - line.cell_len), pal.book, pal.muted))
-        lines = [line]
+        lines = [clock_line(snap, pal, width)]
         console = self.app.console
         wrapped_total = sum(
             len(Text(f"{goal_mark(g)} avoid: {g.text}").wrap(console, width)) for g in snap.goals
