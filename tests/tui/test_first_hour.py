@@ -268,3 +268,12 @@ async def test_a_refusal_shows_whole_on_the_order_line_at_80x24():
         answer = str(screen.quick.query_one("#order-feedback").render())
         assert "refused" in answer
         assert answer.strip() in screen_text(app)
+
+
+def test_the_piles_names_only_line_says_more_groups_not_dollars():
+    # Before: "Moved 16,622 bulls +6 → funds +5" at 80x24: "+6" read as six dollars
+    from perpgame.tui.widgets.pile import _listing
+
+    flows = [("noise", 500), ("house", 300), ("vault", 200)]
+    assert _listing(flows, 16, 100, short=True) == "noise +2 more"
+    assert _listing(flows, 9, 100, short=True) == "noise +2"  # no room for the word

@@ -132,8 +132,7 @@ class PilePanel(LinePanel):
         line = Text("Moved ", pal.muted)
         line.append(shown, pal.strong)
         line.append(" ")
-        more = f" +{len(sources) - 1}" if len(sources) > 1 else ""
-        line.append(fit(group_name(sources[0][0]), 9) + more, pal.loss)
+        line.append(fit(group_name(sources[0][0]), 9) + _more(len(sources)), pal.loss)
         line.append(" → ", pal.strong)
         line.append(_listing(sinks, width - line.cell_len, unit, short=True), pal.gain)
         return [line]
@@ -171,4 +170,13 @@ def _listing(flows: list[tuple[str, int]], room: int, unit: int, short: bool = F
             return text
     # no amount fits beside the names: the largest by name, the others counted
     name = fit(group_name(flows[0][0]), 9) if short else group_name(flows[0][0])
-    return fit(name + (f" +{len(flows) - 1}" if len(flows) > 1 else ""), room)
+    long = name + _more(len(flows))
+    return long if len(long) <= room else fit(name + _more(len(flows), short=True), room)
+
+
+def _more(count: int, short: bool = False) -> str:
+    """`` +6 more`` after the one group named of ``count`` (a bare ``+6`` reads as $6), or
+    ``short`` ``+6`` where the words do not fit."""
+    if count <= 1:
+        return ""
+    return f" +{count - 1}" if short else f" +{count - 1} more"
