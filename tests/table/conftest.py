@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -45,3 +46,19 @@ async def step(host: TableClient, seats: list[TableClient], ticks: int = 1) -> i
     for seat in seats:
         await seat.wait_for(lambda f, t=tick: f["market"]["tick"] >= t, timeout=5)
     return tick
+
+
+async def trade_five_at_50x(long: TableClient, short: TableClient) -> None:
+    """``short`` offers 5 at 60,000 and ``long`` takes it, both at 50x: with the duel's 10,000
+    cash each, the long is bankrupt at 58,000 (a 5% gap takes it past)."""
+    await short.sell("5", "60000", leverage=50)
+    await long.buy("5", leverage=50)
+
+
+async def until(pilot, test, deadline: float | None = None) -> None:
+    """Let the app run until ``test()`` holds: by ``deadline`` (a ``time.monotonic()`` shared by
+    several waits), or within 10 s."""
+    deadline = time.monotonic() + 10 if deadline is None else deadline
+    while not test():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.02)

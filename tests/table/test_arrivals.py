@@ -15,7 +15,7 @@ from perpgame.table.log import read_log, replay_log, write_log
 from perpgame.table.replica import SeatReplica
 from perpgame.tui.seat import SeatApp
 
-from .conftest import DUEL, join, served, step
+from .conftest import DUEL, join, served, step, until
 
 SEATS = ["seat-1", "seat-2", "seat-3"]
 _order = st.tuples(
@@ -115,22 +115,16 @@ async def test_a_seats_game_screen_plays_the_arrivals_of_a_running_table(duel):
             while app.replica is None or app.replica.session.player.size <= 0:
                 if app.replica is not None and not server.table.arrivals[1:]:
                     await pilot.press("b")  # a market buy: applied on arrival, back as one
-                    await _until(pilot, lambda: server.table.arrivals[1:], deadline)
+                    await until(pilot, lambda: server.table.arrivals[1:], deadline)
                 assert time.monotonic() < deadline, "timed out"
                 await pilot.pause(0.02)
             me = app.replica.session.player
-            await _until(pilot, lambda: "filled" in _feedback(app), deadline)  # told at once
+            await until(pilot, lambda: "filled" in _feedback(app), deadline)  # told at once
             await host.pause()
             await step(host, [other])
-            await _until(pilot, lambda: app.replica.session.tick == server.table.tick, deadline)
+            await until(pilot, lambda: app.replica.session.tick == server.table.tick, deadline)
             assert me.size > 0 and other.account["size"] == -me.size
             assert app.replica.session.state_hash() == server.table.state_hash()
-
-
-async def _until(pilot, test, deadline: float) -> None:
-    while not test():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
 
 
 def _feedback(app) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from perpgame.level.loader import load_level
 from perpgame.table.debrief import debrief_text
 
-from .conftest import DUEL, join, served, step
+from .conftest import DUEL, join, served, step, trade_five_at_50x
 
 
 async def test_the_debrief_says_who_paid_whom_and_where_the_money_went(tmp_path):
@@ -18,8 +18,7 @@ async def test_the_debrief_says_who_paid_whom_and_where_the_money_went(tmp_path)
         host = await join(server, clients, None)
         a = await join(server, clients, "seat-1")
         b = await join(server, clients, "seat-2")
-        await b.sell("5", "60000", leverage=50)
-        await a.buy("5", leverage=50)
+        await trade_five_at_50x(a, b)
         await step(host, [a, b])
         await host.fire(1)
         await step(host, [a, b], ticks=9)

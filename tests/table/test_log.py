@@ -7,15 +7,14 @@ import json
 from perpgame.cli import main
 from perpgame.table.log import read_log, replay_log, table_log, write_log
 
-from .conftest import join, served, step
+from .conftest import join, served, step, trade_five_at_50x
 
 
 async def _crash_game(server, clients) -> None:
     """Three seats trade, one is liquidated into another's bid, the instructor fires both gaps."""
     host = await join(server, clients, None)
     a, b, c = [await join(server, clients, f"seat-{i}") for i in (1, 2, 3)]
-    await b.sell("5", "60000", leverage=50)
-    await a.buy("5", leverage=50)
+    await trade_five_at_50x(a, b)
     await c.buy("5", "58100", leverage=50)
     await step(host, [a, b, c], ticks=2)
     await host.fire(0)

@@ -11,7 +11,7 @@ from perpgame.session.limits import MAX_ADDED_MARGIN
 from perpgame.table.log import replay_log, table_log
 from perpgame.tui.seat import SeatApp
 
-from .conftest import join, served, step
+from .conftest import join, served, step, trade_five_at_50x, until
 
 START = 10_000 * 1_000_000  # the duel's starting cash, in micro-dollars
 
@@ -51,8 +51,7 @@ async def test_taking_out_margin_a_position_needs_is_refused_in_words(duel):
         host = await join(server, clients, None)
         a = await join(server, clients, "seat-1")
         b = await join(server, clients, "seat-2")
-        await b.sell("5", "60000", leverage=50)
-        await a.buy("5", leverage=50)
+        await trade_five_at_50x(a, b)
         await step(host, [a, b])
         assert a.account["size"] == 50_000
         await a.remove_margin("9000")
@@ -76,27 +75,21 @@ async def test_the_game_screens_margin_keys_and_quick_order_work_on_a_seat(duel)
         app = SeatApp(server.url("seat-1"))
         async with app.run_test(size=(120, 40)) as pilot:
             deadline = time.monotonic() + 10
-            await _until(pilot, lambda: app.replica is not None, deadline)
+            await until(pilot, lambda: app.replica is not None, deadline)
             await pilot.press("m")  # add margin: 10% of the start cash
-            await _until(pilot, lambda: server.table.session._pending, deadline)
+            await until(pilot, lambda: server.table.session._pending, deadline)
             await step(host, [])
-            await _until(pilot, lambda: app.replica.session.tick == 1, deadline)
+            await until(pilot, lambda: app.replica.session.tick == 1, deadline)
             me = app.replica.session.player
             assert me.cash == START + START // 10
             await pilot.press("colon", *"margin -300", "enter")
-            await _until(pilot, lambda: server.table.session._pending, deadline)
+            await until(pilot, lambda: server.table.session._pending, deadline)
             await step(host, [])
-            await _until(pilot, lambda: app.replica.session.tick == 2, deadline)
+            await until(pilot, lambda: app.replica.session.tick == 2, deadline)
             assert me.cash == START + START // 10 - 300_000_000
             assert app.replica.session.state_hash() == server.table.state_hash()
             told = [s.text for s in app.replica.session.player_stories]
             assert "You took 300.00 out of the pile." in told
-
-
-async def _until(pilot, test, deadline: float) -> None:
-    while not test():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
 
 
 async def test_a_bad_margin_message_is_refused_and_changes_nothing(duel):

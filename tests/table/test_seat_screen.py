@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from perpgame.tui.seat import SeatApp
 
-from .conftest import join, served, step
-
-
-async def _until(pilot, test, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not test():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
+from .conftest import join, served, step, until
 
 
 async def test_a_seat_trades_from_the_game_screen_and_its_copy_matches_the_table(duel):
@@ -24,21 +15,21 @@ async def test_a_seat_trades_from_the_game_screen_and_its_copy_matches_the_table
         await step(host, [other], ticks=3)  # the seat joins a game already under way
         app = SeatApp(server.url("seat-1"))
         async with app.run_test(size=(120, 40)) as pilot:
-            await _until(pilot, lambda: app.replica is not None)
+            await until(pilot, lambda: app.replica is not None)
             replica = app.replica
             assert replica.session.tick == 3
             assert replica.session.state_hash() == server.table.state_hash()
             await pilot.press("b")  # a market buy of the screen's order size
-            await _until(pilot, lambda: server.table.session._pending)
+            await until(pilot, lambda: server.table.session._pending)
             await step(host, [other])
-            await _until(pilot, lambda: replica.session.tick == 4)
+            await until(pilot, lambda: replica.session.tick == 4)
             me = replica.session.player
             assert me.size > 0 and me.name == "seat-1"
             assert other.account["size"] == -me.size  # bought from the other seat's offer
             assert replica.session.state_hash() == server.table.state_hash()
             await host.fire(1)  # the -5% gap: the copy plays it too
             await step(host, [other], ticks=2)
-            await _until(pilot, lambda: replica.session.tick == 6)
+            await until(pilot, lambda: replica.session.tick == 6)
             assert replica.session.state_hash() == server.table.state_hash()
             snap = replica.session.frame()
             assert snap.position.size == me.size
@@ -63,18 +54,18 @@ async def test_the_seat_sees_the_board_and_at_the_end_the_table_debrief(tmp_path
         other = await join(server, clients, "seat-2")
         app = SeatApp(server.url("seat-1"), name="Ana")
         async with app.run_test(size=(120, 40)) as pilot:
-            await _until(pilot, lambda: app.replica is not None)
+            await until(pilot, lambda: app.replica is not None)
             await pilot.press("l")  # the board, from the welcome
-            await _until(pilot, lambda: isinstance(app.screen, TableText))
+            await until(pilot, lambda: isinstance(app.screen, TableText))
             assert "seat-1 Ana" in app.screen.text and "◀ you" in app.screen.text
             await pilot.press("escape")
             await other.sell("1", "60000")
             await pilot.press("b")
-            await _until(pilot, lambda: len(server.table.session._pending) == 2)
+            await until(pilot, lambda: len(server.table.session._pending) == 2)
             await step(host, [other], ticks=10)  # the level ends at tick 10
-            await _until(pilot, lambda: app.replica.session.tick == 10)
+            await until(pilot, lambda: app.replica.session.tick == 10)
             # the table debrief, at once (a table has no level result to show first)
-            await _until(pilot, lambda: isinstance(app.screen, TableText))
+            await until(pilot, lambda: isinstance(app.screen, TableText))
             assert "Table debrief" in app.screen.text and "Who paid whom" in app.screen.text
             assert "seat-1 Ana" in app.screen.text
 
@@ -97,7 +88,7 @@ async def test_a_seats_screen_offers_only_what_a_table_does_and_shows_the_table_
         await step(host, [], ticks=1)
         app = SeatApp(server.url("seat-1"), name="Ana")
         async with app.run_test(size=(100, 30)) as pilot:
-            await _until(pilot, lambda: isinstance(app.screen, SeatScreen))
+            await until(pilot, lambda: isinstance(app.screen, SeatScreen))
             screen = app.screen
             shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
             assert "pause" not in shown and not any(a.startswith("speed") for a in shown)
@@ -108,14 +99,14 @@ async def test_a_seats_screen_offers_only_what_a_table_does_and_shows_the_table_
             assert "TABLE" in top and "PAUSED" not in top and "10x" not in top
             assert "Survive" not in top  # the one player's goal is not the table's
             await pilot.resize_terminal(80, 24)
-            await _until(pilot, lambda: "1st of 2" in screen.status_bar.plain_lines()[0])
+            await until(pilot, lambda: "1st of 2" in screen.status_bar.plain_lines()[0])
             assert "…" not in screen.status_bar.plain_lines()[0]  # the place fits at 80 columns
             await pilot.resize_terminal(140, 42)  # wide: the panel where the objectives were
-            await _until(pilot, lambda: screen.objectives.plain_lines())
+            await until(pilot, lambda: screen.objectives.plain_lines())
             panel = "\n".join(screen.objectives.plain_lines())
             assert "You are seat-1 Ana" in panel and "Time" in panel and "Survive" not in panel
             await pilot.press("question_mark")
-            await _until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen))
             rows = "\n".join(" ".join(r) for r in app.screen.rows)
             assert "Pause" not in rows and "speed" not in rows and "resumed" not in rows
             assert "Leave your seat" in rows and "every seat by profit" in rows
@@ -123,5 +114,5 @@ async def test_a_seats_screen_offers_only_what_a_table_does_and_shows_the_table_
             await pilot.press("escape")
             await step(host, [], ticks=9)  # the level ends at tick 10
             # straight to the table debrief: no level result, no stars (the table has none)
-            await _until(pilot, lambda: isinstance(app.screen, TableText))
+            await until(pilot, lambda: isinstance(app.screen, TableText))
             assert "debrief" in app.screen.text.lower() or "paid whom" in app.screen.text

@@ -10,7 +10,7 @@ import pytest
 from perpgame.client import TableClient, TableError
 from perpgame.table.server import INSTRUCTOR
 
-from .conftest import join, served, step
+from .conftest import join, served, step, trade_five_at_50x
 
 
 async def test_two_seats_trade_with_each_other(duel):
@@ -58,8 +58,7 @@ async def test_a_seat_is_liquidated_into_another_seats_bid(duel):
     async with served(duel, 3) as (server, clients):
         host = await join(server, clients, None)
         a, b, c = [await join(server, clients, f"seat-{i}") for i in (1, 2, 3)]
-        await b.sell("5", "60000", leverage=50)
-        await a.buy("5", leverage=50)  # long 5 at 60,000 with 10,000 cash: bankrupt at 58,000
+        await trade_five_at_50x(a, b)  # long 5 at 60,000 with 10,000 cash: bankrupt at 58,000
         await c.buy("5", "58100", leverage=50)  # a bid above a's bankruptcy price
         await step(host, [a, b, c])
         assert await host.fire(0) == 2  # the -2.5% gap: index 58,500
@@ -84,8 +83,7 @@ async def test_adl_hits_the_human_winner_at_another_seat_even_while_the_loser_is
         host = await join(server, clients, None)
         a = await join(server, clients, "seat-1")
         b = await join(server, clients, "seat-2")
-        await b.sell("5", "60000", leverage=50)
-        await a.buy("5", leverage=50)
+        await trade_five_at_50x(a, b)
         await step(host, [a, b])
         await a.close()  # seat-1 drops; its long stays at the table
         clients.remove(a)
