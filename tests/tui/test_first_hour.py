@@ -188,22 +188,27 @@ async def test_the_position_shows_no_rank_under_pro_rata(size, words):
         assert not re.search(r"\d+/\d+", text.split("ADL", 1)[1]), text
 
 
-async def test_the_debriefs_money_table_is_above_the_fold_at_80x24(tmp_path):
-    # Before: "Where the money went" sat under the chart of what happened: at 80x24 none of it
-    # showed, and nothing said to scroll.
+async def debrief_text(level_file: str, tmp_path) -> str:
+    """The debrief at 80x24 of a shipped level played idle to its end (seed 1), as text."""
     from perpgame.session import GameSession
     from perpgame.tui.screens.debrief import DebriefScreen
 
-    session = GameSession(load_level(SHIPPED / "01-no-coin.toml"), 1)
+    session = GameSession(load_level(SHIPPED / level_file), 1)
     session.run()
     app = PerpGameApp(levels_dir=SHIPPED, saves_dir=tmp_path, seed=1)
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(DebriefScreen(session))
         await settle(pilot, lambda: isinstance(app.screen, DebriefScreen))
         await pilot.pause()
-        shown = screen_text(app)
-        for row in ("Where the money went", "the vault", "the house (fees)", "total"):
-            assert row in shown, row
+        return screen_text(app)
+
+
+async def test_the_debriefs_money_table_is_above_the_fold_at_80x24(tmp_path):
+    # Before: "Where the money went" sat under the chart of what happened: at 80x24 none of it
+    # showed, and nothing said to scroll.
+    shown = await debrief_text("01-no-coin.toml", tmp_path)
+    for row in ("Where the money went", "the vault", "the house (fees)", "total"):
+        assert row in shown, row
 
 
 def test_the_money_tables_you_row_shows_the_same_cents_as_your_pnl():
@@ -224,18 +229,9 @@ def test_the_money_tables_you_row_shows_the_same_cents_as_your_pnl():
 async def test_the_funding_line_of_the_money_table_fits_80_columns(tmp_path):
     # Before (playtest): "funding longs and shorts swapped 7,483.86 (in the rows above; yours"
     # and the player's share of it was cut off at 80 columns.
-    from perpgame.session import GameSession
-    from perpgame.tui.screens.debrief import DebriefScreen
-
-    session = GameSession(load_level(SHIPPED / "12-funding.toml"), 1)
-    session.run()
-    app = PerpGameApp(levels_dir=SHIPPED, saves_dir=tmp_path, seed=1)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(DebriefScreen(session))
-        await settle(pilot, lambda: isinstance(app.screen, DebriefScreen))
-        await pilot.pause()
-        line = next(x for x in screen_text(app).splitlines() if "longs and shorts" in x)
-        assert "yours 0.00" in line, line
+    shown = await debrief_text("12-funding.toml", tmp_path)
+    line = next(x for x in shown.splitlines() if "longs and shorts" in x)
+    assert "yours 0.00" in line, line
 
 
 def test_why_names_a_refusal_in_words_not_the_engines_code():
