@@ -210,8 +210,7 @@ class TableServer:
 
     def _broadcast(self) -> None:
         session = self.table.session
-        market_view = views.market_view(session, self.table.events_since)
-        market_view["arrivals"] = len(self.table.arrivals)
+        market_view = self._market_view(self.table.events_since)
         self.paid += who_paid_whom(market_view, self._seat_set)
         market = json.dumps(market_view, separators=(",", ":"))
         notes: dict[int, list[str]] = {}
@@ -312,6 +311,13 @@ class TableServer:
         else:
             self._seat_input(conn, msg)
 
+    def _market_view(self, events: list) -> dict[str, Any]:
+        """The market every frame carries, with ``events`` in its tape, and the count of arrivals
+        so far (a seat's copy checks it is not missing one)."""
+        view = views.market_view(self.table.session, events)
+        view["arrivals"] = len(self.table.arrivals)
+        return view
+
     def _seat_input(self, conn: _Conn, msg: Any) -> None:
         """Apply (running) or queue (paused) a seat's input; ack it; show an arrival at once."""
         assert conn.seat is not None
@@ -330,8 +336,7 @@ class TableServer:
         session = table.session
         notes = [story.text for _, story in session.seat_notes[noted:]]
         del session.seat_notes[noted:]  # told now, in the seat's arrival frame
-        market = views.market_view(session, [])
-        market["arrivals"] = number
+        market = self._market_view([])
         account = views.seat_view(session, conn.seat) | {"notes": notes}
         frame = {"type": "frame", "market": market, "account": account, "arrived": number}
         conn.send(_json(frame))
@@ -391,8 +396,7 @@ class TableServer:
             welcome["events"] = views.timeline_view(t.level)
             welcome["board"] = views.leaderboard(t.session, t.seats, self.names)
             welcome["tps"] = self.tps
-        welcome["market"] = views.market_view(t.session, t.events_since)
-        welcome["market"]["arrivals"] = len(t.arrivals)
+        welcome["market"] = self._market_view(t.events_since)
         conn.send(_json(welcome))
 
     def _free_seat(self) -> str | None:
