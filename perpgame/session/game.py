@@ -221,6 +221,10 @@ class GameSession:
         if action.seat not in self.seats:
             return  # not a seat of this game: nobody's input
         self.input_log.append(replace(action, tick=tick))
+        self._at_desk(action, tick)
+
+    def _at_desk(self, action: PlayerInput, tick: int) -> None:
+        """Do one input at its seat's desk (see ``_INPUTS``), unlogged."""
         self._acting = self.seats[action.seat]
         _INPUTS[action.kind](self, action, Desk(self.market, self._acting), tick)
 
@@ -233,8 +237,7 @@ class GameSession:
             return []
         m = self.market
         first = len(m.events)
-        self._acting = self.seats[action.seat]
-        _INPUTS[action.kind](self, action, Desk(m, self._acting), m.tick)
+        self._at_desk(action, m.tick)
         events = m.events[first:]
         self.chronicle.absorb(events, self.player.id)
         self.chronicle.check_pile()
