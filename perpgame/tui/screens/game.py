@@ -235,6 +235,8 @@ class GameScreen(DemoWatch, OrderKeys, Screen[GameSession]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "view":
             return self.compact
+        if action == "order_line" and isinstance(self.focused, Input):
+            return False  # the line has the keys: a typed : or / is text (the binding is priority)
         if self.read_only and action in TRADING:
             return False  # a replay offers no trading at all
         if self.autopilot is not None and action != "help":

@@ -24,9 +24,26 @@ _MARGIN = Binding.Group("Margin")
 _SPEED = Binding.Group("Speed")
 
 
-def _b(keys: str, action: str, label: str, what: str, *, group=None, show=True, key_display=None):
+def _b(
+    keys: str,
+    action: str,
+    label: str,
+    what: str,
+    *,
+    group=None,
+    show=True,
+    key_display=None,
+    priority=False,
+):
     return Binding(
-        keys, action, label, show=show, group=group, tooltip=what, key_display=key_display
+        keys,
+        action,
+        label,
+        show=show,
+        group=group,
+        tooltip=what,
+        key_display=key_display,
+        priority=priority,
     )
 
 
@@ -38,7 +55,15 @@ GAME_KEYS: list[BindingType] = [
     _b("s", "market(-1)", "sell", "Market sell the order size now", group=_MARKET),
     _b("space,p", "pause", "Pause", "Pause or resume the game", key_display="space"),
     _b("w", "why", "Why?", "Explain the last thing that happened to you, with its numbers"),
-    _b("colon,slash", "order_line", "Order", "Type an order: b 0.5 x10, s 1 @ 61000, close"),
+    # priority: the app runs it in turn with the keys it reads, so a burst (a paste, fast typing)
+    # after : reaches the line; otherwise the keys behind : were routed before the line had focus
+    _b(
+        "colon,slash",
+        "order_line",
+        "Order",
+        "Type an order: b 0.5 x10, s 1 @ 61000, close",
+        priority=True,
+    ),
     _b("x", "close", "Close", "Close your whole position at market"),
     _b("c", "cancel_all", "Cancel", "Cancel all your resting orders"),
     _b(
