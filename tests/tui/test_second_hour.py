@@ -45,3 +45,60 @@ async def test_a_colon_typed_in_the_order_line_is_text():
         await started(pilot, app)
         await pilot.press("colon", "b", "colon", "slash")
         assert app.screen.query_one("#order-line", Input).value == "b:/"
+
+
+def screen_text(app) -> str:
+    from tests.tui.test_first_hour import screen_text as text
+
+    return text(app)
+
+
+async def refused_at_80x24(pilot, app):
+    """A paused calm game at 80x24 whose last answer is a long refusal, on screen whole."""
+    screen = await started(pilot, app)
+    await pilot.press("colon", *"b 100", "enter")
+    screen.advance(1)
+    await pilot.pause()
+    answer = feedback(screen)
+    assert "refused" in answer and len(answer) > 44 and answer.strip() in screen_text(app)
+    assert "press : then" not in screen_text(app)  # the long answer has the hint's room
+    return screen
+
+
+async def test_the_order_line_hint_comes_back_on_the_next_key():
+    # Before: after the first long answer the "press : then b 0.5 x10" hint was gone for good.
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refused_at_80x24(pilot, app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "press : then  b 0.5 x10" in screen_text(app)
+        assert "× market buy 100" in screen_text(app)  # the answer stays, cut to its room
+
+
+async def test_the_order_line_hint_comes_back_once_the_answer_has_aged():
+    from perpgame.tui.screens import game
+
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await refused_at_80x24(pilot, app)
+        read_seconds = getattr(game, "READ_SECONDS", 6)
+        patience = read_seconds * 1000 // app.session.level.tick_ms  # ticks, at 1x
+        screen.advance(patience - 2)
+        await pilot.pause()
+        assert "press : then" not in screen_text(app)  # still being read
+        screen.advance(2)
+        await pilot.pause()
+        assert "press : then  b 0.5 x10" in screen_text(app)
+
+
+async def test_the_answer_gets_its_room_back_when_the_line_is_left():
+    # Before: Textual kept the typing layout's width on the answer after the line lost focus,
+    # so a short answer was cut at 80 columns: "✓ market sell 0.1 BTC at 2x (queued:".
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("colon", *"s 0.1 x2", "enter")
+        await pilot.pause()
+        answer = feedback(screen)
+        assert answer.endswith("(queued: paused)") and answer in screen_text(app)

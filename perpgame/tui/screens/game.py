@@ -73,6 +73,8 @@ STEP_BUDGET = 0.04
 WIDE = (110, 32)
 """At least this many columns and rows for every panel at once; smaller shows the essentials."""
 VIEWS = ("trade", "market", "tape")
+READ_SECONDS = 6
+"""How long (in seconds of play at the current speed) a long answer keeps the hint's room."""
 ALERTS = frozenset({"liquidation", "backstop", "deleverage", "haircut", "bad_debt"})
 """Events that, when they touch the player, light the Position panel's border."""
 
@@ -292,6 +294,7 @@ class GameScreen(DemoWatch, OrderKeys, Screen[GameSession]):
             self.leverage = snap.position.leverage  # what the exchange accepted
             self._leverage_sent_at = None
         self._answer(snap)
+        self.quick.age(snap.tick, READ_SECONDS * 1000 * self.speed // self.session.level.tick_ms)
         if session.status != PLAYING:
             return False
         if self.autopilot is not None:
@@ -374,7 +377,11 @@ class GameScreen(DemoWatch, OrderKeys, Screen[GameSession]):
             return
         pal = self.book.pal
         style = {"ok": pal.gain, "error": pal.loss, "warn": pal.warn}.get(kind, pal.muted)
-        self.quick.feedback(Text(text, style))
+        self.quick.feedback(Text(text, style), self.session.tick)
+
+    def on_key(self) -> None:
+        """A key means a long answer was read: the order line's hint gets its room back."""
+        self.quick.answer_read()
 
     @on(Button.Pressed, "#buy")
     def _buy_button(self, event: Button.Pressed) -> None:
