@@ -6,9 +6,18 @@ as it was and passes now.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 from textual import events
 from textual.widgets import Input
 
+from perpgame.level.loader import load_level
+from perpgame.session import GameSession
+from perpgame.session.frame import PileShare
+from perpgame.tui.widgets.base import group_name
+from tests.tui.harness import GameApp
 from tests.tui.test_game_screen import calm, feedback, started
 
 
@@ -102,3 +111,33 @@ async def test_the_answer_gets_its_room_back_when_the_line_is_left():
         await pilot.pause()
         answer = feedback(screen)
         assert answer.endswith("(queued: paused)") and answer in screen_text(app)
+
+
+# ------------------------------------------------------------------ the Pile
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "perpgame" / "levels").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+async def test_the_pile_always_lists_the_vault_and_the_house_at_80x24(path):
+    # Before: crowded levels cut the list's tail, "… 5 more groups", and the vault and the house,
+    # the lesson, were the tail.
+    app = GameApp(GameSession(load_level(path), 1), paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app, ticks=3)
+        lines = screen.pile.plain_lines()
+        names = {group_name(s.group) for s in app.session.frame().pile.shares}
+        for pinned in ("vault", "house"):
+            if pinned in names:
+                assert any(re.search(rf"\b{pinned}\b", line) for line in lines), lines
+        assert not any("more groups" in line for line in lines), lines
+
+
+def test_the_groups_cut_from_the_pile_are_summed_so_the_list_adds_up():
+    from perpgame.tui.widgets.pile import fewer_groups
+
+    equity = {"player": 10, "a": 50, "b": 5, "c": 40, "d": 7, "vault": 20, "house": 3}
+    shares = tuple(PileShare(g, e, 0, 1) for g, e in equity.items())
+    rows = fewer_groups(shares, 5)
+    assert [s.group for s in rows] == ["player", "a", "3 more", "vault", "house"]
+    assert sum(s.equity for s in rows) == sum(s.equity for s in shares)
+    assert [s.group for s in fewer_groups(shares, 2)] == ["vault", "house"]

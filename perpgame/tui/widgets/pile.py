@@ -58,12 +58,10 @@ class PilePanel(LinePanel):
         total = max(1, pile.total)
         columns = 2 if len(shares) > room and width >= 44 else 1
         col_w = width if columns == 1 else (width - 1) // 2
-        cells = [self._share(s, total, col_w, columns == 1) for s in shares]
-        rows = min(room, -(-len(cells) // columns))
-        capacity = rows * columns
-        if len(cells) > capacity:
-            hidden = len(cells) - capacity + 1
-            cells = [*cells[: capacity - 1], Text(f"… {hidden} more groups", pal.muted)]
+        rows = min(room, -(-len(shares) // columns))
+        cells = [
+            self._share(s, total, col_w, columns == 1) for s in fewer_groups(shares, rows * columns)
+        ]
         for r in range(rows):
             line = Text()
             for c in range(columns):
@@ -78,7 +76,7 @@ class PilePanel(LinePanel):
 
     def _share(self, share: PileShare, total: int, width: int, wide: bool) -> Text:
         pal = self.pal
-        style = pal.you if share.group == "player" else pal.strong
+        style = {"player": pal.you, OTHERS: pal.muted}.get(share.group.split(" ")[-1], pal.strong)
         amount = format_cash(share.equity, places=0 if not wide or share.equity >= 10**14 else 2)
         pct = share.equity * 1000 // total
         if wide:
@@ -136,6 +134,36 @@ class PilePanel(LinePanel):
         line.append(" → ", pal.strong)
         line.append(_listing(sinks, width - line.cell_len, unit, short=True), pal.gain)
         return [line]
+
+
+OTHERS = "more"
+PINNED = ("vault", "house", "player")
+"""The groups the Pile always lists, most needed first: the vault and the house (the lesson),
+and the player."""
+
+
+def fewer_groups(shares: tuple[PileShare, ...], room: int) -> list[PileShare]:
+    """``shares`` in at most ``room`` rows: the player, the vault and the house always; the
+    largest other groups in their order; the rest summed into one ``N more`` row, so the
+    list still adds up to the total."""
+    if len(shares) <= room:
+        return list(shares)
+    pinned = [s for s in shares if s.group in PINNED]
+    if room <= len(pinned):  # no room for any other: the vault and the house first
+        first = sorted(pinned, key=lambda s: PINNED.index(s.group))[: max(0, room)]
+        return [s for s in pinned if s in first]
+    ordinary = [s for s in shares if s.group not in PINNED]
+    kept = {s.group for s in sorted(ordinary, key=lambda s: -s.equity)[: room - len(pinned) - 1]}
+    rest = [s for s in ordinary if s.group not in kept]
+    others = PileShare(
+        f"{len(rest)} {OTHERS}",
+        sum(s.equity for s in rest),
+        sum(s.change for s in rest),
+        sum(s.accounts for s in rest),
+    )
+    head = [s for s in shares if s.group == "player"]
+    tail = [s for s in shares if s.group in PINNED and s.group != "player"]
+    return [*head, *(s for s in ordinary if s.group in kept), others, *tail]
 
 
 def _rounded(flows: list[tuple[str, int]], total: int, unit: int) -> list[tuple[str, int]]:
