@@ -114,7 +114,8 @@ async def test_the_answer_gets_its_room_back_when_the_line_is_left():
 
 
 # ------------------------------------------------------------------ the Pile
-SHIPPED = sorted((Path(__file__).resolve().parents[2] / "perpgame" / "levels").glob("*.toml"))
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
+SHIPPED = sorted(SHIPPED_DIR.glob("*.toml"))
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -141,3 +142,41 @@ def test_the_groups_cut_from_the_pile_are_summed_so_the_list_adds_up():
     assert [s.group for s in rows] == ["player", "a", "3 more", "vault", "house"]
     assert sum(s.equity for s in rows) == sum(s.equity for s in shares)
     assert [s.group for s in fewer_groups(shares, 2)] == ["vault", "house"]
+
+
+# ------------------------------------------------------------------ the Chart
+def braille_rows(lines: list[str]) -> int:
+    return sum(1 for line in lines if any("\u2801" <= ch <= "\u28ff" for ch in line[9:]))
+
+
+async def test_the_funding_chart_scales_to_mark_and_index_and_points_at_a_far_liquidation():
+    # Before (L12 at 80x24, a 2 BTC short): the axis ran up to "L63,602" and mark and index,
+    # what the level teaches, were a flat line along two rows at the bottom.
+    from perpgame.tui.widgets.base import whole_price
+
+    app = GameApp(GameSession(load_level(SHIPPED_DIR / "12-funding.toml"), 1), paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app, ticks=3)
+        await pilot.press("colon", *"s 2 x20", "enter")
+        screen.advance(200)
+        screen.show_view("market")
+        await pilot.pause()
+        lines = screen.chart.plain_lines()
+        liq = app.session.frame().position.liquidation_price
+        assert lines[0].startswith(f"↑L{whole_price(liq)}┤"), lines  # far above: an arrow
+        assert not any("┈" in line for line in lines)  # no liquidation rule across the plot
+        assert braille_rows(lines) >= 5, lines  # mark and index fill the chart's height
+
+
+async def test_a_near_liquidation_is_still_drawn_across_the_chart():
+    from tests.tui.test_game_screen import crash
+
+    app = crash()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app)
+        await pilot.press("colon", *"b 3 x20", "enter")
+        screen.advance(70)  # into the crash: the liquidation price is near
+        screen.show_view("market")
+        await pilot.pause()
+        lines = screen.chart.plain_lines()
+        assert any(line.lstrip().startswith("L") and "┈" in line for line in lines), lines

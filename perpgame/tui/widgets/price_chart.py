@@ -56,6 +56,9 @@ class PriceChart(LinePanel):
             labels[entry_cell] = ("E" + whole_price(pos.entry or 0), pal.entry)
         if liq_cell is not None:
             labels[liq_cell] = ("L" + whole_price(liq or 0), pal.liq)
+        elif liq is not None:  # far off the chart: an arrow at the edge it lies beyond
+            beyond = plot.beyond(liq)
+            labels[0 if beyond > 0 else plot_h - 1] = (edge_label(liq, beyond), pal.liq)
         out = [axis_line(labels, y, pal.muted, cells[y]) for y in range(plot_h)]
         out.append(self._legend(snap, width, liq))
         return out
@@ -97,27 +100,31 @@ class Plot:
 
     @classmethod
     def fit(cls, snap: Frame, plot_w: int, plot_h: int, liq: int | None) -> Plot:
-        """The price range: what is drawn, plus the entry and a near liquidation price, padded."""
+        """The price range: what is drawn, plus the entry and a near liquidation price, padded.
+
+        A far liquidation price stays out of the range (the chart scales to what moves) and is
+        labelled at the edge by ``build``."""
         points = snap.chart
         prices = [p.mark for p in points] + [p.index for p in points]
         prices += [p.last for p in points if p.last is not None]
         pos = snap.position
         lo, hi = min(prices), max(prices)
-        extra = []
         if pos.size and pos.entry:
-            extra.append(pos.entry)
-        if liq is not None and abs(liq - snap.mark) * 100 <= snap.mark * 12:
-            extra.append(liq)
-        for p in extra:
-            lo, hi = min(lo, p), max(hi, p)
+            lo, hi = min(lo, pos.entry), max(hi, pos.entry)
         least = max(1, snap.mark // 200)  # at least 0.5% of the price from top to bottom
         if hi - lo < least:
             pad = (least - (hi - lo)) // 2 + 1
             lo, hi = lo - pad, hi + pad
+        if liq is not None and near(liq, lo, hi, snap.mark):
+            lo, hi = min(lo, liq), max(hi, liq)
         pad = (hi - lo) // 20 + 1
         first_tick = points[0].tick
         span = max(1, points[-1].tick - first_tick)
         return cls(plot_w, plot_h, len(points), first_tick, span, lo - pad, hi + pad)
+
+    def beyond(self, price: int) -> int:
+        """1 above the plotted range, -1 below it, 0 inside."""
+        return 1 if price > self.hi else -1 if price < self.lo else 0
 
     @property
     def cols(self) -> int:
@@ -184,6 +191,21 @@ class Plot:
             if marker.player:
                 style = style + Style(reverse=True)
             cells[y][x] = (glyph, style)
+
+
+def near(liq: int, lo: int, hi: int, mark: int) -> bool:
+    """Draw the liquidation price inside the chart: within 12% of the mark and at most twice
+    the moving range's height beyond it (what moves keeps a third of the chart). Farther, it
+    would squash mark and index into a flat line, so it is an arrow at the edge instead."""
+    span = hi - lo
+    return abs(liq - mark) * 100 <= mark * 12 and lo - 2 * span <= liq <= hi + 2 * span
+
+
+def edge_label(liq: int, beyond: int) -> str:
+    """``↑L64,974``: the liquidation price, past the top (or bottom) of the chart."""
+    arrow = "↑" if beyond > 0 else "↓"
+    label = f"{arrow}L{whole_price(liq)}"
+    return label if len(label) <= AXIS else arrow + whole_price(liq)
 
 
 Grid = list[list[int]]
