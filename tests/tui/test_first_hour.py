@@ -59,7 +59,8 @@ async def test_the_briefing_and_help_name_the_key_that_opens_the_chart_and_water
 
 
 # ------------------------------------------------------------------ the game screen at 80x24
-AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d\d)?|\d+\.\d\d")
+AMOUNT = re.compile(r"(?<![\w+,.-])\d{1,3}(?:,\d{3})*(?:\.\d\d)?(?![\w.]|,\d)")
+"""An amount on screen: ``2,051``, ``12.63`` or whole dollars ``198`` (not ``+2`` or ``8x``)."""
 
 
 def cents(text: str) -> int:

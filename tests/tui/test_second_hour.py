@@ -18,6 +18,7 @@ from perpgame.session import GameSession
 from perpgame.session.frame import PileShare
 from perpgame.tui.widgets.base import group_name
 from tests.tui.harness import GameApp
+from tests.tui.test_first_hour import AMOUNT, cents, screen_text
 from tests.tui.test_game_screen import calm, feedback, started
 
 
@@ -54,12 +55,6 @@ async def test_a_colon_typed_in_the_order_line_is_text():
         await started(pilot, app)
         await pilot.press("colon", "b", "colon", "slash")
         assert app.screen.query_one("#order-line", Input).value == "b:/"
-
-
-def screen_text(app) -> str:
-    from tests.tui.test_first_hour import screen_text as text
-
-    return text(app)
 
 
 async def refused_at_80x24(pilot, app):
@@ -180,3 +175,30 @@ async def test_a_near_liquidation_is_still_drawn_across_the_chart():
         await pilot.pause()
         lines = screen.chart.plain_lines()
         assert any(line.lstrip().startswith("L") and "┈" in line for line in lines), lines
+
+
+# ------------------------------------------------------------------ the Pile's Moved line
+@pytest.mark.parametrize("level_file", ["10-dodge-the-queue.toml", "11-policy-lab.toml"])
+async def test_the_one_line_moved_shows_amounts_at_80_columns_and_they_add_up(level_file):
+    # Before: at 80 columns both sides fell back to names only in most ticks of a crowded level
+    # ("Moved 16.35 whale-lo… +1 more → whale-sh… +3": every tick of L11's first minute).
+    app = GameApp(GameSession(load_level(SHIPPED_DIR / level_file), 1), paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app, ticks=0)
+        lines = []
+        for _ in range(40):
+            screen.advance(3)
+            await pilot.pause()
+            line = next(x for x in screen.pile.plain_lines() if x.startswith("Moved"))
+            if "→" in line:
+                lines.append(line)
+        names_only = 0
+        for line in lines:
+            head, left, right = re.match(r"Moved (\S+) (.*) → (.*)", line).groups()
+            total = cents(head)
+            for side in (left, right):
+                parts = [cents(a) for a in AMOUNT.findall(side)]
+                assert not parts or sum(parts) == total, line  # what is shown adds up
+            names_only += all(re.search(r"\+\d", side) for side in (left, right))
+        assert len(lines) >= 30
+        assert names_only * 10 <= len(lines), [x for x in lines if x.count("+") == 2]

@@ -114,26 +114,49 @@ class PilePanel(LinePanel):
         if not sources:
             return [Text("Moved this tick: nothing", pal.muted)]
         total = max(lost, gained)
-        unit = CASH_SCALE if not two_lines and total >= 1_000 * CASH_SCALE else CASH_SCALE // 100
+        if not two_lines:
+            return [self._one_line(sources, sinks, total, width)]
+        unit = CASH_SCALE // 100
         sources, sinks = _rounded(sources, total, unit), _rounded(sinks, total, unit)
         if not sources:
             return [Text("Moved this tick: less than a cent", pal.muted)]
-        shown = _cash(sum(a for _, a in sinks), unit)
-        if two_lines:
-            head = Text("Moved this tick ", pal.muted)
-            head.append(shown, pal.strong)
-            return [
-                head,
-                Text(" from ", pal.muted).append(_listing(sources, width - 6, unit), pal.loss),
-                Text("   to ", pal.muted).append(_listing(sinks, width - 6, unit), pal.gain),
-            ]
+        head = Text("Moved this tick ", pal.muted)
+        head.append(_cash(sum(a for _, a in sinks), unit), pal.strong)
+        return [
+            head,
+            Text(" from ", pal.muted).append(_listing(sources, width - 6, unit), pal.loss),
+            Text("   to ", pal.muted).append(_listing(sinks, width - 6, unit), pal.gain),
+        ]
+
+    def _one_line(
+        self, sources: list[tuple[str, int]], sinks: list[tuple[str, int]], total: int, width: int
+    ) -> Text:
+        """``Moved 20.36 noise → makers 15.10, rest 5.26`` in ``width`` cells: in cents, or in
+        whole dollars when only those leave room for amounts (the parts still add up)."""
+        pal = self.pal
+        dollars, cents = CASH_SCALE, CASH_SCALE // 100
+        units = [dollars] if total >= 1_000 * dollars else [cents]
+        if total >= 10 * dollars and units == [cents]:
+            units.append(dollars)
+        best: tuple[int, str, str, str] | None = None
+        for unit in units:
+            froms, tos = _rounded(sources, total, unit), _rounded(sinks, total, unit)
+            if not froms:
+                continue
+            shown = _cash(sum(a for _, a in tos), unit)
+            said, left, right = _sides(froms, tos, width - len(f"Moved {shown} ") - 3, unit)
+            if best is None or said > best[0]:
+                best = (said, shown, left, right)
+        if best is None:
+            return Text("Moved this tick: less than a cent", pal.muted)
+        _, shown, left, right = best
         line = Text("Moved ", pal.muted)
         line.append(shown, pal.strong)
         line.append(" ")
-        line.append(fit(group_name(sources[0][0]), 9) + _more(len(sources)), pal.loss)
+        line.append(left, pal.loss)
         line.append(" → ", pal.strong)
-        line.append(_listing(sinks, width - line.cell_len, unit, short=True), pal.gain)
-        return [line]
+        line.append(right, pal.gain)
+        return line
 
 
 OTHERS = "more"
@@ -200,6 +223,65 @@ def _listing(flows: list[tuple[str, int]], room: int, unit: int, short: bool = F
     name = fit(group_name(flows[0][0]), 9) if short else group_name(flows[0][0])
     long = name + _more(len(flows))
     return long if len(long) <= room else fit(name + _more(len(flows), short=True), room)
+
+
+SHORT_NAMES = {
+    "player": "you",
+    "market_maker": "makers",
+    "degenerate": "degens",
+    "arbitrageur": "arbs",
+    "dip_buyer": "dips",
+    "deposited": "deposit",
+}
+"""Names for one tight line: the long trader names cut short so amounts fit beside them."""
+
+
+def short_name(group: str) -> str:
+    return SHORT_NAMES.get(group) or fit(group_name(group), 7)
+
+
+def _side_choices(flows: list[tuple[str, int]], unit: int) -> list[tuple[bool, str]]:
+    """One side of the one-line Moved, from most to least said, each with whether it says
+    amounts. A lone group needs no amount (it moved the whole total); otherwise every part
+    with its amount, then the largest parts and the ``rest``, in full and in short names; last
+    the largest name and a count of the rest. Whatever amounts are shown add up to the total."""
+    if len(flows) == 1:
+        return [(True, group_name(flows[0][0])), (True, short_name(flows[0][0]))]
+    said: list[tuple[int, int, str]] = []
+    for rank, namer in enumerate((group_name, short_name)):
+        for shown in range(len(flows), 0, -1):
+            rest = flows[shown:]
+            if len(rest) == 1:
+                continue  # one group left over: name it rather than call it the rest
+            pieces = [f"{namer(g)} {_cash(a, unit)}" for g, a in flows[:shown]]
+            if rest:
+                pieces.append(f"rest {_cash(sum(a for _, a in rest), unit)}")
+            said.append((-shown, rank, ", ".join(pieces)))
+    first = short_name(flows[0][0])
+    return [(True, text) for *_, text in sorted(said)] + [
+        (False, first + _more(len(flows))),
+        (False, first + _more(len(flows), short=True)),
+    ]
+
+
+def _sides(
+    sources: list[tuple[str, int]], sinks: list[tuple[str, int]], room: int, unit: int
+) -> tuple[int, str, str]:
+    """The from and to sides of the one-line Moved in ``room`` cells, and on how many of the
+    two the amounts show: as many as fit, then each side as fully said as fits (the less said
+    of the two first)."""
+    left, right = _side_choices(sources, unit), _side_choices(sinks, unit)
+    pairs = [
+        (-(a[0] + b[0]), max(i, j), i + j, a[1], b[1])
+        for i, a in enumerate(left)
+        for j, b in enumerate(right)
+        if len(a[1]) + len(b[1]) <= room
+    ]
+    if not pairs:
+        last = left[-1][1]
+        return 0, last, fit(right[-1][1], max(1, room - len(last)))
+    said, _, _, a, b = min(pairs)
+    return -said, a, b
 
 
 def _more(count: int, short: bool = False) -> str:
