@@ -177,16 +177,20 @@ def fewer_groups(shares: tuple[PileShare, ...], room: int) -> list[PileShare]:
         return [s for s in pinned if s in first]
     ordinary = [s for s in shares if s.group not in PINNED]
     kept = {s.group for s in sorted(ordinary, key=lambda s: -s.equity)[: room - len(pinned) - 1]}
-    rest = [s for s in ordinary if s.group not in kept]
-    others = PileShare(
-        f"{len(rest)} {OTHERS}",
-        sum(s.equity for s in rest),
-        sum(s.change for s in rest),
-        sum(s.accounts for s in rest),
+    rest = _summed([s for s in ordinary if s.group not in kept])
+    head = [s for s in pinned if s.group == "player"]
+    tail = [s for s in pinned if s.group != "player"]
+    return [*head, *(s for s in ordinary if s.group in kept), rest, *tail]
+
+
+def _summed(shares: list[PileShare]) -> PileShare:
+    """One ``N more`` row for ``shares``."""
+    return PileShare(
+        f"{len(shares)} {OTHERS}",
+        sum(s.equity for s in shares),
+        sum(s.change for s in shares),
+        sum(s.accounts for s in shares),
     )
-    head = [s for s in shares if s.group == "player"]
-    tail = [s for s in shares if s.group in PINNED and s.group != "player"]
-    return [*head, *(s for s in ordinary if s.group in kept), others, *tail]
 
 
 def _rounded(flows: list[tuple[str, int]], total: int, unit: int) -> list[tuple[str, int]]:
