@@ -202,3 +202,23 @@ async def test_the_one_line_moved_shows_amounts_at_80_columns_and_they_add_up(le
             names_only += all(re.search(r"\+\d", side) for side in (left, right))
         assert len(lines) >= 30
         assert names_only * 10 <= len(lines), [x for x in lines if x.count("+") == 2]
+
+
+# ------------------------------------------------------------------ the stars in the header
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+async def test_the_header_names_every_star_at_80x24(path):
+    # Before: "☐ Close a long $50 or more up ☆★": two bare glyphs, and nothing said which star
+    # was which or what ★ and ☆ meant before the debrief.
+    app = GameApp(GameSession(load_level(path), 1), paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app, ticks=2)
+        header = screen.status_bar.plain_lines()
+        assert len(header) == 2, header
+        stars = header[1]
+        assert stars.lstrip().startswith("Stars: ☆ win"), header
+        for goal in app.session.frame().goals:
+            if goal.kind == "star":
+                assert f"{'★' if goal.done else '☆'} {goal.text}" in stars, header
+        assert not re.search("[☆★]{2}", "\n".join(header)), header
+        assert screen.status_bar.plain_lines()[0] in screen_text(app)
+        assert stars in screen_text(app)

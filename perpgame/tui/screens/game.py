@@ -149,7 +149,7 @@ class GameScreen(DemoWatch, OrderKeys, Screen[GameSession]):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         level = self.session.level
-        self.status_bar = StatusBar(id="status")
+        self.status_bar = StatusBar(id="status", classes="-stars")  # two lines when compact
         self.book = OrderBook(id="book")
         self.chart = PriceChart(id="chart")
         self.waterfall = WaterfallPanel(id="waterfall")

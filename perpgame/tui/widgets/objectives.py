@@ -1,6 +1,7 @@
 """Objectives with the clock: how long is left, and each goal ticked off as it is met.
 
-``☐``/``☑`` for what wins the level, ``×`` for what loses it, ``☆``/``★`` for the stars.
+``☐``/``☑`` for what wins the level, ``×`` for what loses it, ``☆ star:``/``★ star:`` for the
+stars (``★``: on track now).
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ class Objectives(LinePanel):
                 style = pal.loss if goal.kind == "lose" else pal.gain
             else:
                 style = pal.muted if goal.kind == "star" else pal.strong
-            prefix = ("FAILED: " if goal.done else "avoid: ") if goal.kind == "lose" else ""
+            prefix = {"lose": "FAILED: " if goal.done else "avoid: ", "star": "star: "}.get(
+                goal.kind, ""
+            )
             text = f"{goal_mark(goal)} {prefix}{goal.text}"
             if wrap:
                 lines.extend(Text(text, style).wrap(console, width))

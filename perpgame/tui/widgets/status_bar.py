@@ -1,6 +1,8 @@
 """The top line: the level, play state and speed, the clock and the prices.
 
-When the Objectives panel is hidden (a small terminal) the status bar carries the goals too.
+When the Objectives panel is hidden (a small terminal) the status bar carries the goals too: what
+wins on the first line and, given a second line, the stars in words (which goal earns each, and
+whether it is on track), so no star is a bare glyph.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from perpgame.session.frame import Frame
 from perpgame.session.numbers import format_price, format_rate
 from perpgame.tui.widgets.base import LinePanel, clock, fit
 from perpgame.tui.widgets.objectives import goal_mark
+from perpgame.tui.widgets.palette import Palette
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +33,7 @@ class StatusBar(LinePanel):
         snap = status.snapshot
         pal = self.pal
         line = Text()
-        if snap.status == "won":
-            line.append(f" WON {'★' * snap.stars}{'☆' * (3 - snap.stars)} ", pal.gain + pal.cursor)
-        elif snap.status == "lost":
-            line.append(" LOST ", pal.loss + pal.cursor)
-        elif status.paused:
-            line.append(" ‖ PAUSED ", pal.warn + pal.cursor)
-        else:
-            line.append(f" ▶ {status.speed}x ", pal.book + pal.cursor)
+        line.append_text(badge(status, pal))
         line.append(" ")
         if not status.goals:
             line.append(snap.title, pal.strong)
@@ -59,7 +55,7 @@ class StatusBar(LinePanel):
             goals = [g for g in snap.goals if g.kind != "star"]
             stars = [g for g in snap.goals if g.kind == "star"]
             text = " ".join(f"{goal_mark(g)} {g.text}" for g in goals)
-            if stars:
+            if stars and height < 2:  # no line for the stars in words: their marks only
                 text += " " + "".join(goal_mark(g) for g in stars)
             if room > 8:
                 line.append(fit(text, room), pal.accent)
@@ -68,4 +64,40 @@ class StatusBar(LinePanel):
         tick = f"  tick {snap.tick}"
         if line.cell_len + len(tick) <= width:
             line.append(tick, pal.muted)
+        if status.goals and height >= 2:
+            return [line, stars_line(snap, pal, width)]
         return [line]
+
+
+def badge(status: Status, pal: Palette) -> Text:
+    """`` ▶ 1x ``, `` ‖ PAUSED ``, `` WON ★★☆ `` or `` LOST ``, reversed."""
+    snap = status.snapshot
+    if snap.status == "won":
+        return Text(f" WON {'★' * snap.stars}{'☆' * (3 - snap.stars)} ", pal.gain + pal.cursor)
+    if snap.status == "lost":
+        return Text(" LOST ", pal.loss + pal.cursor)
+    if status.paused:
+        return Text(" ‖ PAUSED ", pal.warn + pal.cursor)
+    return Text(f" ▶ {status.speed}x ", pal.book + pal.cursor)
+
+
+def stars_line(snap: Frame, pal: Palette, width: int) -> Text:
+    """``Stars: ☆ win · ☆ End in profit · ★ Earn $800 of funding  (★ on track)``: each star
+    the level awards, winning first, in words."""
+    won = snap.status == "won"
+    stars = [("★" if won else "☆", "win", won)]
+    stars += [(goal_mark(g), g.text, g.done) for g in snap.goals if g.kind == "star"]
+    line = Text(" Stars: ", pal.muted)
+    for i, (mark, text, done) in enumerate(stars):
+        if i:
+            line.append(" · ", pal.muted)
+        line.append(f"{mark} {text}", pal.gain if done else pal.strong)
+    legends = {
+        "playing": ("  (★ on track, ☆ not yet)", "  (★ on track)"),
+        "won": ("  (★ earned, ☆ missed)", "  (★ earned)"),
+    }
+    for legend in legends.get(snap.status, ()):
+        if line.cell_len + len(legend) <= width:
+            line.append(legend, pal.muted)
+            break
+    return line
