@@ -70,12 +70,14 @@ def table_debrief(
     return {"board": board, "groups": groups, "paid": list(paid)}
 
 
-def debrief_text(debrief: dict[str, Any]) -> str:
-    """The debrief as lines of text (for the host's terminal and the instructor's screen)."""
+def debrief_text(debrief: dict[str, Any], seat: str | None = None) -> str:
+    """The debrief as lines of text (for the host's terminal, the instructor's screen and, with
+    its row marked, a ``seat``'s)."""
     out = ["Table debrief", "", "Seats, best first:"]
     for i, row in enumerate(debrief["board"], 1):
         who = f"{row['seat']} {row.get('name', '')}".strip()
-        out.append(f"  {i:>3}. {who:<30} {money(row['pnl']):>14}  size {coin(row['size'])}")
+        mark = "  ◀ you" if row["seat"] == seat else ""
+        out.append(f"  {i:>3}. {who:<30} {money(row['pnl']):>14}  size {coin(row['size'])}{mark}")
     out += ["", "Where the money went (won + / lost -, against what each paid in):"]
     for group, result in debrief["groups"].items():
         out.append(f"  {group:<14} {money(result):>14}")

@@ -126,7 +126,8 @@ class SeatApp(App):
         if frame is None or "debrief" not in frame:
             self.exit()
             return
-        self.push_screen(TableText(debrief_text(frame["debrief"])), lambda _: self.exit())
+        text = debrief_text(frame["debrief"], self.client.seat)
+        self.push_screen(TableText(text), lambda _: self.exit())
 
     def _send(self, action: PlayerInput) -> None:
         if self.client is None:

@@ -23,6 +23,7 @@ from perpgame.session.commands import HELP as COMMAND_HELP
 from perpgame.session.frame import Frame
 from perpgame.session.numbers import format_price
 from perpgame.table.debrief import money
+from perpgame.table.telling import ordinal, table_lesson
 from perpgame.tui.screens.confirm import QuitConfirm
 from perpgame.tui.screens.game import GameScreen
 from perpgame.tui.screens.help import HelpScreen
@@ -52,8 +53,7 @@ def place_line(board: list[dict[str, Any]], seat: str) -> str:
     """``2nd of 50 · +$12.50`` for ``seat``; empty before the first board."""
     for place, row in enumerate(board, 1):
         if row["seat"] == seat:
-            nth = {1: "st", 2: "nd", 3: "rd"}.get(place % 10 if place % 100 // 10 != 1 else 0, "th")
-            return f"{place}{nth} of {len(board)} · {money(row['pnl'])}"
+            return f"{ordinal(place)} of {len(board)} · {money(row['pnl'])}"
     return ""
 
 
@@ -152,7 +152,7 @@ class SeatScreen(GameScreen):
             HelpScreen(
                 key_help(self.app, self._bindings_shown()),
                 title=level.title,
-                lesson=level.meta.lesson,
+                lesson=table_lesson(level, len(self.session.seats) - 1),
                 syntax=COMMAND_HELP,
                 paused=False,
             )

@@ -1,0 +1,83 @@
+"""A seat is told about the game in table terms: its place and profit and the table's end, never
+the level's one-player goal or a star result."""
+
+from __future__ import annotations
+
+from perpgame.engine.book import BUY, SELL
+from perpgame.level.loader import load_level
+from perpgame.session.inputs import PlayerInput
+from perpgame.table.core import Table, seat_names
+from perpgame.table.log import table_log
+from perpgame.table.replica import SeatReplica
+
+from .conftest import DUEL, join, served, step, until
+
+
+def short_duel(tmp_path):
+    """The duel, ten ticks long, with a one-player goal in its lesson."""
+    short = tmp_path / "short.toml"
+    text = DUEL.read_text().replace("time_limit = 1000", "time_limit = 1")
+    text = text.replace("nobody else is here.", "Finish in profit without being liquidated.")
+    short.write_text(text.replace("at = 9000", "at = 9").replace("at = 9500", "at = 10"))
+    return load_level(short)
+
+
+def play_to_the_end(level) -> Table:
+    """Two seats trade 1 coin (seat-2 sells to seat-1) and the table plays to its time limit."""
+    table = Table(level, 1, seat_names(2))
+    table.submit("seat-2", PlayerInput.order(0, SELL, 10_000, 6_000_000))
+    table.step()
+    table.submit("seat-1", PlayerInput.order(0, BUY, 10_000), now=True)
+    while table.step():
+        pass
+    return table
+
+
+def seat_copy(table: Table, seat: str) -> SeatReplica:
+    log = table_log(table)
+    replica = SeatReplica(table.level, log.seed, list(log.seats), seat)
+    replica.feed_log(list(log.inputs), list(log.fires), log.ticks, list(log.arrivals))
+    replica.catch_up()
+    return replica
+
+
+def test_a_seats_copy_ends_with_its_place_and_the_tables_end_not_stars(tmp_path):
+    table = play_to_the_end(short_duel(tmp_path))
+    last = table.session.chronicle.narration[-1]
+    assert last == "The table's game is over: time is up. The table debrief follows."
+    for seat in ("seat-1", "seat-2"):
+        replica = seat_copy(table, seat)
+        session = replica.session
+        assert session.state_hash() == table.state_hash()  # the words change, the game does not
+        last = session.chronicle.narration[-1]
+        assert "Stars" not in last and "Level complete" not in last
+        assert last.startswith("The table's game is over: time is up. You finish ")
+        assert " of 2 seats, " in last and last.endswith("The table debrief follows.")
+    places = {seat: seat_copy(table, seat).session.chronicle.narration[-1] for seat in table.seats}
+    assert ("1st" in places["seat-1"]) != ("1st" in places["seat-2"])  # one of them leads
+
+
+async def test_a_seats_help_tells_the_table_not_the_one_players_goal(tmp_path):
+    from perpgame.tui.screens.help import HelpScreen
+    from perpgame.tui.seat import SeatApp, TableText
+    from perpgame.tui.seat_screen import SeatScreen
+
+    level = short_duel(tmp_path)
+    assert "Finish in profit" in level.meta.lesson
+    async with served(level, 2) as (server, clients):
+        host = await join(server, clients, None)
+        await step(host, [], ticks=1)
+        app = SeatApp(server.url("seat-1"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, SeatScreen))
+            await pilot.press("question_mark")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            lesson = app.screen.lesson
+            assert "Finish in profit" not in lesson
+            assert "2 seats" in lesson and "no stars" in lesson and "$10,000.00" in lesson
+            await pilot.press("escape")
+            await step(host, [], ticks=9)  # the level ends at tick 10
+            await until(pilot, lambda: isinstance(app.screen, TableText))
+            assert "◀ you" in app.screen.text  # the seat's own row of the debrief
+            said = app.replica.session.chronicle.narration[-1]
+            assert "You finish 1st of 2 seats" in said and "Stars" not in said
