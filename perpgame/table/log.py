@@ -106,8 +106,14 @@ def table_log(table: Table) -> TableLog:
     )
 
 
+def log_bytes(table: Table) -> bytes:
+    """The log of ``table`` as the file holds it."""
+    return table_log(table).model_dump_json(indent=1).encode()
+
+
 def write_log(table: Table, path: Path) -> None:
-    atomic_write(path, table_log(table).model_dump_json(indent=1).encode())
+    """Replace ``path`` (this table's own log, claimed by :func:`perpgame.table.host.claim_log`)."""
+    atomic_write(path, log_bytes(table))
 
 
 def is_table_log(path: str | Path) -> bool:
