@@ -19,7 +19,7 @@ from textual.widgets import Static
 from perpgame.client import TableClient, TableError, action_message
 from perpgame.session.inputs import PlayerInput
 from perpgame.table.debrief import debrief_text, money
-from perpgame.table.log import TableLog, find_logged_level
+from perpgame.table.log import find_logged_level, parse_log
 from perpgame.table.replica import SeatReplica
 from perpgame.tui import STYLESHEET
 
@@ -75,7 +75,7 @@ class SeatApp(App):
 
         try:
             self.client = await TableClient.connect(self.url, replica=True, name=self.player_name)
-            history = TableLog.model_validate(self.client.welcome["history"], strict=False)
+            history = parse_log(self.client.welcome["history"], "The table's log")
             level = find_logged_level(history.level_id, history.level_sha256, history.level_file)
         except Exception as exc:  # unreachable, refused, or a level this copy cannot find
             self.problem = f"cannot join the table: {exc}"
