@@ -10,7 +10,7 @@ from typing import Any
 
 from perpgame.session import GameSession
 from perpgame.session.views import group_equity
-from perpgame.table.views import leaderboard
+from perpgame.table.views import UNPLAYED, leaderboard
 
 
 def money(micro: int) -> str:
@@ -65,7 +65,11 @@ def table_debrief(
     """Where the money went: each seat's result, each group's (seats, bots, vault, house) won or
     lost against what it paid in (the pile's shares; they add up to zero), and who paid whom."""
     equity = group_equity(session)
-    groups = {g: equity.get(g, 0) - session.paid_in.get(g, 0) for g in sorted(session.paid_in)}
+    result = {g: equity.get(g, 0) - session.paid_in.get(g, 0) for g in session.paid_in}
+    unplayed = result.pop("player", 0)  # the level's one player: nobody plays it at a table
+    if unplayed or session.level.player.position:
+        result[UNPLAYED] = unplayed
+    groups = dict(sorted(result.items()))
     board = leaderboard(session, seats, names)
     return {"board": board, "groups": groups, "paid": list(paid)}
 

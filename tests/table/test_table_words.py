@@ -81,3 +81,21 @@ async def test_a_seats_help_tells_the_table_not_the_one_players_goal(tmp_path):
             assert "◀ you" in app.screen.text  # the seat's own row of the debrief
             said = app.replica.session.chronicle.narration[-1]
             assert "You finish 1st of 2 seats" in said and "Stars" not in said
+
+
+def test_the_account_nobody_plays_is_left_out_or_named_for_what_it_is(tmp_path):
+    from perpgame.level.catalog import find_level
+    from perpgame.table.debrief import table_debrief
+
+    table = play_to_the_end(short_duel(tmp_path))
+    groups = table_debrief(table.session, table.seats, [])["groups"]
+    assert "player" not in groups and "idle" not in groups and "unplayed" not in groups
+    assert sum(groups.values()) == 0 and "seats" in groups
+    pile = seat_copy(table, "seat-1").session.frame().pile
+    assert [s.group for s in pile.shares] == ["player", "seats", "vault", "house"]
+    # level 5 gives its player a long: at a table that long is nobody's, but it is in the market
+    margin_call = load_level(find_level("margin-call"))
+    table = Table(margin_call, 1, seat_names(2))
+    groups = {s.group: s for s in seat_copy(table, "seat-1").session.frame().pile.shares}
+    assert "idle" not in groups and groups["unplayed"].accounts == 1
+    assert "unplayed" in table_debrief(table.session, table.seats, [])["groups"]
