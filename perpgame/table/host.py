@@ -73,13 +73,11 @@ async def _serve(
     urls_path: Path | None,
     public_url: str | None,
 ) -> int:
-    try:
-        wanted, log_path = log_path, claim_log(table, log_path)
-    except OSError as exc:
-        print(f"perpgame host: cannot write the table log {log_path}: {exc}", file=sys.stderr)
-        return 1
-    if log_path != wanted:
-        print(f"table log: {wanted} is taken; this table logs to {log_path}", flush=True)
+    stop = asyncio.Event()  # set up first: a script may stop the host as soon as its URLs appear
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on every platform
+            loop.add_signal_handler(sig, stop.set)
 
     def save(t: Table) -> None:
         write_log(t, log_path)
@@ -96,6 +94,14 @@ async def _serve(
     except OSError as exc:
         print(f"perpgame host: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
+    try:
+        wanted, log_path = log_path, claim_log(table, log_path)
+    except OSError as exc:
+        await server.stop()
+        print(f"perpgame host: cannot write the table log {log_path}: {exc}", file=sys.stderr)
+        return 1
+    if log_path != wanted:
+        print(f"table log: {wanted} is taken; this table logs to {log_path}", flush=True)
     urls = {"instructor": server.url(None, public_url)} | {
         seat: server.url(seat, public_url) for seat in table.seats
     }
@@ -108,11 +114,6 @@ async def _serve(
         print(f"  {who:<11} perpgame join '{url}'", flush=True)
     if urls_path is not None:
         atomic_write(urls_path, json.dumps(urls, indent=1).encode())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # not on every platform
-            loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
