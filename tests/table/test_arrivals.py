@@ -143,3 +143,27 @@ async def test_a_plain_client_keeps_few_frames_and_a_replica_keeps_every_one(due
         assert plain._frames.qsize() == FRAMES_KEPT < 40  # the newest, for next_frame
         assert copy._frames.qsize() == 40  # a replica needs every one
         assert (await plain.next_frame())["market"]["tick"] == 40 - FRAMES_KEPT + 1
+
+
+async def test_every_headless_seat_hears_of_an_order_on_arrival_not_at_the_next_tick(duel):
+    """A venue's market data: the other seats get the book as it stands after an order the table
+    applied on arrival, without waiting for the tick (here 5 s away); its trades still come in
+    the next tick's frame; a seat's copy of the game gets the input itself, the sender included."""
+    from perpgame.client import TableClient
+
+    async with served(duel, 3, running=True, tps=0.2) as (server, clients):
+        a = await join(server, clients, "seat-1")
+        b = await join(server, clients, "seat-2")
+        copy = await TableClient.connect(server.url("seat-3"), replica=True)
+        clients.append(copy)
+        tick = server.table.tick
+        assert await b.sell("1", "60100") == tick  # rests on the book
+        market = await a.wait_market(lambda m: m.get("asks"), timeout=2)
+        assert market["asks"][0] == [6_010_000, 10_000] and market["tick"] == tick
+        assert market["arrivals"] == 1 and market["tape"] == []
+        await a.buy("1")  # takes it: b hears the book emptied at once
+        await b.wait_market(lambda m: m["arrivals"] == 2 and not m["asks"], timeout=2)
+        arrival = await copy.next_frame(timeout=2)
+        assert arrival["type"] == "arrival" and arrival["input"]["seat"] == "seat-2"
+        assert (await copy.next_frame(timeout=2))["input"]["seat"] == "seat-1"
+        assert server.table.tick == tick  # all of it before the next tick
