@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -21,22 +22,39 @@ from perpgame.session.inputs import PlayerInput
 from perpgame.table.debrief import debrief_text, money
 from perpgame.table.log import find_logged_level, parse_log
 from perpgame.table.replica import SeatReplica
+from perpgame.table.telling import standing_line
 from perpgame.tui import STYLESHEET
+
+SCROLL_KEYS = {
+    "up": "scroll_up",
+    "down": "scroll_down",
+    "pageup": "scroll_page_up",
+    "pagedown": "scroll_page_down",
+    "home": "scroll_home",
+    "end": "scroll_end",
+}
+"""Keys that scroll a long board or debrief (at 80x24 the debrief is taller than the screen)."""
 
 
 class TableText(ModalScreen[None]):
-    """The table's board (any time, ``l``) or its debrief (at the end), as text; a key closes."""
+    """The table's board (any time, ``l``) or its debrief (at the end), as text that scrolls;
+    any other key closes it."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
 
     def compose(self) -> ComposeResult:
-        yield Static(self.text + "\n\n(any key closes this)")
+        with VerticalScroll():
+            yield Static("↑↓ PgUp PgDn scroll · any other key closes this\n\n" + self.text)
 
     def on_key(self, event: Key) -> None:
         event.stop()
-        self.dismiss()
+        scroll = SCROLL_KEYS.get(event.key)
+        if scroll is None:
+            self.dismiss()
+        else:
+            getattr(self.query_one(VerticalScroll), scroll)(animate=False)
 
 
 def board_text(board: list[dict[str, Any]], seat: str) -> str:
@@ -126,7 +144,15 @@ class SeatApp(App):
         if frame is None or "debrief" not in frame:
             self.exit()
             return
-        text = debrief_text(frame["debrief"], self.client.seat)
+        seat = self.client.seat
+        board = frame["debrief"]["board"]
+        mine = [
+            standing_line(i, len(board), r["pnl"])
+            for i, r in enumerate(board, 1)
+            if r["seat"] == seat
+        ]
+        head = " ".join(["The table's game is over.", *mine])  # the seat's place and profit first
+        text = head + "\n\n" + debrief_text(frame["debrief"], seat)
         self.push_screen(TableText(text), lambda _: self.exit())
 
     def _send(self, action: PlayerInput) -> None:

@@ -58,6 +58,8 @@ def test_a_seats_copy_ends_with_its_place_and_the_tables_end_not_stars(tmp_path)
 
 
 async def test_a_seats_help_tells_the_table_not_the_one_players_goal(tmp_path):
+    from textual.containers import VerticalScroll
+
     from perpgame.tui.screens.help import HelpScreen
     from perpgame.tui.seat import SeatApp, TableText
     from perpgame.tui.seat_screen import SeatScreen
@@ -78,9 +80,19 @@ async def test_a_seats_help_tells_the_table_not_the_one_players_goal(tmp_path):
             await pilot.press("escape")
             await step(host, [], ticks=9)  # the level ends at tick 10
             await until(pilot, lambda: isinstance(app.screen, TableText))
-            assert "◀ you" in app.screen.text  # the seat's own row of the debrief
+            debrief = app.screen
+            first = "The table's game is over. You finish 1st of 2 seats, $0.00 since the start."
+            assert debrief.text.startswith(first)  # in table terms, first
+            assert "◀ you" in debrief.text  # the seat's own row of the debrief
             said = app.replica.session.chronicle.narration[-1]
             assert "You finish 1st of 2 seats" in said and "Stars" not in said
+            # taller than the screen (a real level's, at 80x24; this one's at 80x16): it scrolls
+            await pilot.resize_terminal(80, 16)
+            scroll = debrief.query_one(VerticalScroll)
+            await until(pilot, lambda: scroll.max_scroll_y > 0)
+            await pilot.press("end")
+            await until(pilot, lambda: scroll.scroll_y == scroll.max_scroll_y)
+            assert app.screen is debrief and "Who paid whom" in debrief.text
 
 
 def test_the_account_nobody_plays_is_left_out_or_named_for_what_it_is(tmp_path):
