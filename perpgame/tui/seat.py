@@ -23,6 +23,7 @@ from perpgame.table.debrief import debrief_text, money
 from perpgame.table.log import find_logged_level, parse_log
 from perpgame.table.replica import SeatReplica
 from perpgame.table.telling import standing_line
+from perpgame.table.views import standings
 from perpgame.tui import STYLESHEET
 
 SCROLL_KEYS = {
@@ -84,6 +85,7 @@ class SeatApp(App):
         self.client: TableClient | None = None
         self.replica: SeatReplica | None = None
         self.problem = ""
+        self._board: tuple[tuple[int, int], list[dict[str, Any]]] = ((-1, -1), [])
 
     def on_mount(self) -> None:
         self.run_worker(self._join(), exclusive=True)
@@ -110,7 +112,7 @@ class SeatApp(App):
         session.submit = self._send  # orders go to the table
         client = self.client
         screen = SeatScreen(
-            session, seat=client.seat, name=self.player_name or "", board=lambda: client.board
+            session, seat=client.seat, name=self.player_name or "", board=self.board
         )
         self.push_screen(screen, lambda _: self._debrief())
         while not self.client.closed.is_set():
@@ -134,9 +136,22 @@ class SeatApp(App):
                 self.notify(f"out of step with the table: {exc}", severity="error")
                 return
 
+    def board(self) -> list[dict[str, Any]]:
+        """The seats by profit, best first, as this seat's copy of the game has them now (the
+        table sends its board only every ten ticks; the copy is the table's game, so it knows
+        every seat's profit each tick); the names from the table's board."""
+        if self.replica is None or self.client is None:
+            return []
+        session = self.replica.session
+        key = (session.tick, self.replica.arrived)
+        if self._board[0] != key:
+            names = {row["seat"]: row.get("name", "") for row in self.client.board}
+            self._board = (key, standings(session, self.replica.table.seats, names))
+        return self._board[1]
+
     def action_board(self) -> None:
         if self.client is not None and not isinstance(self.screen, TableText):
-            self.push_screen(TableText(board_text(self.client.board, self.client.seat)))
+            self.push_screen(TableText(board_text(self.board(), self.client.seat)))
 
     def _debrief(self) -> None:
         """After the game screen: the table debrief when the game is over, then goodbye."""

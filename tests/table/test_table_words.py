@@ -7,6 +7,7 @@ from perpgame.engine.book import BUY, SELL
 from perpgame.level.loader import load_level
 from perpgame.session.inputs import PlayerInput
 from perpgame.table.core import Table, seat_names
+from perpgame.table.debrief import money
 from perpgame.table.log import table_log
 from perpgame.table.replica import SeatReplica
 
@@ -111,3 +112,37 @@ def test_the_account_nobody_plays_is_left_out_or_named_for_what_it_is(tmp_path):
     groups = {s.group: s for s in seat_copy(table, "seat-1").session.frame().pile.shares}
     assert "idle" not in groups and groups["unplayed"].accounts == 1
     assert "unplayed" in table_debrief(table.session, table.seats, [])["groups"]
+
+
+async def test_a_seats_place_and_profit_follow_its_copy_every_tick_not_every_ten(duel):
+    """The table sends its board every ten ticks; the seat's copy of the game knows every seat's
+    profit each tick, so the top line and the board (l) never lag the position panel."""
+    from perpgame.tui.seat import SeatApp, TableText, board_text
+    from perpgame.tui.seat_screen import SeatScreen
+
+    async with served(duel, 2) as (server, clients):
+        host = await join(server, clients, None)
+        other = await join(server, clients, "seat-2")
+        await step(host, [other])
+        app = SeatApp(server.url("seat-1"), name="Ana")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, SeatScreen))
+            screen = app.screen
+            await other.sell("5", "60000", leverage=50)
+            await pilot.press("b")  # a market buy of 0.2 from seat-2's offer
+            await until(pilot, lambda: len(server.table.session._pending) == 2)
+            await host.fire(0)  # -2.5% at the next tick: the long loses, the short wins
+            await step(host, [other], ticks=2)
+            await until(pilot, lambda: app.replica.session.tick == 3)
+            assert other.board[0]["pnl"] == 0  # the table's last board (the welcome's): stale
+            me = app.replica.session.player
+            assert me.size == 2_000
+            await until(pilot, lambda: "2nd of 2" in screen.status_bar.plain_lines()[0])
+            top = screen.status_bar.plain_lines()[0]
+            pnl = app.board()[1]["pnl"]
+            assert pnl == me.equity(app.replica.session.market.mark) - 10_000 * 10**6 < 0
+            assert money(pnl) in top
+            await pilot.press("l")
+            await until(pilot, lambda: isinstance(app.screen, TableText))
+            assert app.screen.text.endswith(board_text(app.board(), "seat-1"))
+            assert "seat-1 Ana" in app.screen.text and "2. seat-1" in app.screen.text
