@@ -76,12 +76,12 @@ def table_debrief(
 
 def debrief_text(debrief: dict[str, Any], seat: str | None = None) -> str:
     """The debrief as lines of text (for the host's terminal, the instructor's screen and, with
-    its row marked, a ``seat``'s)."""
+    its row marked ``you``, a ``seat``'s: in front, so the row still fits 80 columns)."""
     out = ["Table debrief", "", "Seats, best first:"]
     for i, row in enumerate(debrief["board"], 1):
         who = f"{row['seat']} {row.get('name', '')}".strip()
-        mark = "  ◀ you" if row["seat"] == seat else ""
-        out.append(f"  {i:>3}. {who:<30} {money(row['pnl']):>14}  size {coin(row['size'])}{mark}")
+        mark = "  " if seat is None else "you  " if row["seat"] == seat else "     "
+        out.append(f"{mark}{i:>3}. {who:<30} {money(row['pnl']):>14}  size {coin(row['size'])}")
     out += ["", "Where the money went (won + / lost -, against what each paid in):"]
     for group, result in debrief["groups"].items():
         out.append(f"  {group:<14} {money(result):>14}")

@@ -84,7 +84,11 @@ async def test_a_seats_help_tells_the_table_not_the_one_players_goal(tmp_path):
             debrief = app.screen
             first = "The table's game is over. You finish 1st of 2 seats, $0.00 since the start."
             assert debrief.text.startswith(first)  # in table terms, first
-            assert "◀ you" in debrief.text  # the seat's own row of the debrief
+            rows = [line for line in debrief.text.splitlines() if ". seat-" in line]
+            assert rows[0].startswith("you    1. seat-1 ") and rows[1].startswith(
+                "       2. seat-2"
+            )
+            assert max(len(row) for row in rows) <= 72  # a row fits 80 columns, unwrapped
             said = app.replica.session.chronicle.narration[-1]
             assert "You finish 1st of 2 seats" in said and "Stars" not in said
             # taller than the screen (a real level's, at 80x24; this one's at 80x16): it scrolls
