@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from time import monotonic
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -25,7 +26,7 @@ from perpgame.session.numbers import format_price
 from perpgame.table.debrief import money
 from perpgame.table.telling import ordinal, table_lesson
 from perpgame.tui.screens.confirm import QuitConfirm
-from perpgame.tui.screens.game import GameScreen
+from perpgame.tui.screens.game import STEP_BUDGET, GameScreen
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.text import key_help
 from perpgame.tui.widgets.base import LinePanel, clock
@@ -141,6 +142,18 @@ class SeatScreen(GameScreen):
         if action in NOT_AT_A_TABLE:
             return False
         return super().check_action(action, parameters)
+
+    def _on_clock(self) -> None:
+        """Play every tick the table has announced, whatever the pace: the table's clock sets it,
+        and an instructor may run the table faster than this screen's ten times the level's
+        pace (the copy fell behind the table, and the seat traded on a past market)."""
+        if self.ended:
+            return
+        deadline = monotonic() + STEP_BUDGET
+        while self._step_once() and monotonic() < deadline:
+            pass
+        if self.ended:
+            self._finish()
 
     def _set_paused(self, paused: bool) -> None:
         """Never paused: the table goes on, so the seat's copy follows it under any overlay."""

@@ -150,3 +150,28 @@ async def test_a_seats_place_and_profit_follow_its_copy_every_tick_not_every_ten
             await until(pilot, lambda: isinstance(app.screen, TableText))
             assert app.screen.text.endswith(board_text(app.board(), "seat-1"))
             assert "seat-1 Ana" in app.screen.text and "2. seat-1" in app.screen.text
+
+
+async def test_a_seats_copy_keeps_up_with_a_table_run_faster_than_ten_times_its_pace(tmp_path):
+    """The table's clock sets the pace: a seat's screen plays every tick the table announced at
+    once, even when the instructor runs the table faster than the screen's 10x (it fell behind
+    and the seat traded on a market that was no longer there)."""
+    from perpgame.tui.seat import SeatApp
+    from perpgame.tui.seat_screen import SeatScreen
+
+    slow = tmp_path / "slow.toml"  # half a second a tick: 10x is 20 ticks a second
+    text = DUEL.read_text().replace("tick_seconds = 0.1", "tick_seconds = 0.5")
+    slow.write_text(text.replace("at = 9000", "at = 1800").replace("at = 9500", "at = 1900"))
+    async with served(load_level(slow), 2) as (server, clients):
+        host = await join(server, clients, None)
+        app = SeatApp(server.url("seat-1"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, SeatScreen))
+            await host.step(50)  # 50 ticks at once: 2.5 s at the screen's old 10x
+            await until(pilot, lambda: app.replica.known == 50)
+            for _ in range(50):  # the screen's clock, with no time passing in between
+                app.screen._on_clock()
+                if app.replica.session.tick == 50:
+                    break
+            assert app.replica.session.tick == 50
+            assert app.replica.session.state_hash() == server.table.state_hash()
