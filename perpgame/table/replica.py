@@ -32,11 +32,11 @@ def look_from(session: GameSession, seat: str) -> None:
     if session.tick:
         raise ValueError("a seat's view is chosen before the game starts")
     acct = session.market.accounts[session.seats[seat]]
-    idle = session.player
-    session.groups_of[idle.id] = UNPLAYED
-    session.groups_of[acct.id] = "player"
     paid = session.paid_in
-    paid[UNPLAYED] = paid.pop("player", 0)
+    if session.role != "vault":  # a level whose player is the vault keeps its vault the vault
+        session.groups_of[session.player.id] = UNPLAYED
+        paid[UNPLAYED] = paid.pop("player", 0)
+    session.groups_of[acct.id] = "player"
     paid["seats"] = paid.get("seats", 0) - acct.cash
     paid["player"] = acct.cash
     session.group_history[0] = (0, session_views.group_equity(session))

@@ -175,3 +175,17 @@ async def test_a_seats_copy_keeps_up_with_a_table_run_faster_than_ten_times_its_
                     break
             assert app.replica.session.tick == 50
             assert app.replica.session.state_hash() == server.table.state_hash()
+
+
+def test_at_a_table_of_a_level_whose_player_is_the_vault_the_vault_stays_in_the_pile():
+    from perpgame.level.catalog import find_level
+
+    table = Table(load_level(find_level("be-the-vault")), 1, seat_names(2))
+    for _ in range(3):
+        table.step()
+    session = seat_copy(table, "seat-1").session
+    pile = session.frame().pile
+    shares = {s.group: s for s in pile.shares}
+    assert "vault" in shares and "unplayed" not in shares and shares["player"].accounts == 1
+    assert pile.total == table.session.pile_report().expected == pile.equity_sum
+    assert session.state_hash() == table.state_hash()
