@@ -17,7 +17,7 @@ from perpgame.level.schema import Level
 from perpgame.session import GameSession
 from perpgame.session.game import PLAYING
 from perpgame.session.inputs import SEAT_NAME, SOLO_SEAT, PlayerInput
-from perpgame.table.telling import TableDirector, standing_line
+from perpgame.table.telling import TableDirector, standing_line, table_opening
 from perpgame.table.views import leaderboard
 
 SEAT_KINDS = ("order", "close", "cancel_all", "cancel", "leverage", "add_margin", "remove_margin")
@@ -78,6 +78,8 @@ class Table:
         for seat in seats:
             self.session.add_seat(seat)
         self.seats = list(seats)
+        said = self.session.chronicle.narration  # the level's summary, to its one player
+        said[-1] = table_opening(level, len(seats))  # words only: not part of the game's state
         self.fires: list[tuple[int, int]] = []
         """(tick, timeline index) of every event the instructor fired early, in order."""
         self._fire_queue: list[int] = []

@@ -43,6 +43,15 @@ class TableDirector(Director):
         return stars, f"{line} The table debrief follows."
 
 
+def table_opening(level: Level, seats: int) -> str:
+    """The narrator's first line at a table, in place of the level's summary to its one player
+    (``You are the backstop vault``, ``A wick is coming for your 12x long``)."""
+    return (
+        f'A table of {seats} seats playing "{level.meta.title}": the level\'s market and bots, '
+        "no goal and no stars. The board (l) ranks the seats by profit."
+    )
+
+
 def table_lesson(level: Level, seats: int) -> str:
     """The help's words for a seat, in place of the level's lesson to its one player."""
     p = level.player

@@ -42,6 +42,20 @@ def seat_copy(table: Table, seat: str) -> SeatReplica:
     return replica
 
 
+def test_a_tables_narrator_opens_with_the_table_not_the_levels_one_player_summary():
+    from perpgame.level.catalog import find_level
+
+    table = Table(load_level(find_level("margin-call")), 1, seat_names(3))
+    copy = seat_copy(table, "seat-2")
+    for session in (table.session, copy.session):
+        said = list(session.chronicle.narration)
+        assert said == [
+            'A table of 3 seats playing "Margin call": the level\'s market and bots, no goal and '
+            "no stars. The board (l) ranks the seats by profit."
+        ]  # not "A wick is coming for your 12x long": no seat has that long
+        assert session.frame().narration == tuple(said)
+
+
 def test_a_seats_copy_ends_with_its_place_and_the_tables_end_not_stars(tmp_path):
     table = play_to_the_end(short_duel(tmp_path))
     last = table.session.chronicle.narration[-1]
