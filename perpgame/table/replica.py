@@ -26,7 +26,7 @@ def look_from(session: GameSession, seat: str) -> None:
     """Make ``seat``'s account the session's player, before the first tick.
 
     In the pile the seat is "you" (group ``player``) and the level's own player, whom nobody
-    plays at a table, is ``nobody`` (see :func:`without_unplayed`); groups are for people only,
+    plays at a table, is ``no_seat`` ("no seat") (see :func:`without_unplayed`); groups are for people only,
     the game does not read them.
     """
     if session.tick:
@@ -49,7 +49,7 @@ def look_from(session: GameSession, seat: str) -> None:
 
 
 def without_unplayed(frame: Frame) -> Frame:
-    """``frame`` with the pile's ``nobody`` share left out, its cash out of the total too (so
+    """``frame`` with the pile's ``no_seat`` share left out, its cash out of the total too (so
     the pile shown still adds up, to the cash of everyone who trades). Only for a level whose
     player starts with no position: then that account never trades, and its cash never moves.
     """

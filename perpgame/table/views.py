@@ -19,7 +19,7 @@ BOOK_LEVELS = 10
 UNITS = {"price": PRICE_SCALE, "qty": QTY_SCALE, "cash": CASH_SCALE}
 """How many units make one dollar (price, cash) or one coin (qty)."""
 WATERFALL = ("liquidation", "backstop", "deleverage")
-UNPLAYED = "nobody"
+UNPLAYED = "no_seat"
 """The pile group (in a seat's copy) and the debrief's name of the level's one-player account,
 which a table keeps, idle, so that the table plays the level's own game: nobody plays it."""
 

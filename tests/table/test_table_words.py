@@ -120,7 +120,7 @@ def test_the_account_nobody_plays_is_left_out_or_named_for_what_it_is(tmp_path):
 
     table = play_to_the_end(short_duel(tmp_path))
     groups = table_debrief(table.session, table.seats, [])["groups"]
-    assert "player" not in groups and "idle" not in groups and "nobody" not in groups
+    assert "player" not in groups and "idle" not in groups and "no_seat" not in groups
     assert sum(groups.values()) == 0 and "seats" in groups
     pile = seat_copy(table, "seat-1").session.frame().pile
     assert [s.group for s in pile.shares] == ["player", "seats", "vault", "house"]
@@ -128,8 +128,8 @@ def test_the_account_nobody_plays_is_left_out_or_named_for_what_it_is(tmp_path):
     margin_call = load_level(find_level("margin-call"))
     table = Table(margin_call, 1, seat_names(2))
     groups = {s.group: s for s in seat_copy(table, "seat-1").session.frame().pile.shares}
-    assert "idle" not in groups and groups["nobody"].accounts == 1
-    assert "nobody" in table_debrief(table.session, table.seats, [])["groups"]
+    assert "idle" not in groups and groups["no_seat"].accounts == 1
+    assert "no_seat" in table_debrief(table.session, table.seats, [])["groups"]
 
 
 async def test_a_seats_place_and_profit_follow_its_copy_every_tick_not_every_ten(duel):
@@ -200,6 +200,6 @@ def test_at_a_table_of_a_level_whose_player_is_the_vault_the_vault_stays_in_the_
     session = seat_copy(table, "seat-1").session
     pile = session.frame().pile
     shares = {s.group: s for s in pile.shares}
-    assert "vault" in shares and "nobody" not in shares and shares["player"].accounts == 1
+    assert "vault" in shares and "no_seat" not in shares and shares["player"].accounts == 1
     assert pile.total == table.session.pile_report().expected == pile.equity_sum
     assert session.state_hash() == table.state_hash()
