@@ -108,3 +108,18 @@ def test_a_log_from_a_newer_perpgame_says_which_wrote_it_and_what_to_do(duel, tm
     assert main(["replay", str(path), "--headless"]) == 1
     err = capsys.readouterr().err
     assert "is damaged (written by perpgame 9.1.0 in format 2)" in err and "bids_by_seat" in err
+
+
+def test_joining_a_table_of_a_newer_perpgame_says_so_not_damaged(duel, tmp_path):
+    """A seat's copy reads the table's log from the welcome: the same words as replay."""
+    import pytest
+
+    from perpgame.saves import ReplayError
+    from perpgame.table.log import parse_log
+
+    doc = _arrivals_log(duel, tmp_path) | {"version": 3, "written_by": "perpgame 9.1.0"}
+    with pytest.raises(ReplayError, match=r"The table.s log was written by perpgame 9\.1\.0 in"):
+        parse_log(doc, "The table's log")
+    with pytest.raises(ReplayError, match="was written by a newer perpgame in table-log format"):
+        parse_log(doc | {"written_by": None}, "The table's log")
+    assert parse_log(doc | {"version": 2}, "The table's log").written_by == "perpgame 9.1.0"
