@@ -63,15 +63,31 @@ class _Conn:
 
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self.ws = ws
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE)
+        self.queue: asyncio.Queue[str | list[str] | None] = asyncio.Queue(QUEUE)
         self.seat: str | None = None
         self.replica = False
         """True when the client plays the game itself from every input (``replica=1``)."""
+        self._book: list[str] | None = None
+        """The ``book`` message waiting last in the queue, while nothing has been queued after it:
+        a newer book takes its place (each is whole), so a seat that reads slowly at a busy table
+        is not cut off for the market data alone."""
         self.sender = asyncio.create_task(self._send_all())
 
     def send(self, text: str) -> None:
+        self._book = None  # what follows it keeps its place: the book before it stays as it is
+        self._put(text)
+
+    def send_book(self, text: str) -> None:
+        """Queue the market after an arrival, or put it in place of the one still waiting."""
+        if self._book is not None:
+            self._book[0] = text
+            return
+        self._book = [text]
+        self._put(self._book)
+
+    def _put(self, item: str | list[str]) -> None:
         try:
-            self.queue.put_nowait(text)
+            self.queue.put_nowait(item)
         except asyncio.QueueFull:  # far behind: cut it off (it can join again)
             self.close(drop=True)
 
@@ -85,8 +101,12 @@ class _Conn:
 
     async def _send_all(self) -> None:
         try:
-            while (text := await self.queue.get()) is not None:
-                await self.ws.send_str(text)
+            while (item := await self.queue.get()) is not None:
+                if isinstance(item, list):  # the newest book (see send_book)
+                    if item is self._book:
+                        self._book = None
+                    item = item[0]
+                await self.ws.send_str(item)
         except (ConnectionError, RuntimeError):
             pass
         finally:
@@ -355,7 +375,7 @@ class TableServer:
                 played = played or _json({"type": "arrival", "input": arrival.to_dict()})
                 other.send(played)
             elif other is not sender:
-                other.send(book)
+                other.send_book(book)
 
     def _hello(self, conn: _Conn, msg: Hello) -> None:
         if conn.seat is not None:
