@@ -259,7 +259,7 @@ class GameSession:
         if outcome.resting and held > held_before:
             answer = order_margin.with_held(answer, held - held_before)
             free = acct.equity(m.mark) - m.margin_in_use(acct)
-            self._say(order_margin.resting_note(action.side, held - held_before, free))
+            self._narrate(order_margin.resting_note(action.side, held - held_before, free))
         elif outcome.rejected == MARGIN and held > 0:
             answer = order_margin.refused_answer(answer, held)
             self._say(order_margin.refused_note(held))
@@ -344,6 +344,13 @@ class GameSession:
             )
             return
         self.chronicle.note(text)
+
+    def _narrate(self, text: str) -> None:
+        """A line for the narrator only: not a story of the debrief's timeline or of why?."""
+        if self._acting == self.player.id:
+            self.chronicle.say(text)
+        else:
+            self._say(text)
 
     def _say_refusal(self, refusal: Refusal | None) -> None:
         if refusal is not None:
