@@ -73,6 +73,8 @@ def _plural(n: int, one: str, many: str) -> str:
 class DebriefScreen(Screen[None]):
     """After a level: the story of the game and the choices that follow it."""
 
+    AUTO_FOCUS = "#debrief-body"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next", "Next level"),
         Binding("r", "retry", "Retry"),
@@ -132,9 +134,6 @@ class DebriefScreen(Screen[None]):
                         yield KeyButton("Watch replay", "v", id="watch-replay")
                     yield KeyButton("Levels", "l", id="levels")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#debrief-body").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":
