@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 
 from perpgame.level.loader import load_level, load_level_text
-from perpgame.session import GameSession, PlayerInput
+from perpgame.session import GameSession
 from perpgame.session.inputs import load_inputs
 from perpgame.session.lab import with_policy
-from perpgame.session.numbers import SELL
 from perpgame.tui.app import PerpGameApp
 from perpgame.tui.screens.debrief import DebriefScreen
-from tests.tui.harness import GameApp, settle
+from tests.tui.harness import settle, short_in_adl_queue
 from tests.tui.test_game_screen import CRASH
 
 LEVELS = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
@@ -34,19 +33,7 @@ def screen_text(app) -> str:
 
 async def position_text(policy: str, size: tuple[int, int]) -> tuple[str, int]:
     """The Position panel of a short in the crash level once it is in the ADL queue."""
-    app = GameApp(GameSession(with_policy(load_level_text(CRASH), policy), 1), paused=True)
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        screen = app.game
-        screen.session.submit(PlayerInput.order(0, SELL, 1000))
-        for _ in range(200):
-            screen.advance(1)
-            if screen.session.frame().position.adl_rank is not None:
-                break
-        await pilot.pause()
-        position = screen.session.frame().position
-        assert position.adl_rank is not None
-        return " ".join(screen.query_one("#position").plain_lines()), position.adl_lights
+    return await short_in_adl_queue(with_policy(load_level_text(CRASH), policy), size)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
