@@ -10,7 +10,8 @@ Reports the ticks per second the table held, the input-to-frame latency (from se
 receiving the first frame that shows it applied: the frame sent when the running table matched it
 on arrival, or, for an input that waited for a tick, that tick's frame: p50, p99, max), the time
 to the acknowledgement alone (for comparison; it is not the latency), how long another seat takes
-to see an order applied on arrival (the next tick frame, as market data comes once a tick), the
+to see an order applied on arrival (when its market first counts it: a `book` message, sent to
+every seat on arrival, or a tick frame), the
 server's CPU (share of one core) and memory, and this client process's memory. Goal: 10 ticks/s with 50 seats, p99 < 100 ms.
 """
 
@@ -77,14 +78,15 @@ async def _trader(seat: TableClient, rng: random.Random, offset: float, until: f
 
 
 async def _watch(seat: TableClient, seen: list, stop: asyncio.Event) -> None:
-    """Record when each tick frame reaches ``seat`` and how many arrivals it shows."""
+    """Record when the market ``seat`` sees (a tick frame's, or a ``book`` message's) first
+    shows more arrivals, and how many."""
     while not stop.is_set():
+        known = seat.market.get("arrivals", 0)
         try:
-            frame = await seat.next_frame(timeout=0.5)
+            market = await seat.wait_market(lambda m, n=known: m.get("arrivals", 0) > n, 0.5)
         except TimeoutError:
             continue
-        if "arrived" not in frame:  # the table's tick frames, not this seat's own answers
-            seen.append((time.perf_counter(), frame["market"].get("arrivals", 0)))
+        seen.append((time.perf_counter(), market.get("arrivals", 0)))
 
 
 def _seen_by_another_seat(orders: list, seen: list, watcher: TableClient) -> list[float]:

@@ -59,6 +59,9 @@ class TableClient:
         """The newest frame."""
         self.account: dict[str, Any] = {}
         self.market: dict[str, Any] = {}
+        """The newest market: a tick's frame's, or after any seat's order applied on arrival
+        the ``book`` message's (the book and prices then; its tape is empty, the trades come in
+        the next tick's frame)."""
         self.board: list[dict[str, Any]] = []
         self.errors: list[str] = []
         """Errors the table sent that answered no message of ours."""
@@ -165,6 +168,21 @@ class TableClient:
         assert self.frame is not None
         return self.frame
 
+    async def wait_market(
+        self, test: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """Wait (at most ``timeout`` seconds) until the newest market (:attr:`market`: of a
+        tick's frame, or of a ``book`` message after any seat's order applied on arrival) passes
+        ``test``."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: test(self.market) or self.closed.is_set()),
+                timeout,
+            )
+        if not test(self.market):
+            raise TableError("the table closed the connection")
+        return self.market
+
     async def shown(self, timeout: float = 10.0) -> Frame:
         """The first frame that shows this client's last accepted input applied (see
         :func:`shows_applied`)."""
@@ -189,6 +207,8 @@ class TableClient:
                     if self._frames.full():
                         self._frames.get_nowait()
                     self._frames.put_nowait(data)
+                elif kind == "book":  # any seat's order applied on arrival: the market now
+                    self.market = data["market"]
                 elif kind == "arrival":  # a replica's: an input applied between two ticks
                     if self._frames.full():
                         self._frames.get_nowait()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from perpgame.session import views
 from perpgame.session.frame import MoneyRow
 from perpgame.session.game import GameSession
+from perpgame.session.rules import rule
 
 CROWD_NAMES = {
     "market_maker": ("market maker", "market makers"),
@@ -41,6 +42,32 @@ def money_moves(session: GameSession) -> list[MoneyRow]:
     every group, the vault and the house included (the session's money table, also in
     ``sim --json``). Deposits and withdrawals during the level are not gains or losses."""
     return views.money_table(session, label=group_label)
+
+
+def adl_hits(session: GameSession) -> list[str]:
+    """What other traders' bankruptcies took from the player, each with the rule in force when it
+    did: ``auto-deleveraged 6× (BitMEX queue 1×, pro rata 5×)``, ``profit cut 3×``. A level can
+    change its ADL rule between waves (L11), and a bare count did not say under which."""
+    pid = session.player.id
+    by_rule: dict[str, int] = {}
+    cuts = 0
+    for e in session.waterfall_log:
+        if e.type == "deleverage" and e.account == pid:
+            name = rule(e.policy).short
+            by_rule[name] = by_rule.get(name, 0) + 1
+        elif e.type == "haircut" and e.account == pid:
+            cuts += 1
+    hits = []
+    if by_rule:
+        total = sum(by_rule.values())
+        if len(by_rule) == 1:
+            hits.append(f"auto-deleveraged {total}× under the {next(iter(by_rule))} rule")
+        else:
+            each = ", ".join(f"{name} {n}×" for name, n in by_rule.items())
+            hits.append(f"auto-deleveraged {total}× ({each})")
+    if cuts:
+        hits.append(f"profit cut {cuts}× to pay the bankrupt")
+    return hits
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from dataclasses import replace
 from perpgame.engine.account import PLAYER
 from perpgame.engine.book import BUY, SELL, OrderType
 from perpgame.engine.market import Market, PileReport
-from perpgame.engine.risk import Refusal, liquidation_price
+from perpgame.engine.risk import MARGIN, Refusal, liquidation_price
 from perpgame.engine.rng import Rng
 from perpgame.engine.units import format_cash
 from perpgame.level.schema import Level
-from perpgame.session import policy_pick, views
+from perpgame.session import order_margin, policy_pick, views
 from perpgame.session import why as why_mod
 from perpgame.session.cast import Cast
 from perpgame.session.chronicle import Chronicle
@@ -248,10 +248,22 @@ class GameSession:
         if action.leverage is not None:
             self._set_leverage(desk, action.leverage)
         order_kind = OrderType.MARKET if action.price is None else OrderType.LIMIT
+        m = self.market
+        acct = m.accounts[desk.account_id]
+        held_before = order_margin.held_by_orders(m, acct)
         outcome = desk.order(
             action.side, action.qty, action.price, order_kind, reduce_only=action.reduce_only
         )
-        self._answer(views.order_answer(action, outcome, tick))
+        held = order_margin.held_by_orders(m, acct)
+        answer = views.order_answer(action, outcome, tick)
+        if outcome.resting and held > held_before:
+            answer = order_margin.with_held(answer, held - held_before)
+            free = acct.equity(m.mark) - m.margin_in_use(acct)
+            self._narrate(order_margin.resting_note(action.side, held - held_before, free))
+        elif outcome.rejected == MARGIN and held > 0:
+            answer = order_margin.refused_answer(answer, held)
+            self._say(order_margin.refused_note(held))
+        self._answer(answer)
 
     def _input_close(self, action: PlayerInput, desk: Desk, tick: int) -> None:
         size = desk.size
@@ -332,6 +344,13 @@ class GameSession:
             )
             return
         self.chronicle.note(text)
+
+    def _narrate(self, text: str) -> None:
+        """A line for the narrator only: not a story of the debrief's timeline or of why?."""
+        if self._acting == self.player.id:
+            self.chronicle.say(text)
+        else:
+            self._say(text)
 
     def _say_refusal(self, refusal: Refusal | None) -> None:
         if refusal is not None:

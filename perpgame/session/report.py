@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from perpgame.engine.units import CASH_SCALE, format_cash, format_price, format_qty
-from perpgame.session.views import cents, money_table
+from perpgame.session.views import money_table, pinned_cents, your_row
 
 if TYPE_CHECKING:
     from perpgame.session.game import GameSession
@@ -17,10 +17,11 @@ CENT = CASH_SCALE // 100
 def money(session: GameSession) -> dict:
     """Where the money went, the debrief's table: one row per group (the vault and the house
     included), each group's change in engine units and in cents (rounded so they still sum to
-    zero), and the funding each group paid or received within that change."""
+    zero, the player's row cut toward zero to the cent of the PnL every screen shows), and the
+    funding each group paid or received within that change."""
     rows = money_table(session)
     changes = [r.change for r in rows]
-    shown = cents(changes, CENT)
+    shown = pinned_cents(changes, CENT, your_row(rows, session.role))
     funding_on = session.market.config.funding_interval > 0
     return {
         "rows": [

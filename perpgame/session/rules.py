@@ -26,7 +26,9 @@ class Rule:
     """A label of at most 15 characters for tables."""
     ranks: bool = True
     """Whether a place in its queue means anything: under pro rata every winner pays a slice at
-    once, so nobody is first and no rank is shown."""
+    once, under the profit cut nobody is closed, so nobody is first and no rank is shown."""
+    instead: str = ""
+    """Under a rule that ranks nobody, what it does instead (``a slice each``)."""
 
     @property
     def words(self) -> str:
@@ -59,6 +61,7 @@ RULES: dict[str, Rule] = {
             "research benchmark",
             "pro rata",
             ranks=False,
+            instead="a slice each",
         ),
         Rule(
             "water_fill",
@@ -71,6 +74,8 @@ RULES: dict[str, Rule] = {
             "Nobody closed: profits cut",
             "early BitMEX, Drift, GMX",
             "profit cut",
+            ranks=False,
+            instead="profits cut",
         ),
     )
 }
@@ -93,3 +98,30 @@ def chosen_by(rank: int, policy: str) -> str:
     if not r.ranks:
         return f"a slice, like every winner, under the {r.short} rule"
     return f"queue rank {rank} under the {r.short} rule"
+
+
+PLACES = {
+    5: ("first out", "closed first"),
+    4: ("early out", "closed early"),
+    3: ("at risk", "hit in a big wave"),
+    2: ("later", "closed late"),
+    1: ("last", "closed last"),
+}
+"""What the ADL lights (BitMEX's five, in 20% steps of the queue) mean for the player, short and
+long: five lit is the front fifth, the first winners ADL closes (docs/mechanics.md)."""
+
+
+def queue_words(policy: str, rank: int | None, queue: int, lights: int, *, short: bool) -> str:
+    """What the player's ADL lights mean under the rule in force, said next to them.
+
+    A ranking rule: ``8/21 at risk`` (short) or ``8/21 hit in a big wave``; a rule that ranks
+    nobody says what it does instead: ``profit cut`` or ``no queue: profits cut``. Not a winner
+    (``rank`` None): nothing, or ``only winners queue``.
+    """
+    if rank is None:
+        return "" if short else "only winners queue"
+    r = rule(policy)
+    if not r.ranks:
+        return r.short if short else f"no queue: {r.instead or r.title}"
+    brief, words = PLACES.get(max(1, min(5, lights)), PLACES[1])
+    return f"{rank}/{queue} {brief if short else words}"

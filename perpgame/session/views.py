@@ -48,6 +48,8 @@ __all__ = [
     "metrics",
     "money_table",
     "order_answer",
+    "pinned_cents",
+    "your_row",
 ]
 
 
@@ -225,6 +227,28 @@ def cents(amounts: list[int], unit: int) -> list[int]:
     for i in order[:short]:
         base[i] += 1
     return [b * unit for b in base]
+
+
+def pinned_cents(amounts: list[int], unit: int, pin: int | None) -> list[int]:
+    """``amounts`` in whole ``unit``s that keep the exact sum, with the row ``pin`` (the
+    player's) cut toward zero as every other screen shows it (``You: PnL +175.79`` above a
+    ``you +175.80`` row was a cent out). What the cut leaves goes to the largest other row
+    before rounding, so the rows still add up to the exact total."""
+    if pin is None or len(amounts) < 2:
+        return cents(amounts, unit)
+    exact = amounts[pin]
+    kept = (abs(exact) // unit) * unit * (1 if exact >= 0 else -1)
+    others = [a for i, a in enumerate(amounts) if i != pin]
+    biggest = max(range(len(others)), key=lambda i: abs(others[i]))
+    others[biggest] += exact - kept
+    rounded = cents(others, unit)
+    return [*rounded[:pin], kept, *rounded[pin:]]
+
+
+def your_row(rows: list[MoneyRow], role: str) -> int | None:
+    """Which row of the money table is the player's: ``you``, or the vault when they run it."""
+    mine = "vault" if role == "vault" else "player"
+    return next((i for i, r in enumerate(rows) if r.group == mine), None)
 
 
 def group_equity(session: ReadableGame) -> dict[str, int]:

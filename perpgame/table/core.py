@@ -17,6 +17,8 @@ from perpgame.level.schema import Level
 from perpgame.session import GameSession
 from perpgame.session.game import PLAYING
 from perpgame.session.inputs import SEAT_NAME, SOLO_SEAT, PlayerInput
+from perpgame.table.telling import TableDirector, standing_line, table_opening
+from perpgame.table.views import leaderboard
 
 SEAT_KINDS = ("order", "close", "cancel_all", "cancel", "leverage", "add_margin", "remove_margin")
 """What a seat may do (all a player can, but pick the level's ADL policy)."""
@@ -72,9 +74,12 @@ class Table:
         self.level = level
         self.seed = seed
         self.session = GameSession(table_level(level), seed)
+        self.session.director = TableDirector(self.session.level, self._standing)
         for seat in seats:
             self.session.add_seat(seat)
         self.seats = list(seats)
+        said = self.session.chronicle.narration  # the level's summary, to its one player
+        said[-1] = table_opening(level, len(seats))  # words only: not part of the game's state
         self.fires: list[tuple[int, int]] = []
         """(tick, timeline index) of every event the instructor fired early, in order."""
         self._fire_queue: list[int] = []
@@ -115,6 +120,16 @@ class Table:
             raise TableError(f"an arrival after tick {action.tick} cannot apply at {self.tick}")
         self.arrivals.append(action)
         self._arrived_events += self.session.apply_now(action)
+
+    def _standing(self) -> str:
+        """The place and profit of the seat the game is looked at from (a seat's copy, see
+        :func:`perpgame.table.replica.look_from`); empty at the table itself."""
+        session = self.session
+        rows = leaderboard(session, self.seats)
+        for place, row in enumerate(rows, 1):
+            if session.seats[row["seat"]] == session.player.id:
+                return standing_line(place, len(rows), row["pnl"])
+        return ""
 
     def fire(self, index: int) -> int:
         """Queue timeline entry ``index`` to fire at the next tick (before the tick's own timeline)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from perpgame.session import GameSession
 from perpgame.session.views import group_equity
-from perpgame.table.views import leaderboard
+from perpgame.table.views import UNPLAYED, leaderboard
 
 
 def money(micro: int) -> str:
@@ -65,17 +65,23 @@ def table_debrief(
     """Where the money went: each seat's result, each group's (seats, bots, vault, house) won or
     lost against what it paid in (the pile's shares; they add up to zero), and who paid whom."""
     equity = group_equity(session)
-    groups = {g: equity.get(g, 0) - session.paid_in.get(g, 0) for g in sorted(session.paid_in)}
+    result = {g: equity.get(g, 0) - session.paid_in.get(g, 0) for g in session.paid_in}
+    unplayed = result.pop("player", 0)  # the level's one player: nobody plays it at a table
+    if unplayed or session.level.player.position:
+        result[UNPLAYED] = unplayed
+    groups = dict(sorted(result.items()))
     board = leaderboard(session, seats, names)
     return {"board": board, "groups": groups, "paid": list(paid)}
 
 
-def debrief_text(debrief: dict[str, Any]) -> str:
-    """The debrief as lines of text (for the host's terminal and the instructor's screen)."""
+def debrief_text(debrief: dict[str, Any], seat: str | None = None) -> str:
+    """The debrief as lines of text (for the host's terminal, the instructor's screen and, with
+    its row marked ``you``, a ``seat``'s: in front, so the row still fits 80 columns)."""
     out = ["Table debrief", "", "Seats, best first:"]
     for i, row in enumerate(debrief["board"], 1):
         who = f"{row['seat']} {row.get('name', '')}".strip()
-        out.append(f"  {i:>3}. {who:<30} {money(row['pnl']):>14}  size {coin(row['size'])}")
+        mark = "  " if seat is None else "you  " if row["seat"] == seat else "     "
+        out.append(f"{mark}{i:>3}. {who:<30} {money(row['pnl']):>14}  size {coin(row['size'])}")
     out += ["", "Where the money went (won + / lost -, against what each paid in):"]
     for group, result in debrief["groups"].items():
         out.append(f"  {group:<14} {money(result):>14}")

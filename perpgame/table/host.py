@@ -12,9 +12,10 @@ from pathlib import Path
 
 from perpgame.level.schema import Level
 from perpgame.saves import atomic_write
+from perpgame.saves.files import atomic_create
 from perpgame.table.core import Table, seat_names
 from perpgame.table.debrief import debrief_text
-from perpgame.table.log import write_log
+from perpgame.table.log import log_bytes, write_log
 from perpgame.table.server import TableServer
 
 
@@ -22,6 +23,24 @@ def default_log_path(saves: Path, level: Level, seed: int) -> Path:
     """``<saves>/tables/<level>-<seed>-<UTC stamp>.json``."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     return saves / "tables" / f"{level.id}-{seed}-{stamp}.json"
+
+
+def claim_log(table: Table, path: Path) -> Path:
+    """Write the table's first log at ``path``, or when that name is taken (another table's log:
+    a host started twice, or two in the same second) at the first free ``<name>-2.json``,
+    ``-3`` ..; the path it took. Never over another file: the name is claimed by hard-linking a
+    whole file to it, which fails when the name exists (a rename would replace it). Later writes
+    replace only this table's own file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = log_bytes(table)
+    for n in range(1, 1000):
+        name = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            atomic_create(name, data)
+        except FileExistsError:
+            continue
+        return name
+    raise FileExistsError(f"{path} and 998 names after it are taken")
 
 
 def run_host(
@@ -54,8 +73,13 @@ async def _serve(
     urls_path: Path | None,
     public_url: str | None,
 ) -> int:
+    stop = asyncio.Event()  # set up first: a script may stop the host as soon as its URLs appear
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on every platform
+            loop.add_signal_handler(sig, stop.set)
+
     def save(t: Table) -> None:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
         write_log(t, log_path)
         print(f"table log: {log_path} (tick {t.tick})", flush=True)
 
@@ -70,6 +94,14 @@ async def _serve(
     except OSError as exc:
         print(f"perpgame host: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
+    try:
+        wanted, log_path = log_path, claim_log(table, log_path)
+    except OSError as exc:
+        await server.stop()
+        print(f"perpgame host: cannot write the table log {log_path}: {exc}", file=sys.stderr)
+        return 1
+    if log_path != wanted:
+        print(f"table log: {wanted} is taken; this table logs to {log_path}", flush=True)
     urls = {"instructor": server.url(None, public_url)} | {
         seat: server.url(seat, public_url) for seat in table.seats
     }
@@ -82,11 +114,6 @@ async def _serve(
         print(f"  {who:<11} perpgame join '{url}'", flush=True)
     if urls_path is not None:
         atomic_write(urls_path, json.dumps(urls, indent=1).encode())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # not on every platform
-            loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:

@@ -5,6 +5,10 @@ right after the tick they carry, in the order listed (:mod:`perpgame.table.core`
 
 ``perpgame replay FILE`` recognises a table log (``"kind": "table-log"``) and plays it offline to
 its last tick, then compares the state hash with the one the table recorded.
+
+Every log carries its format ``version`` and, from version 2, the perpgame that wrote it
+(``written_by``), so a perpgame that cannot read a log says which one wrote it and what to do.
+Version 1 (session 2 onwards; ``arrivals`` since session 4) still reads.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from perpgame import __version__
 from perpgame.level.catalog import find_level
 from perpgame.level.errors import LevelError
 from perpgame.level.loader import load_level
@@ -25,7 +30,9 @@ from perpgame.session.inputs import SOLO_SEAT
 from perpgame.table.core import SEAT_KINDS, Table, replay_table
 
 KIND = "table-log"
-VERSION = 1
+VERSION = 2
+"""The format this perpgame writes; it reads 1 to this. 2 added ``written_by``."""
+WRITER = f"perpgame {__version__}"
 SeatName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")]
 Tick = Annotated[int, Field(ge=0, le=MAX_TICKS)]
 
@@ -35,7 +42,9 @@ class TableLog(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
     kind: Literal["table-log"] = KIND
-    version: Literal[1] = VERSION
+    version: Literal[1, 2] = VERSION
+    written_by: str | None = Field(None, max_length=64)
+    """The perpgame that wrote the log (``perpgame 0.1.0``); None in version 1 logs."""
     level_id: str = Field(max_length=48)
     level_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     level_file: str | None = Field(None, max_length=4096)
@@ -93,6 +102,7 @@ def table_log(table: Table) -> TableLog:
     """The log of ``table`` as it stands (the level must have been loaded from a file)."""
     level = table.level
     return TableLog(
+        written_by=WRITER,
         level_id=level.id,
         level_sha256=level.sha256,
         level_file=None if level.source is None else str(level.source),
@@ -106,8 +116,14 @@ def table_log(table: Table) -> TableLog:
     )
 
 
+def log_bytes(table: Table) -> bytes:
+    """The log of ``table`` as the file holds it."""
+    return table_log(table).model_dump_json(indent=1).encode()
+
+
 def write_log(table: Table, path: Path) -> None:
-    atomic_write(path, table_log(table).model_dump_json(indent=1).encode())
+    """Replace ``path`` (this table's own log, claimed by :func:`perpgame.table.host.claim_log`)."""
+    atomic_write(path, log_bytes(table))
 
 
 def is_table_log(path: str | Path) -> bool:
@@ -125,6 +141,25 @@ def is_table_log(path: str | Path) -> bool:
     return b'"table-log"' in head
 
 
+def parse_log(raw: Any, what: str) -> TableLog:
+    """Validate a decoded table log; else :class:`ReplayError` starting with ``what``, saying
+    which perpgame wrote it when that is why it cannot be read (a newer format)."""
+    head = raw if isinstance(raw, dict) else {}
+    version, writer = head.get("version"), head.get("written_by")
+    by = f" by {writer}" if isinstance(writer, str) and writer else ""
+    if type(version) is int and version > VERSION:
+        raise ReplayError(
+            f"{what} was written{by or ' by a newer perpgame'} in table-log format {version}; "
+            f"this perpgame ({__version__}) reads formats 1 to {VERSION}. Update perpgame to "
+            "read it."
+        )
+    try:
+        return TableLog.model_validate(raw, strict=False)
+    except (ValueError, ValidationError) as exc:
+        made = f" (written{by} in format {version})" if type(version) is int else ""
+        raise ReplayError(f"{what} is damaged{made}: {str(exc)[:300]}.") from None
+
+
 def read_log(path: str | Path) -> tuple[TableLog, Level]:
     """Read and validate a table log and find its level, unchanged; else :class:`ReplayError`."""
     try:
@@ -134,9 +169,10 @@ def read_log(path: str | Path) -> tuple[TableLog, Level]:
     if len(data) > MAX_FILE_BYTES:
         raise ReplayError(f"The table log {path} is too large to be a table log.")
     try:
-        log = TableLog.model_validate(json.loads(data), strict=False)
-    except (ValueError, ValidationError) as exc:
+        raw = json.loads(data)
+    except ValueError as exc:
         raise ReplayError(f"The table log {path} is damaged: {str(exc)[:300]}.") from None
+    log = parse_log(raw, f"The table log {path}")
     try:
         level = find_logged_level(log.level_id, log.level_sha256, log.level_file)
     except Exception as exc:  # a missing or changed level, said for people

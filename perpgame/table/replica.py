@@ -11,28 +11,32 @@ nothing in it: the copy reaches the table's state hash tick for tick.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from perpgame.level.schema import Level
 from perpgame.session import GameSession
 from perpgame.session import views as session_views
+from perpgame.session.frame import Frame
 from perpgame.session.inputs import PlayerInput
 from perpgame.table.core import Table
+from perpgame.table.views import UNPLAYED
 
 
 def look_from(session: GameSession, seat: str) -> None:
     """Make ``seat``'s account the session's player, before the first tick.
 
-    In the pile the seat is "you" (group ``player``) and the level's own player, idle at a table,
-    is ``idle``; groups are for people only, the game does not read them.
+    In the pile the seat is "you" (group ``player``) and the level's own player, whom nobody
+    plays at a table, is ``no_seat`` ("no seat") (see :func:`without_unplayed`); groups are for people only,
+    the game does not read them.
     """
     if session.tick:
         raise ValueError("a seat's view is chosen before the game starts")
     acct = session.market.accounts[session.seats[seat]]
-    idle = session.player
-    session.groups_of[idle.id] = "idle"
-    session.groups_of[acct.id] = "player"
     paid = session.paid_in
-    paid["idle"] = paid.pop("player", 0)
+    if session.role != "vault":  # a level whose player is the vault keeps its vault the vault
+        session.groups_of[session.player.id] = UNPLAYED
+        paid[UNPLAYED] = paid.pop("player", 0)
+    session.groups_of[acct.id] = "player"
     paid["seats"] = paid.get("seats", 0) - acct.cash
     paid["player"] = acct.cash
     session.group_history[0] = (0, session_views.group_equity(session))
@@ -44,6 +48,22 @@ def look_from(session: GameSession, seat: str) -> None:
     session._snapshot = None
 
 
+def without_unplayed(frame: Frame) -> Frame:
+    """``frame`` with the pile's ``no_seat`` share left out, its cash out of the total too (so
+    the pile shown still adds up, to the cash of everyone who trades). Only for a level whose
+    player starts with no position: then that account never trades, and its cash never moves.
+    """
+    pile = frame.pile
+    aside = sum(s.equity for s in pile.shares if s.group == UNPLAYED)
+    shares = tuple(s for s in pile.shares if s.group != UNPLAYED)
+    if len(shares) == len(pile.shares):
+        return frame
+    pile = replace(
+        pile, total=pile.total - aside, equity_sum=pile.equity_sum - aside, shares=shares
+    )
+    return replace(frame, pile=pile)
+
+
 class SeatReplica:
     """Plays the table's ticks as they are announced; ``step`` is False while none is due."""
 
@@ -52,6 +72,9 @@ class SeatReplica:
         self.session = self.table.session
         self.seat = seat
         look_from(self.session, seat)
+        if not level.player.position:  # the unplayed account is cash nobody moves: not shown
+            self.session.frame = self.frame  # type: ignore[method-assign]
+        self._framed: tuple[Frame, Frame] | None = None
         self.known = 0
         """The last tick the table has announced."""
         self._due: dict[int, tuple[list[PlayerInput], list[int]]] = {}
@@ -119,6 +142,13 @@ class SeatReplica:
             self.table.arrive(action)
         self.session.seat_notes.clear()  # the other seats' notes: theirs to read, not this copy's
         return played
+
+    def frame(self) -> Frame:
+        """The session's frame as the seat is shown it (:func:`without_unplayed`), built once."""
+        frame = GameSession.frame(self.session)
+        if self._framed is None or self._framed[0] is not frame:
+            self._framed = (frame, without_unplayed(frame))
+        return self._framed[1]
 
     def catch_up(self) -> None:
         while self.step():

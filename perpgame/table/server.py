@@ -4,8 +4,10 @@ The ticker steps the table at the chosen rate and pushes a frame to every seat a
 Messages are handled on the same event loop, so the table is only ever touched by one thing at a
 time. While the table runs, a seat's input is applied when it arrives (as a venue matches an order
 on arrival), acknowledged with the tick after which it applied and its arrival number, and the
-seat gets a frame of the market and its account at once (``arrived``: that number); seats that
-play their own copy of the game get every arrival (``{"type": "arrival"}``). While it is paused,
+seat gets a frame of the market and its account at once (``arrived``: that number); every other
+seat gets the market after it at once (``{"type": "book"}``, as a venue's market data goes out),
+and seats that play their own copy of the game get every arrival instead (``{"type": "arrival"}``).
+While it is paused,
 an input waits for the next tick and is acknowledged with that tick. Every
 connection has a send queue of its own, so a slow client never holds the table up: it misses
 frames (each frame is whole, so the next one is enough) and is cut off if it falls far behind.
@@ -61,15 +63,31 @@ class _Conn:
 
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self.ws = ws
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE)
+        self.queue: asyncio.Queue[str | list[str] | None] = asyncio.Queue(QUEUE)
         self.seat: str | None = None
         self.replica = False
         """True when the client plays the game itself from every input (``replica=1``)."""
+        self._book: list[str] | None = None
+        """The ``book`` message waiting last in the queue, while nothing has been queued after it:
+        a newer book takes its place (each is whole), so a seat that reads slowly at a busy table
+        is not cut off for the market data alone."""
         self.sender = asyncio.create_task(self._send_all())
 
     def send(self, text: str) -> None:
+        self._book = None  # what follows it keeps its place: the book before it stays as it is
+        self._put(text)
+
+    def send_book(self, text: str) -> None:
+        """Queue the market after an arrival, or put it in place of the one still waiting."""
+        if self._book is not None:
+            self._book[0] = text
+            return
+        self._book = [text]
+        self._put(self._book)
+
+    def _put(self, item: str | list[str]) -> None:
         try:
-            self.queue.put_nowait(text)
+            self.queue.put_nowait(item)
         except asyncio.QueueFull:  # far behind: cut it off (it can join again)
             self.close(drop=True)
 
@@ -83,8 +101,12 @@ class _Conn:
 
     async def _send_all(self) -> None:
         try:
-            while (text := await self.queue.get()) is not None:
-                await self.ws.send_str(text)
+            while (item := await self.queue.get()) is not None:
+                if isinstance(item, list):  # the newest book (see send_book)
+                    if item is self._book:
+                        self._book = None
+                    item = item[0]
+                await self.ws.send_str(item)
         except (ConnectionError, RuntimeError):
             pass
         finally:
@@ -336,15 +358,24 @@ class TableServer:
         session = table.session
         notes = [story.text for _, story in session.seat_notes[noted:]]
         del session.seat_notes[noted:]  # told now, in the seat's arrival frame
-        market = self._market_view([])
-        account = views.seat_view(session, conn.seat) | {"notes": notes}
-        frame = {"type": "frame", "market": market, "account": account, "arrived": number}
-        conn.send(_json(frame))
-        if any(c.replica for c in self.conns.values()):
-            text = _json({"type": "arrival", "input": table.arrivals[-1].to_dict()})
-            for other in self.conns.values():
-                if other.replica:
-                    other.send(text)
+        market = _json(self._market_view([]))
+        account = _json(views.seat_view(session, conn.seat) | {"notes": notes})
+        conn.send(f'{{"type":"frame","market":{market},"account":{account},"arrived":{number}}}')
+        self._feed(conn, market, table.arrivals[-1])
+
+    def _feed(self, sender: _Conn, market: str, arrival: Any) -> None:
+        """Every seat hears of an input applied on arrival at once, as a venue's market data
+        goes out: a seat that plays its own copy gets the input (the sender too: its copy plays
+        it), any other a ``book`` message with the market after it (its trades come in the next
+        tick's frame; the sender has had its own frame)."""
+        book = f'{{"type":"book","market":{market}}}'
+        played = None
+        for other in self.conns.values():
+            if other.replica:
+                played = played or _json({"type": "arrival", "input": arrival.to_dict()})
+                other.send(played)
+            elif other is not sender:
+                other.send_book(book)
 
     def _hello(self, conn: _Conn, msg: Hello) -> None:
         if conn.seat is not None:

@@ -19,6 +19,9 @@ BOOK_LEVELS = 10
 UNITS = {"price": PRICE_SCALE, "qty": QTY_SCALE, "cash": CASH_SCALE}
 """How many units make one dollar (price, cash) or one coin (qty)."""
 WATERFALL = ("liquidation", "backstop", "deleverage")
+UNPLAYED = "no_seat"
+"""The pile group (in a seat's copy) and the debrief's name of the level's one-player account,
+which a table keeps, idle, so that the table plays the level's own game: nobody plays it."""
 
 
 def names(session: GameSession) -> dict[int, str]:
@@ -86,6 +89,26 @@ def seat_view(session: GameSession, seat: str) -> dict[str, Any]:
     }
 
 
+def profit(session: GameSession, account_id: int) -> int:
+    """A seat's profit: its equity at the mark less the starting cash and the margin it added."""
+    acct = session.market.accounts[account_id]
+    paid_in = session.level.player.cash + session.margin_added.get(account_id, 0)
+    return acct.equity(session.market.mark) - paid_in
+
+
+def standings(
+    session: GameSession, seats: list[str], names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The seats' board (seat, name, profit), best first, ties by seat name: what every seat is
+    sent every ten ticks, and what a seat's own copy of the game works out every tick."""
+    rows = [
+        {"seat": s, "name": (names or {}).get(s, ""), "pnl": profit(session, session.seats[s])}
+        for s in seats
+    ]
+    rows.sort(key=lambda r: (-r["pnl"], r["seat"]))
+    return rows
+
+
 def leaderboard(
     session: GameSession, seats: list[str], names: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
@@ -97,14 +120,12 @@ def leaderboard(
     queue length and lights (0-5) on its side, as the one-player screen shows them.
     """
     m = session.market
-    start = session.level.player.cash
     mark = m.mark
     queues = {side: _adl_queue(session, side) for side in (BUY, SELL)}
     rows = []
     for seat in seats:
         acct = m.accounts[session.seats[seat]]
         equity = acct.equity(mark)
-        paid_in = start + session.margin_added.get(acct.id, 0)
         liq = liquidation_price(acct, m.config.maintenance_ppm) if acct.size else None
         spot = queues[BUY if acct.size > 0 else SELL].get(acct.id) if acct.size else None
         rows.append(
@@ -112,7 +133,7 @@ def leaderboard(
                 "seat": seat,
                 "name": (names or {}).get(seat, ""),
                 "equity": equity,
-                "pnl": equity - paid_in,
+                "pnl": profit(session, acct.id),
                 "size": acct.size,
                 "leverage": abs(acct.size) * mark * 100 // equity if equity > 0 else None,
                 "liq_price": liq,

@@ -123,7 +123,7 @@ class InstructorApp(App):
         w = self.welcome
         state = "running" if self.running else "paused"
         if market["status"] != "playing":
-            state = f"game over ({market['status']})"
+            state = "game over, the board is final"  # a one-player verdict means nothing here
         self.query_one("#status", Static).update(
             f"{w.get('title', '')} · {len(board)} seats · tick {market['tick']}/"
             f"{w.get('tick_limit', '?')} · {state} at {self.tps:g} ticks/s\n"

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -19,24 +20,42 @@ from textual.widgets import Static
 from perpgame.client import TableClient, TableError, action_message
 from perpgame.session.inputs import PlayerInput
 from perpgame.table.debrief import debrief_text, money
-from perpgame.table.log import TableLog, find_logged_level
+from perpgame.table.log import find_logged_level, parse_log
 from perpgame.table.replica import SeatReplica
+from perpgame.table.telling import standing_line
+from perpgame.table.views import standings
 from perpgame.tui import STYLESHEET
+
+SCROLL_KEYS = {
+    "up": "scroll_up",
+    "down": "scroll_down",
+    "pageup": "scroll_page_up",
+    "pagedown": "scroll_page_down",
+    "home": "scroll_home",
+    "end": "scroll_end",
+}
+"""Keys that scroll a long board or debrief (at 80x24 the debrief is taller than the screen)."""
 
 
 class TableText(ModalScreen[None]):
-    """The table's board (any time, ``l``) or its debrief (at the end), as text; a key closes."""
+    """The table's board (any time, ``l``) or its debrief (at the end), as text that scrolls;
+    any other key closes it."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
 
     def compose(self) -> ComposeResult:
-        yield Static(self.text + "\n\n(any key closes this)")
+        with VerticalScroll():
+            yield Static("↑↓ PgUp PgDn scroll · any other key closes this\n\n" + self.text)
 
     def on_key(self, event: Key) -> None:
         event.stop()
-        self.dismiss()
+        scroll = SCROLL_KEYS.get(event.key)
+        if scroll is None:
+            self.dismiss()
+        else:
+            getattr(self.query_one(VerticalScroll), scroll)(animate=False)
 
 
 def board_text(board: list[dict[str, Any]], seat: str) -> str:
@@ -66,6 +85,7 @@ class SeatApp(App):
         self.client: TableClient | None = None
         self.replica: SeatReplica | None = None
         self.problem = ""
+        self._board: tuple[tuple[int, int], list[dict[str, Any]]] = ((-1, -1), [])
 
     def on_mount(self) -> None:
         self.run_worker(self._join(), exclusive=True)
@@ -75,7 +95,7 @@ class SeatApp(App):
 
         try:
             self.client = await TableClient.connect(self.url, replica=True, name=self.player_name)
-            history = TableLog.model_validate(self.client.welcome["history"], strict=False)
+            history = parse_log(self.client.welcome["history"], "The table's log")
             level = find_logged_level(history.level_id, history.level_sha256, history.level_file)
         except Exception as exc:  # unreachable, refused, or a level this copy cannot find
             self.problem = f"cannot join the table: {exc}"
@@ -92,7 +112,7 @@ class SeatApp(App):
         session.submit = self._send  # orders go to the table
         client = self.client
         screen = SeatScreen(
-            session, seat=client.seat, name=self.player_name or "", board=lambda: client.board
+            session, seat=client.seat, name=self.player_name or "", board=self.board
         )
         self.push_screen(screen, lambda _: self._debrief())
         while not self.client.closed.is_set():
@@ -116,9 +136,22 @@ class SeatApp(App):
                 self.notify(f"out of step with the table: {exc}", severity="error")
                 return
 
+    def board(self) -> list[dict[str, Any]]:
+        """The seats by profit, best first, as this seat's copy of the game has them now (the
+        table sends its board only every ten ticks; the copy is the table's game, so it knows
+        every seat's profit each tick); the names from the table's board."""
+        if self.replica is None or self.client is None:
+            return []
+        session = self.replica.session
+        key = (session.tick, self.replica.arrived)
+        if self._board[0] != key:
+            names = {row["seat"]: row.get("name", "") for row in self.client.board}
+            self._board = (key, standings(session, self.replica.table.seats, names))
+        return self._board[1]
+
     def action_board(self) -> None:
         if self.client is not None and not isinstance(self.screen, TableText):
-            self.push_screen(TableText(board_text(self.client.board, self.client.seat)))
+            self.push_screen(TableText(board_text(self.board(), self.client.seat)))
 
     def _debrief(self) -> None:
         """After the game screen: the table debrief when the game is over, then goodbye."""
@@ -126,7 +159,16 @@ class SeatApp(App):
         if frame is None or "debrief" not in frame:
             self.exit()
             return
-        self.push_screen(TableText(debrief_text(frame["debrief"])), lambda _: self.exit())
+        seat = self.client.seat
+        board = frame["debrief"]["board"]
+        mine = [
+            standing_line(i, len(board), r["pnl"])
+            for i, r in enumerate(board, 1)
+            if r["seat"] == seat
+        ]
+        head = " ".join(["The table's game is over.", *mine])  # the seat's place and profit first
+        text = head + "\n\n" + debrief_text(frame["debrief"], seat)
+        self.push_screen(TableText(text), lambda _: self.exit())
 
     def _send(self, action: PlayerInput) -> None:
         if self.client is None:

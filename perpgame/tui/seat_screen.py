@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from time import monotonic
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -23,8 +24,9 @@ from perpgame.session.commands import HELP as COMMAND_HELP
 from perpgame.session.frame import Frame
 from perpgame.session.numbers import format_price
 from perpgame.table.debrief import money
+from perpgame.table.telling import ordinal, table_lesson
 from perpgame.tui.screens.confirm import QuitConfirm
-from perpgame.tui.screens.game import GameScreen
+from perpgame.tui.screens.game import STEP_BUDGET, GameScreen
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.text import key_help
 from perpgame.tui.widgets.base import LinePanel, clock
@@ -52,8 +54,7 @@ def place_line(board: list[dict[str, Any]], seat: str) -> str:
     """``2nd of 50 · +$12.50`` for ``seat``; empty before the first board."""
     for place, row in enumerate(board, 1):
         if row["seat"] == seat:
-            nth = {1: "st", 2: "nd", 3: "rd"}.get(place % 10 if place % 100 // 10 != 1 else 0, "th")
-            return f"{place}{nth} of {len(board)} · {money(row['pnl'])}"
+            return f"{ordinal(place)} of {len(board)} · {money(row['pnl'])}"
     return ""
 
 
@@ -142,6 +143,18 @@ class SeatScreen(GameScreen):
             return False
         return super().check_action(action, parameters)
 
+    def _on_clock(self) -> None:
+        """Play every tick the table has announced, whatever the pace: the table's clock sets it,
+        and an instructor may run the table faster than this screen's ten times the level's
+        pace (the copy fell behind the table, and the seat traded on a past market)."""
+        if self.ended:
+            return
+        deadline = monotonic() + STEP_BUDGET
+        while self._step_once() and monotonic() < deadline:
+            pass
+        if self.ended:
+            self._finish()
+
     def _set_paused(self, paused: bool) -> None:
         """Never paused: the table goes on, so the seat's copy follows it under any overlay."""
         super()._set_paused(False)
@@ -152,7 +165,7 @@ class SeatScreen(GameScreen):
             HelpScreen(
                 key_help(self.app, self._bindings_shown()),
                 title=level.title,
-                lesson=level.meta.lesson,
+                lesson=table_lesson(level, len(self.session.seats) - 1),
                 syntax=COMMAND_HELP,
                 paused=False,
             )

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from perpgame.engine.units import CASH_SCALE, format_cash
 from perpgame.level.loader import load_level
 from perpgame.session import GameSession
+from perpgame.session.inputs import load_inputs
 from perpgame.session.report import report
 from perpgame.session.views import cents
 
@@ -48,3 +50,44 @@ def test_cents_keep_the_sum():
     assert sum(a // unit for a in amounts) != 0
     shown = cents(amounts, unit)
     assert sum(shown) == 0 and all(abs(s - a) < unit for s, a in zip(shown, amounts, strict=True))
+
+
+SOLUTIONS = ROOT / "levels" / "solutions"
+CENT = CASH_SCALE // 100
+
+
+def _solved_run(stem: str, seed: int) -> GameSession:
+    s = GameSession(load_level(ROOT / "levels" / f"{stem}.toml"), seed)
+    solution = SOLUTIONS / f"{stem}.toml"
+    if solution.exists():
+        s.schedule(load_inputs(solution))
+    s.run()
+    return s
+
+
+def test_the_json_shows_your_change_to_the_cent_of_your_pnl():
+    """``sim --json``'s row for the player (or the vault they run) is their PnL cut toward zero,
+    as the debrief's "You: PnL" line and every screen show it, and the rows still sum to 0.
+
+    Before: each row was rounded by largest remainder, so the player's ``change_cents`` could be
+    a cent above the truncated PnL (the debrief's table was fixed, the JSON was not)."""
+    off_before = 0
+    runs = 0
+    for stem in STEMS:
+        for seed in (1, 2, 3):
+            s = _solved_run(stem, seed)
+            r = report(s)
+            rows = r["money"]["rows"]
+            mine = "vault" if s.role == "vault" else "player"
+            row = next(row for row in rows if row["group"] == mine)
+            pnl = r["player"]["pnl"]
+            assert row["change"] == pnl
+            truncated = abs(pnl) // CENT * (1 if pnl >= 0 else -1)
+            assert row["change_cents"] == truncated, (stem, seed)
+            assert format_cash(row["change_cents"] * CENT) == format_cash(pnl)
+            assert sum(x["change_cents"] for x in rows) == r["money"]["total_cents"] == 0
+            old = cents([x["change"] for x in rows], CENT)
+            off_before += old[rows.index(row)] // CENT != truncated
+            runs += 1
+    assert runs == 3 * len(STEMS)
+    assert off_before > 0  # the old rounding did miss on some of these runs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -143,3 +144,78 @@ async def test_a_plain_client_keeps_few_frames_and_a_replica_keeps_every_one(due
         assert plain._frames.qsize() == FRAMES_KEPT < 40  # the newest, for next_frame
         assert copy._frames.qsize() == 40  # a replica needs every one
         assert (await plain.next_frame())["market"]["tick"] == 40 - FRAMES_KEPT + 1
+
+
+async def test_every_headless_seat_hears_of_an_order_on_arrival_not_at_the_next_tick(duel):
+    """A venue's market data: the other seats get the book as it stands after an order the table
+    applied on arrival, without waiting for the tick (here 5 s away); its trades still come in
+    the next tick's frame; a seat's copy of the game gets the input itself, the sender included."""
+    from perpgame.client import TableClient
+
+    async with served(duel, 3, running=True, tps=0.2) as (server, clients):
+        a = await join(server, clients, "seat-1")
+        b = await join(server, clients, "seat-2")
+        copy = await TableClient.connect(server.url("seat-3"), replica=True)
+        clients.append(copy)
+        tick = server.table.tick
+        assert await b.sell("1", "60100") == tick  # rests on the book
+        market = await a.wait_market(lambda m: m.get("asks"), timeout=2)
+        assert market["asks"][0] == [6_010_000, 10_000] and market["tick"] == tick
+        assert market["arrivals"] == 1 and market["tape"] == []
+        await a.buy("1")  # takes it: b hears the book emptied at once
+        await b.wait_market(lambda m: m["arrivals"] == 2 and not m["asks"], timeout=2)
+        arrival = await copy.next_frame(timeout=2)
+        assert arrival["type"] == "arrival" and arrival["input"]["seat"] == "seat-2"
+        assert (await copy.next_frame(timeout=2))["input"]["seat"] == "seat-1"
+        assert server.table.tick == tick  # all of it before the next tick
+
+
+class _StuckSocket:
+    """A websocket whose reader is not reading: nothing is sent until ``go`` is set."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.go = asyncio.Event()
+
+    async def send_str(self, text: str) -> None:
+        await self.go.wait()
+        self.sent.append(text)
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_a_seat_that_reads_slowly_at_a_busy_table_keeps_the_newest_book_and_its_seat():
+    """Each ``book`` is the whole market, so one not yet sent gives way to the next: a program
+    that stops reading for a while is not cut off for the market data alone (256 queued
+    messages were 4 s of a 50-seat table's books)."""
+    import json
+
+    from perpgame.table.protocol import parse
+    from perpgame.table.server import QUEUE, TableServer, _Conn
+
+    table = Table(load_level(DUEL), 1, SEATS)
+    server = TableServer(table, ticks_per_second=10, running=True)
+    table.step()
+    slow = _Conn(_StuckSocket())
+    server.conns = {"seat-1": _Conn(_StuckSocket()), "seat-2": slow}
+    trader = server.conns["seat-1"]
+    trader.seat = "seat-1"
+    for i in range(QUEUE + 20):  # seat-1 rests QUEUE + 20 offers, one above the other
+        server._seat_input(trader, parse(json.dumps(_offer(i))))
+    assert len(table.arrivals) == QUEUE + 20
+    server._broadcast()  # a tick frame: the book before it keeps its place
+    server._seat_input(trader, parse(json.dumps(_offer(999))))
+    slow.ws.go.set()
+    slow.close()
+    await slow.sender
+    sent = [json.loads(text) for text in slow.ws.sent]
+    assert [m["type"] for m in sent] == ["book", "frame", "book"]  # not cut off
+    assert [m["market"]["arrivals"] for m in sent] == [QUEUE + 20, QUEUE + 20, QUEUE + 21]
+    trader.ws.go.set()
+    trader.close()
+    await trader.sender
+
+
+def _offer(i: int) -> dict:
+    return {"type": "order", "side": "sell", "qty": "0.01", "price": str(60_100 + i)}

@@ -117,3 +117,39 @@ def test_where_lists_the_folder_the_host_writes_table_logs_to(tmp_path, capsys, 
     assert "perpgame host" in lines[row + 1] and "perpgame replay" in lines[row + 1]
     log = default_log_path(tmp_path, load_level(DUEL), 1)
     assert log.parent == tmp_path / "tables"
+
+
+def _host(log: Path, urls: Path) -> subprocess.Popen:
+    args = ["host", str(DUEL), "--seats", "1", "--port", "0", "--urls", str(urls)]
+    return subprocess.Popen(
+        [*PERPGAME, *args, "--paused", "--log", str(log)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_host_started_twice_on_one_log_keeps_both_logs(tmp_path, capsys):
+    """Each table claims a free name for its log (never over another file), so the second host
+    on the same ``--log`` (or two in the same second on the default name) loses neither."""
+    log = tmp_path / "tables" / "table.json"
+    first = _host(log, tmp_path / "urls-1.json")
+    try:
+        _wait_for_file(tmp_path / "urls-1.json", first)
+        second = _host(log, tmp_path / "urls-2.json")
+        try:
+            _wait_for_file(tmp_path / "urls-2.json", second)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            out2, err2 = second.communicate(timeout=30)
+    finally:
+        first.send_signal(signal.SIGTERM)
+        out1, err1 = first.communicate(timeout=30)
+    assert first.returncode == 0 and second.returncode == 0, err1 + err2
+    second_log = tmp_path / "tables" / "table-2.json"
+    assert f"{log} is taken; this table logs to {second_log}" in out2
+    assert f"table log: {log} (tick 0)" in out1 and f"table log: {second_log} (tick 0)" in out2
+    assert sorted(p.name for p in log.parent.iterdir()) == ["table-2.json", "table.json"]
+    for path in (log, second_log):
+        assert main(["replay", str(path), "--headless"]) == 0
+    assert capsys.readouterr().out.count("final state: matches") == 2

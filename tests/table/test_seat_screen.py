@@ -33,11 +33,16 @@ async def test_a_seat_trades_from_the_game_screen_and_its_copy_matches_the_table
             assert replica.session.state_hash() == server.table.state_hash()
             snap = replica.session.frame()
             assert snap.position.size == me.size
-            # in the pile the seat is "you"; the level's own player, not at the table, is idle
+            # in the pile the seat is "you"; the level's own player, whom nobody plays at a
+            # table, is not shown, and its cash is out of the total, which still adds up
             shares = {share.group: share for share in snap.pile.shares}
             assert shares["player"].equity == me.equity(replica.session.market.mark)
-            assert shares["player"].accounts == 1 and shares["idle"].accounts == 1
-            assert shares["seats"].accounts == 1  # seat-2
+            assert shares["player"].accounts == 1 and shares["seats"].accounts == 1  # seat-2
+            assert set(shares) == {"player", "seats", "vault", "house"}
+            pile = snap.pile
+            assert pile.total == pile.equity_sum == sum(s.equity for s in pile.shares)
+            assert pile.total == server.table.session.pile_report().expected - 10_000 * 10**6
+            assert pile.created == 0 and pile.law_ok
 
 
 async def test_the_seat_sees_the_board_and_at_the_end_the_table_debrief(tmp_path):

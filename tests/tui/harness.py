@@ -2,7 +2,8 @@
 
 ``GameApp`` pushes one GameScreen (with the real stylesheet) and keeps what it dismissed with and
 every autosave; ``perp_app`` makes the whole game on test folders; ``settle`` lets messages run
-until a condition holds; ``level`` finds a level of the app's folder by id.
+until a condition holds; ``level`` finds a level of the app's folder by id;
+``short_in_adl_queue`` reads the Position panel of a short in the ADL queue.
 """
 
 from __future__ import annotations
@@ -62,3 +63,24 @@ def level(app: PerpGameApp, level_id: str) -> Level:
     found = app.campaign.find(level_id)
     assert found is not None
     return found
+
+
+async def short_in_adl_queue(level: Level, size: tuple[int, int]) -> tuple[str, int]:
+    """The Position panel's text (and the ADL lights) once a small short on ``level`` has a place
+    in the ADL queue (the level must crash within 200 ticks)."""
+    from perpgame.session import PlayerInput
+    from perpgame.session.numbers import SELL
+
+    app = GameApp(GameSession(level, 1), paused=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.game
+        screen.session.submit(PlayerInput.order(0, SELL, 1000))
+        for _ in range(200):
+            screen.advance(1)
+            if screen.session.frame().position.adl_rank is not None:
+                break
+        await pilot.pause()
+        position = screen.session.frame().position
+        assert position.adl_rank is not None
+        return " ".join(screen.query_one("#position").plain_lines()), position.adl_lights

@@ -166,27 +166,13 @@ def test_no_adl_rank_is_told_under_pro_rata():
 async def test_the_position_shows_no_rank_under_pro_rata(size, words):
     # Before: "ADL ●●●●● 1/9" under pro rata, a rank that means nothing there.
     from perpgame.level.loader import load_level_text
-    from perpgame.session import GameSession, PlayerInput
     from perpgame.session.lab import with_policy
-    from perpgame.session.numbers import SELL
-    from tests.tui.harness import GameApp
+    from tests.tui.harness import short_in_adl_queue
     from tests.tui.test_game_screen import CRASH
 
-    level = with_policy(load_level_text(CRASH), "pro_rata")
-    app = GameApp(GameSession(level, 1), paused=True)
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        screen = app.game
-        screen.session.submit(PlayerInput.order(0, SELL, 1000))
-        for _ in range(200):
-            screen.advance(1)
-            if screen.session.frame().position.adl_rank is not None:
-                break
-        await pilot.pause()
-        assert screen.session.frame().position.adl_rank is not None
-        text = " ".join(screen.query_one("#position").plain_lines())
-        assert words in text
-        assert not re.search(r"\d+/\d+", text.split("ADL", 1)[1]), text
+    text, _ = await short_in_adl_queue(with_policy(load_level_text(CRASH), "pro_rata"), size)
+    assert words in text
+    assert not re.search(r"\d+/\d+", text.split("ADL", 1)[1]), text
 
 
 async def debrief_text(level_file: str, tmp_path) -> str:

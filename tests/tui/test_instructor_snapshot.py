@@ -54,3 +54,17 @@ def test_instructor_after_the_crash(snap_compare) -> None:
         assert app.paid == ["2: seat-2 deleveraged against seat-1: 5.0000 at 58,000.00"]
 
     assert snap_compare(app, terminal_size=(110, 30), run_before=show)
+
+
+async def test_the_instructor_sees_the_tables_end_not_a_one_player_verdict() -> None:
+    welcome, frames = _crashed_table_messages()
+    last = frames[-1]
+    ended = {**last, "market": {**last["market"], "status": "lost"}}
+    app = InstructorApp(None)
+    async with app.run_test(size=(110, 30)) as pilot:
+        app.show_welcome(welcome)
+        app.show_frame(ended)
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+    assert "game over, the board is final" in status
+    assert "lost" not in status

@@ -2,12 +2,15 @@
 
 The page's terminal (xterm.js) draws with WebGL; pages are loaded with WebGL turned off
 (``NO_WEBGL``), so xterm.js falls back to its DOM renderer and the screen's text can be read from
-``.xterm-rows``. Each test module skips itself where chromium or playwright is missing.
+``.xterm-rows``. Each test module skips itself where chromium or playwright is missing
+(``sync_api = browser_api()`` at its top).
 """
 
 from __future__ import annotations
 
 import shutil
+
+import pytest
 
 from .conftest import wait_until
 
@@ -21,6 +24,24 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def browser_api():
+    """Playwright's sync API; skips the calling test module, saying why, where chromium or the
+    ``playwright`` package is missing (``.ci/run`` installs both where it can: ``pip install
+    playwright``, ``apt-get install chromium``; never ``playwright install``, which downloads
+    browsers)."""
+    if CHROMIUM is None:
+        pytest.skip(
+            "no chromium on the PATH (apt-get install chromium): browser test skipped",
+            allow_module_level=True,
+        )
+    return pytest.importorskip(
+        "playwright.sync_api",
+        reason="the playwright package is not installed (pip install playwright)",
+    )
+
+
 NO_WEBGL = """
 const getContext = HTMLCanvasElement.prototype.getContext;
 HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {

@@ -2,27 +2,17 @@
 
 The page's terminal is read as text with WebGL turned off (see ``chromium.py``).
 Skipped, with the reason, where the ``playwright`` package or a ``chromium`` on the PATH is missing
-(``.ci/run`` installs both where it can: ``pip install playwright``, ``apt-get install chromium``;
-never ``playwright install``, which downloads browsers).
+(``.ci/run`` installs both where it can; see ``chromium.browser_api``).
 """
 
 from __future__ import annotations
 
 import time
 
-import pytest
-
-from .chromium import CHROMIUM, launch, open_page, press, screen, shows
+from .chromium import browser_api, launch, open_page, press, screen, shows
 from .conftest import game_processes, wait_until
 
-if CHROMIUM is None:
-    pytest.skip(
-        "no chromium on the PATH (apt-get install chromium): browser test skipped",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
-)
+sync_api = browser_api()
 
 
 def test_play_in_the_browser_and_leave_nothing_behind(served) -> None:

@@ -17,21 +17,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.table.conftest import DUEL
 
-from .chromium import CHROMIUM, launch, open_page, press, screen, shows
+from .chromium import browser_api, launch, open_page, press, screen, shows
 from .conftest import game_processes, serving, stop, wait_until
 
-if CHROMIUM is None:
-    pytest.skip(
-        "no chromium on the PATH (apt-get install chromium): browser test skipped",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
-)
+sync_api = browser_api()
 
 
 @contextlib.contextmanager

@@ -39,6 +39,7 @@ from perpgame.level.schema.fields import (
 )
 from perpgame.level.schema.level import Level
 from perpgame.level.schema.names import Policy, policy_names
+from perpgame.level.schema.sections import GAME_SPEEDS
 from perpgame.level.schema.timeline import (
     ACTION_KINDS,
     NARRATION_PLACEHOLDERS,
@@ -59,6 +60,7 @@ from perpgame.level.schema.timeline import (
 
 __all__ = [
     "ACTION_KINDS",
+    "GAME_SPEEDS",
     "LIMITS",
     "MAX_LEVERAGE",
     "MAX_PRICE",

@@ -41,6 +41,10 @@ from perpgame.level.schema.names import Archetype, Policy, build_params, check_p
 # [meta]
 
 
+GAME_SPEEDS = (1, 2, 5, 10)
+"""The speeds the game plays at, in times the level's own pace (the keys 1 to 4)."""
+
+
 class Meta(StrictModel):
     id: Slug
     title: Title
@@ -51,12 +55,23 @@ class Meta(StrictModel):
     summary: Line = ""
     tick_ms: Millis = Field(500, validation_alias="tick_seconds")
     """Game time per tick, in milliseconds (``tick_seconds`` in the file)."""
+    max_speed: WholeInt = GAME_SPEEDS[-1]
+    """The fastest speed the game offers on this level: a level whose lesson is acting in time
+    (a window of seconds) sets 2 or 5, where 10x would pass the moment before a newcomer acts."""
 
     @field_validator("tick_ms")
     @classmethod
     def _tick_range(cls, v: int) -> int:
         if not 10 <= v <= 60_000:
             raise ValueError(f"must be between 0.01 and 60 seconds, got {v / 1000:g}")
+        return v
+
+    @field_validator("max_speed")
+    @classmethod
+    def _a_game_speed(cls, v: int) -> int:
+        if v not in GAME_SPEEDS:
+            speeds = ", ".join(str(s) for s in GAME_SPEEDS[:-1]) + f" or {GAME_SPEEDS[-1]}"
+            raise ValueError(f"must be a speed the game offers: {speeds} (times), got {v}")
         return v
 
 

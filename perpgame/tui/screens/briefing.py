@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from perpgame.level import Level
+from perpgame.level.schema import GAME_SPEEDS
 from perpgame.session.debrief import crowd_name
 from perpgame.session.numbers import format_cash, format_coin, format_pct, format_price
 from perpgame.session.policy_pick import choices
@@ -48,6 +49,12 @@ KEYS_TIP = Content.assemble(
     (" all keys", MUTED),
 )
 """What the briefing tells every player about the keys that open the teaching panels."""
+
+
+def speed_cap(level: Level) -> str:
+    """`` · plays at most 5x: act in time`` for a timing level (``meta.max_speed``), else ``""``."""
+    fastest = level.meta.max_speed
+    return f" · plays at most {fastest}x: act in time" if fastest < GAME_SPEEDS[-1] else ""
 
 
 class KeyButton(Button):
@@ -136,6 +143,7 @@ class BriefingScreen(Screen[None]):
                     (f"   {order} · ", MUTED),
                     difficulty_text(level),
                     (f" · {seconds_clock(level.objectives.time_limit_ms)}", MUTED),
+                    (speed_cap(level), MUTED),
                 ),
                 id="briefing-heading",
                 classes="page-heading",

@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Static
 
 from perpgame.level import Level
 from perpgame.session import WON, GameSession
-from perpgame.session.debrief import player_mark, timeline_entries
+from perpgame.session.debrief import adl_hits, player_mark, timeline_entries
 from perpgame.session.numbers import format_cash, format_coin
 from perpgame.session.policy_pick import crash_tick
 from perpgame.tui import messages
@@ -72,6 +72,8 @@ def _plural(n: int, one: str, many: str) -> str:
 # ---------------------------------------------------------------------------------- the screen
 class DebriefScreen(Screen[None]):
     """After a level: the story of the game and the choices that follow it."""
+
+    AUTO_FOCUS = "#debrief-body"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next", "Next level"),
@@ -132,9 +134,6 @@ class DebriefScreen(Screen[None]):
                         yield KeyButton("Watch replay", "v", id="watch-replay")
                     yield KeyButton("Levels", "l", id="levels")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#debrief-body").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":
@@ -200,9 +199,9 @@ class DebriefScreen(Screen[None]):
         hits = [
             (s.player_counts["liquidation"], "liquidated"),
             (s.player_counts["backstop"], "taken over by the vault"),
-            (s.player_counts["deleverage"], "auto-deleveraged"),
         ]
         parts += [Content.styled(f"{word} {n}×", "$text-error") for n, word in hits if n]
+        parts += [Content.styled(hit, "$text-error") for hit in adl_hits(s)]  # with the rule
         return Content.assemble(("You: ", "bold"), Content(" · ").join(parts))
 
     def _events(self) -> list[tuple[str, tuple[str, str], str, str]]:

@@ -42,8 +42,7 @@ class DemoDebrief(DebriefScreen):
         yield Static(self._countdown_text(), id="demo-countdown")
         yield from super().compose()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # Textual runs DebriefScreen's on_mount too (it walks the MRO)
         self.start()
 
     def _countdown_text(self) -> Text:

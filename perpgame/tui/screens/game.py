@@ -40,7 +40,7 @@ from perpgame.session.frame import Frame
 from perpgame.session.numbers import BUY, SELL
 from perpgame.tui.screens.confirm import QuitConfirm
 from perpgame.tui.screens.game_demo import DemoWatch
-from perpgame.tui.screens.game_keys import GAME_KEYS, SPEEDS, TRADING
+from perpgame.tui.screens.game_keys import GAME_KEYS, SPEEDS, TRADING, capped_speed
 from perpgame.tui.screens.game_trading import OrderKeys
 from perpgame.tui.screens.help import HelpScreen
 from perpgame.tui.screens.level_end import END_SECONDS, LevelEnd
@@ -455,6 +455,9 @@ class GameScreen(DemoWatch, OrderKeys, Screen[GameSession]):
     def action_speed(self, speed: int) -> None:
         if speed not in SPEEDS:
             return
+        speed, capped = capped_speed(speed, self.session.level.meta.max_speed)
+        if capped:
+            self._feedback(capped, "warn")
         self.speed = speed
         self._restart_clock()
         self._dirty = True

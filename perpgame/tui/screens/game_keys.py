@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-SPEEDS = (1, 2, 5, 10)
+from perpgame.level.schema import GAME_SPEEDS
+
+SPEEDS = GAME_SPEEDS
 SIZE_STEPS = (10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 """Order sizes in lots (10,000 lots = 1 coin)."""
 LEVERAGE_STEPS = (1, 2, 3, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 125)
@@ -14,6 +16,15 @@ TRADING = frozenset(
     | {"order_line"}
 )
 """The actions that place, change or aim orders: off while watching a replay or the autopilot."""
+
+
+def capped_speed(speed: int, fastest: int) -> tuple[int, str]:
+    """The speed a key asks for, at most the level's ``max_speed``, and what the order line says
+    when it is capped: on a timing level the moment to act passes too fast at 10x."""
+    if speed <= fastest:
+        return speed, ""
+    return fastest, f"{speed}x is too fast to act in time here: this level plays at most {fastest}x"
+
 
 _MARKET = Binding.Group("Market")
 _LIMIT = Binding.Group("Limit")

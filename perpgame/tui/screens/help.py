@@ -22,6 +22,8 @@ from textual.widgets import Static
 class HelpScreen(ModalScreen[None]):
     """Every key of the game screen, grouped, with what it does."""
 
+    AUTO_FOCUS = "#help-box"  # so the keys scroll it
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,f1,q", "close", "Close help"),
     ]
@@ -68,9 +70,6 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(group if group != last else "", keys, what)
             last = group
         return table
-
-    def on_mount(self) -> None:
-        self.query_one("#help-box").focus()  # so the keys scroll it
 
     def action_close(self) -> None:
         self.dismiss(None)

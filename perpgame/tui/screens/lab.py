@@ -45,6 +45,8 @@ def lab_inputs(level: Level) -> tuple[list[PlayerInput], str]:
 class LabScreen(Screen[None]):
     """Every level, in curriculum order; Enter compares the ADL rules on the highlighted one."""
 
+    AUTO_FOCUS = "#lab-levels"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Compare the rules", priority=True),
         Binding("escape", "back", "Back"),
@@ -78,9 +80,6 @@ class LabScreen(Screen[None]):
         return Option(
             Content.assemble((f"{order} {level.title:<28}", "bold"), (tail, MUTED)), id=str(index)
         )
-
-    def on_mount(self) -> None:
-        self.menu.focus()
 
     @on(OptionList.OptionSelected, "#lab-levels")
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -39,6 +39,8 @@ DETAIL_WIDTH = 44
 class LevelsScreen(Screen[None]):
     """Every level of the curriculum, in order."""
 
+    AUTO_FOCUS = "#level-list"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Briefing", priority=True),
         Binding("escape", "back", "Back"),
@@ -67,7 +69,6 @@ class LevelsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_levels()
-        self.list.focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_levels()

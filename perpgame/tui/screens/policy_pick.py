@@ -29,6 +29,8 @@ TITLE_WIDTH = 40
 class PolicyPickScreen(ModalScreen[str | None]):
     """Which rule decides who pays when the vault is empty? Dismisses with its name, or None."""
 
+    AUTO_FOCUS = "#pick-list"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "pick", "Play with this rule", priority=True),
         Binding("escape", "back", "Back"),
@@ -66,7 +68,6 @@ class PolicyPickScreen(ModalScreen[str | None]):
         names = [r.name for r in self.rules]
         current = self.level.market.waterfall.adl_policy
         menu.highlighted = names.index(current) if current in names else 0
-        menu.focus()
         self._describe(menu.highlighted_option)
 
     @on(OptionList.OptionHighlighted, "#pick-list")

@@ -32,6 +32,8 @@ PITCH = (
 class TitleScreen(Screen[None]):
     """The first screen: where to go next, with the keys to get there."""
 
+    AUTO_FOCUS = "#menu"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Select", priority=True),
         Binding("c", "choose('continue')", "Continue"),
@@ -60,7 +62,6 @@ class TitleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_menu()
-        self.menu.focus()
         campaign = self.campaign
         for problem in campaign.level_problems[:3]:
             self.app.notify(problem, title="Level file", severity="warning", timeout=10)

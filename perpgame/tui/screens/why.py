@@ -83,6 +83,8 @@ def _wrap(text: str, width: int) -> list[str]:
 class WhyScreen(ModalScreen[None]):
     """The why? box over the paused game; w, escape or q closes it, the arrows scroll it."""
 
+    AUTO_FOCUS = "#why-box"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,w,q", "close", "Close"),
     ]
@@ -99,7 +101,6 @@ class WhyScreen(ModalScreen[None]):
             yield Static(id="why-text")
 
     def on_mount(self) -> None:
-        self.query_one("#why-box").focus()
         self._fill()
 
     def on_resize(self) -> None:

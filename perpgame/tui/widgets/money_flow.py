@@ -8,30 +8,15 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
-from perpgame.session import GameSession, views
+from perpgame.session import GameSession
 from perpgame.session.debrief import money_moves
 from perpgame.session.numbers import CASH_SCALE, format_cash
+from perpgame.session.views import pinned_cents
 from perpgame.tui.text import MUTED, money_style, signed_cash
 
 
 def _is_you(move) -> bool:
     return move.group == "player" or move.label.endswith("(you)")
-
-
-def pinned_cents(amounts: list[int], unit: int, pin: int | None) -> list[int]:
-    """``amounts`` in whole ``unit``s that keep the exact sum, with the row ``pin`` (the
-    player's) cut toward zero as every other screen shows it (``You: PnL +175.79`` above a
-    ``you +175.80`` row was a cent out). What the cut leaves goes to the largest other row
-    before rounding, so the rows still add up to the exact total."""
-    if pin is None or len(amounts) < 2:
-        return views.cents(amounts, unit)
-    exact = amounts[pin]
-    kept = (abs(exact) // unit) * unit * (1 if exact >= 0 else -1)
-    others = [a for i, a in enumerate(amounts) if i != pin]
-    biggest = max(range(len(others)), key=lambda i: abs(others[i]))
-    others[biggest] += exact - kept
-    rounded = views.cents(others, unit)
-    return [*rounded[:pin], kept, *rounded[pin:]]
 
 
 class MoneyFlow(Widget):

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from perpgame.session.frame import Frame, PositionView
 from perpgame.session.numbers import BUY, PPM, format_cash, format_coin, format_pct, format_price
-from perpgame.session.rules import rule
+from perpgame.session.rules import queue_words
 from perpgame.tui.widgets.base import LinePanel, fit, gauge, signed_cash
 
 
@@ -151,13 +151,10 @@ class PositionPanel(LinePanel):
         style = pal.loss if lights >= 4 else pal.warn if lights == 3 else pal.gain
         text = Text("●" * lights, style)
         text.append("○" * (5 - lights), pal.muted)
-        if p.adl_rank is not None and p.size and not rule(self.data.waterfall.policy).ranks:
-            # pro rata: nobody is first, every winner pays a slice
-            text.append(" pro rata" if short else " no queue: every winner a slice", pal.muted)
-        elif p.adl_rank is not None and p.size:
-            text.append(f" {'' if short else 'rank '}{p.adl_rank}/{p.adl_queue}", pal.muted)
-        elif p.size and not short:
-            text.append(" only winners queue", pal.muted)
+        if p.size:  # the words say what the lights mean under the rule in force
+            policy = self.data.waterfall.policy
+            words = queue_words(policy, p.adl_rank, p.adl_queue, lights, short=short)
+            text.append(f" {words}" if words else "", pal.muted)
         return text
 
     def _orders(self, p: PositionView, width: int) -> Text:
