@@ -7,6 +7,7 @@ as it was and passes now.
 from __future__ import annotations
 
 import re
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -57,12 +58,27 @@ async def test_a_colon_typed_in_the_order_line_is_text():
         assert app.screen.query_one("#order-line", Input).value == "b:/"
 
 
+async def test_the_answer_gets_its_room_back_when_the_line_is_left():
+    # Before: Textual kept the typing layout's width on the answer after the line lost focus,
+    # so a short answer was cut at 80 columns: "✓ market sell 0.1 BTC at 2x (queued:".
+    app = calm()
+    async with app.run_test(size=(80, 24)) as pilot:
+        answer = feedback(await typed(pilot, app, "s 0.1 x2"))
+        assert answer.endswith("(queued: paused)") and answer in screen_text(app)
+
+
+async def typed(pilot, app, line: str, ticks: int = 0):
+    """The started game with ``line`` typed into the order line and sent, ``ticks`` played."""
+    screen = await started(pilot, app)
+    await pilot.press("colon", *line, "enter")
+    screen.advance(ticks)
+    await pilot.pause()
+    return screen
+
+
 async def refused_at_80x24(pilot, app):
     """A paused calm game at 80x24 whose last answer is a long refusal, on screen whole."""
-    screen = await started(pilot, app)
-    await pilot.press("colon", *"b 100", "enter")
-    screen.advance(1)
-    await pilot.pause()
+    screen = await typed(pilot, app, "b 100", ticks=1)
     answer = feedback(screen)
     assert "refused" in answer and len(answer) > 44 and answer.strip() in screen_text(app)
     assert "press : then" not in screen_text(app)  # the long answer has the hint's room
@@ -96,30 +112,25 @@ async def test_the_order_line_hint_comes_back_once_the_answer_has_aged():
         assert "press : then  b 0.5 x10" in screen_text(app)
 
 
-async def test_the_answer_gets_its_room_back_when_the_line_is_left():
-    # Before: Textual kept the typing layout's width on the answer after the line lost focus,
-    # so a short answer was cut at 80 columns: "✓ market sell 0.1 BTC at 2x (queued:".
-    app = calm()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await started(pilot, app)
-        await pilot.press("colon", *"s 0.1 x2", "enter")
-        await pilot.pause()
-        answer = feedback(screen)
-        assert answer.endswith("(queued: paused)") and answer in screen_text(app)
-
-
 # ------------------------------------------------------------------ the Pile
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "perpgame" / "levels"
 SHIPPED = sorted(SHIPPED_DIR.glob("*.toml"))
+
+
+@asynccontextmanager
+async def playing(path: Path, ticks: int):
+    """The shipped level at ``path`` (seed 1) at 80x24, paused, ``ticks`` played in:
+    ``(app, pilot, screen)``."""
+    app = GameApp(GameSession(load_level(path), 1), paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        yield app, pilot, await started(pilot, app, ticks=ticks)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 async def test_the_pile_always_lists_the_vault_and_the_house_at_80x24(path):
     # Before: crowded levels cut the list's tail, "… 5 more groups", and the vault and the house,
     # the lesson, were the tail.
-    app = GameApp(GameSession(load_level(path), 1), paused=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await started(pilot, app, ticks=3)
+    async with playing(path, ticks=3) as (app, _, screen):
         lines = screen.pile.plain_lines()
         names = {group_name(s.group) for s in app.session.frame().pile.shares}
         for pinned in ("vault", "house"):
@@ -149,9 +160,7 @@ async def test_the_funding_chart_scales_to_mark_and_index_and_points_at_a_far_li
     # what the level teaches, were a flat line along two rows at the bottom.
     from perpgame.tui.widgets.base import whole_price
 
-    app = GameApp(GameSession(load_level(SHIPPED_DIR / "12-funding.toml"), 1), paused=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await started(pilot, app, ticks=3)
+    async with playing(SHIPPED_DIR / "12-funding.toml", ticks=3) as (app, pilot, screen):
         await pilot.press("colon", *"s 2 x20", "enter")
         screen.advance(200)
         screen.show_view("market")
@@ -182,9 +191,7 @@ async def test_a_near_liquidation_is_still_drawn_across_the_chart():
 async def test_the_one_line_moved_shows_amounts_at_80_columns_and_they_add_up(level_file):
     # Before: at 80 columns both sides fell back to names only in most ticks of a crowded level
     # ("Moved 16.35 whale-lo… +1 more → whale-sh… +3": every tick of L11's first minute).
-    app = GameApp(GameSession(load_level(SHIPPED_DIR / level_file), 1), paused=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await started(pilot, app, ticks=0)
+    async with playing(SHIPPED_DIR / level_file, ticks=0) as (_, pilot, screen):
         lines = []
         for _ in range(40):
             screen.advance(3)
@@ -209,9 +216,7 @@ async def test_the_one_line_moved_shows_amounts_at_80_columns_and_they_add_up(le
 async def test_the_header_names_every_star_at_80x24(path):
     # Before: "☐ Close a long $50 or more up ☆★": two bare glyphs, and nothing said which star
     # was which or what ★ and ☆ meant before the debrief.
-    app = GameApp(GameSession(load_level(path), 1), paused=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await started(pilot, app, ticks=2)
+    async with playing(path, ticks=2) as (app, _, screen):
         header = screen.status_bar.plain_lines()
         assert len(header) == 2, header
         stars = header[1]
