@@ -482,7 +482,9 @@ async def test_q_then_y_dismisses_with_the_session_still_playing():
 
 
 @pytest.mark.parametrize(("result", "status"), [("win", WON), ("lose", LOST)])
-async def test_the_end_of_the_level_shows_then_dismisses_on_a_key(result, status):
+async def test_the_end_of_the_level_shows_then_goes_on_with_enter_not_a_stray_key(result, status):
+    # Before: any key went on, so an order being typed as the level ended (":", "b 0.7")
+    # skipped the notice, and its Enter then pressed the debrief's Retry.
     app = GameApp(GameSession(load_level_text(ending(result)), 1), paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await started(pilot, app, ticks=0)
@@ -492,7 +494,10 @@ async def test_the_end_of_the_level_shows_then_dismisses_on_a_key(result, status
         banner = "WON" if status == WON else "LOST"
         assert banner in screen.status_bar.plain_lines()[0]
         assert app.results == []
-        await pilot.press("z")
+        await pilot.press("z", "colon", "b", "0", "full_stop", "7")
+        await pilot.pause()
+        assert isinstance(app.screen, LevelEnd) and app.results == []
+        await pilot.press("enter")
         await pilot.pause()
         assert app.results == [app.session]
         assert app.session.status == status

@@ -1,4 +1,5 @@
-"""The end of a level: its result over the final board; any key or click (or a few seconds) goes on."""
+"""The end of a level: its result over the final board; Enter, Space, Esc or a click (or a few
+seconds, for a watched game) goes on."""
 
 from __future__ import annotations
 
@@ -13,13 +14,18 @@ from perpgame.session.frame import Frame
 from perpgame.session.numbers import format_cash
 from perpgame.tui.screens.why import WhyScreen
 
+GO_ON_KEYS = frozenset({"enter", "space", "escape"})
+"""The keys that go on. Not any key: a player typing an order or pressing a hotkey as the level
+ends would otherwise skip this notice with the first stray letter, and the Enter that sends the
+order would then press the debrief's Retry: the newcomer found the level restarted at 0:00."""
+
 END_SECONDS = 6.0
 """How long the end-of-level notice of a watched game waits before it goes on by itself (the
 player's own game waits for a key)."""
 
 
 class LevelEnd(ModalScreen[None]):
-    """The result of the level over the final board; any key or click (or a few seconds) goes on."""
+    """The result of the level over the final board; Enter, Space, Esc or a click goes on."""
 
     def __init__(self, snapshot: Frame, delay: float | None = None) -> None:
         """``delay``: seconds before it goes on by itself (0: it waits for a key)."""
@@ -42,7 +48,7 @@ class LevelEnd(ModalScreen[None]):
         text.append(f"  PnL {'+' if pnl > 0 else ''}{format_cash(pnl)}\n")
         if s.why_view is not None:
             text.append("\nw: why? (every number of what happened to you)", "dim")
-        text.append("\npress any key to continue", "dim")
+        text.append("\nEnter: continue", "dim")
         box = Static(text)
         box.border_title = s.title
         yield box
@@ -57,8 +63,8 @@ class LevelEnd(ModalScreen[None]):
                 self._timer.stop()
                 self._timer = None
             self.app.push_screen(WhyScreen(self.snapshot.why_view))
-            return
-        self._go()
+        elif event.key in GO_ON_KEYS:
+            self._go()
 
     def on_click(self) -> None:
         self._go()
@@ -68,4 +74,4 @@ class LevelEnd(ModalScreen[None]):
             self.dismiss(None)
 
 
-__all__ = ["END_SECONDS", "LevelEnd"]
+__all__ = ["END_SECONDS", "GO_ON_KEYS", "LevelEnd"]
