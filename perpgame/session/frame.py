@@ -52,6 +52,9 @@ class PositionView:
     adl_lights: int
     """0 when flat or losing, else 1-5 (5 = deleveraged first)."""
     orders: tuple[OpenOrder, ...]
+    order_margin: int = 0
+    """Initial margin the resting orders hold beyond what the position needs (venues reserve it:
+    Binance's ``openOrderInitialMargin``, BitMEX's order margin)."""
 
 
 @dataclass(frozen=True, slots=True)

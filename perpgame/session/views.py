@@ -391,6 +391,8 @@ def _position(session: ReadableGame) -> PositionView:
     rank, queue_len, lights = session.adl
     if me.unrealized(mark) <= 0:  # ADL closes winners only: a losing position is not in line
         rank, lights = None, 0
+    in_use = m.margin_in_use(me)
+    position_margin = initial_margin(me.size, mark, me.leverage)
     return PositionView(
         account_id=me.id,
         size=me.size,
@@ -404,10 +406,10 @@ def _position(session: ReadableGame) -> PositionView:
         leverage=me.leverage,
         max_leverage=session.max_leverage,
         effective_leverage_ppm=(notional * PPM // equity) if equity > 0 and notional else 0,
-        initial_margin=initial_margin(me.size, mark, me.leverage),
+        initial_margin=position_margin,
         maintenance_margin=maintenance,
         margin_ratio_ppm=(maintenance * PPM // equity) if equity > 0 else (BIG if me.size else 0),
-        free_margin=equity - m.margin_in_use(me),
+        free_margin=equity - in_use,
         liquidation_price=liq,
         bankruptcy_price=bankruptcy_price(me),
         distance_to_liquidation_ppm=distance,
@@ -417,6 +419,7 @@ def _position(session: ReadableGame) -> PositionView:
         orders=tuple(
             OpenOrder(o.id, o.side, o.price, o.qty, o.reduce_only) for o in m.book.orders_of(me.id)
         ),
+        order_margin=in_use - position_margin,
     )
 
 

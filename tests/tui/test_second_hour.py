@@ -17,6 +17,7 @@ from textual.widgets import Input
 from perpgame.level.loader import load_level
 from perpgame.session import GameSession
 from perpgame.session.frame import PileShare
+from perpgame.session.numbers import format_cash
 from perpgame.tui.widgets.base import group_name
 from tests.tui.harness import GameApp
 from tests.tui.test_first_hour import AMOUNT, cents, screen_text
@@ -227,3 +228,20 @@ async def test_the_header_names_every_star_at_80x24(path):
         assert not re.search("[☆★]{2}", "\n".join(header)), header
         assert screen.status_bar.plain_lines()[0] in screen_text(app)
         assert stars in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_position_panel_names_the_margin_resting_orders_hold_while_flat(size):
+    # Before: "Margin not in use" while a resting bid held most of the cash (lessons5's playtest:
+    # free margin fell with no word on the panel).
+    app = calm()
+    async with app.run_test(size=size) as pilot:
+        screen = await started(pilot, app)
+        below = app.session.frame().position.mark * 9 // 10 // 100  # 10% under, whole dollars
+        await typed(pilot, app, f"b 0.1 @ {below}", ticks=1)
+        position = app.session.frame().position
+        assert position.size == 0 and position.order_margin > 0
+        text = "\n".join(screen.query_one("#position").plain_lines())
+        held = re.escape(format_cash(position.order_margin))
+        assert re.search(held + r" held by your orders", text), text
+        assert "not in use" not in text

@@ -116,7 +116,10 @@ class PositionPanel(LinePanel):
         ratio = p.margin_ratio_ppm
         line = Text("Margin ", pal.muted)
         if p.size == 0:
-            line.append("not in use", pal.muted)
+            if p.order_margin > 0:  # resting orders hold margin while flat: say so
+                line.append(f"{format_cash(p.order_margin)} held by your orders", pal.warn)
+            else:
+                line.append("not in use", pal.muted)
             return line
         label = ">100%" if ratio >= PPM * 10 else format_pct(ratio, 0)
         style = pal.loss if ratio >= 800_000 else pal.warn if ratio >= 500_000 else pal.gain
