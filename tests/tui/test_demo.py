@@ -95,7 +95,7 @@ async def test_the_demo_plays_the_crash_levels_one_after_another(tmp_path) -> No
         assert not market_buys(game)
 
         await settle(pilot, lambda: isinstance(app.screen, LevelEnd))
-        await pilot.press("space")
+        await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, DemoDebrief))
         debrief = app.screen
         assert isinstance(debrief, DemoDebrief) and debrief.counting
@@ -196,7 +196,7 @@ async def test_a_key_on_the_demo_debrief_offers_to_play_that_level(make_app, lev
         game = await started(pilot, app)
         game.advance(100)
         await settle(pilot, lambda: isinstance(app.screen, LevelEnd))
-        await pilot.press("space")
+        await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, DemoDebrief))
         debrief = app.screen
         await pilot.press("enter")
@@ -229,7 +229,7 @@ async def test_the_playlist_ends_or_starts_again(make_app, levels_dir, loop) -> 
             seen.append(game.session.level.id)
             game.advance(20)
             await settle(pilot, lambda: isinstance(app.screen, LevelEnd))
-            await pilot.press("space")
+            await pilot.press("enter")
             await settle(pilot, lambda g=game: app.screen is not g and app.screen is not None)
         if loop:
             assert seen == ["alpha", "beta", "alpha"]

@@ -160,7 +160,7 @@ async def finish_level(app: PerpGameApp, pilot: Pilot, ticks: int = 50) -> Debri
     assert isinstance(game, GameScreen)
     game.advance(ticks)
     await settle(pilot, lambda: isinstance(app.screen, LevelEnd))
-    await pilot.press("space")
+    await pilot.press("enter")
     await settle(pilot, lambda: isinstance(app.screen, DebriefScreen))
     assert isinstance(app.screen, DebriefScreen)
     return app.screen

@@ -494,7 +494,7 @@ async def test_the_end_of_the_level_shows_then_goes_on_with_enter_not_a_stray_ke
         banner = "WON" if status == WON else "LOST"
         assert banner in screen.status_bar.plain_lines()[0]
         assert app.results == []
-        await pilot.press("z", "colon", "b", "0", "full_stop", "7")
+        await pilot.press("z", "colon", "b", "space", "0", "full_stop", "7")
         await pilot.pause()
         assert isinstance(app.screen, LevelEnd) and app.results == []
         await pilot.press("enter")

@@ -1,5 +1,5 @@
-"""The end of a level: its result over the final board; Enter, Space, Esc or a click (or a few
-seconds, for a watched game) goes on."""
+"""The end of a level: its result over the final board; Enter, Esc or a click (or a few seconds,
+for a watched game) goes on."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from perpgame.session.frame import Frame
 from perpgame.session.numbers import format_cash
 from perpgame.tui.screens.why import WhyScreen
 
-GO_ON_KEYS = frozenset({"enter", "space", "escape"})
-"""The keys that go on. Not any key: a player typing an order or pressing a hotkey as the level
-ends would otherwise skip this notice with the first stray letter, and the Enter that sends the
-order would then press the debrief's Retry: the newcomer found the level restarted at 0:00."""
+GO_ON_KEYS = frozenset({"enter", "escape"})
+"""The keys that go on. Not any key, nor Space: a player typing an order (``b 0.1``) or pressing
+a hotkey as the level ends would otherwise skip this notice with the first stray key, and the
+Enter that sends the order would then press the debrief's Retry: the newcomer found the level
+restarted at 0:00. Now that Enter only goes on to the debrief."""
 
 END_SECONDS = 6.0
 """How long the end-of-level notice of a watched game waits before it goes on by itself (the
@@ -25,7 +26,7 @@ player's own game waits for a key)."""
 
 
 class LevelEnd(ModalScreen[None]):
-    """The result of the level over the final board; Enter, Space, Esc or a click goes on."""
+    """The result of the level over the final board; Enter, Esc or a click goes on."""
 
     def __init__(self, snapshot: Frame, delay: float | None = None) -> None:
         """``delay``: seconds before it goes on by itself (0: it waits for a key)."""
