@@ -111,12 +111,15 @@ PLACES = {
 long: five lit is the front fifth, the first winners ADL closes (docs/mechanics.md)."""
 
 
-def queue_words(policy: str, rank: int | None, queue: int, lights: int, *, short: bool) -> str:
+def queue_words(
+    policy: str, rank: int | None, queue: int, lights: int, *, short: bool, with_rank: bool = True
+) -> str:
     """What the player's ADL lights mean under the rule in force, said next to them.
 
     A ranking rule: ``8/21 at risk`` (short) or ``8/21 hit in a big wave``; a rule that ranks
     nobody says what it does instead: ``profit cut`` or ``no queue: profits cut``. Not a winner
-    (``rank`` None): nothing, or ``only winners queue``.
+    (``rank`` None): nothing, or ``only winners queue``. ``with_rank=False``: ``at risk`` alone,
+    where a narrow line has no room for the place.
     """
     if rank is None:
         return "" if short else "only winners queue"
@@ -124,4 +127,5 @@ def queue_words(policy: str, rank: int | None, queue: int, lights: int, *, short
     if not r.ranks:
         return r.short if short else f"no queue: {r.instead or r.title}"
     brief, words = PLACES.get(max(1, min(5, lights)), PLACES[1])
-    return f"{rank}/{queue} {brief if short else words}"
+    said = brief if short else words
+    return f"{rank}/{queue} {said}" if with_rank else said

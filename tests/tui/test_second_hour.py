@@ -245,3 +245,27 @@ async def test_the_position_panel_names_the_margin_resting_orders_hold_while_fla
         held = re.escape(format_cash(position.order_margin))
         assert re.search(held + r" held by your orders", text), text
         assert "not in use" not in text
+
+
+async def test_the_adl_words_are_never_cut_on_the_liquidation_line_at_80x24():
+    # Before: level 1 at 80x24 read "Liq 10,330.79 ▼83.3% · ADL ●●●●○ 2/9 early o…"; where the
+    # place does not fit, the words stand alone ("early out").
+    from perpgame.session import PlayerInput
+    from perpgame.session.numbers import BUY
+    from perpgame.session.rules import PLACES
+
+    level = load_level(SHIPPED_DIR / "01-no-coin.toml")
+    app = GameApp(GameSession(level, 1), paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app, ticks=1)
+        app.session.submit(PlayerInput.order(app.session.tick, BUY, 2_000))
+        seen = 0
+        for _ in range(120):
+            screen.advance(10)
+            await pilot.pause()
+            line = next(x for x in screen.query_one("#position").plain_lines() if "ADL" in x)
+            assert "…" not in line, line
+            if app.session.frame().position.adl_rank is not None:
+                assert PLACES[app.session.frame().position.adl_lights][0] in line, line
+                seen += 1
+        assert seen > 10

@@ -43,7 +43,11 @@ class PositionPanel(LinePanel):
             lines.append(self._orders(p, width))
             return lines[:height]
         line.append(" · ADL ", pal.muted)
-        line.append_text(self._lights(p, short=True))
+        for with_rank in (True, False):  # "2/9 early out", else "early out" where it is narrow
+            lights = self._lights(p, short=True, with_rank=with_rank)
+            if line.cell_len + lights.cell_len <= width:
+                break
+        line.append_text(lights)
         lines.append(line)
         if height >= 6:
             lines.append(self._orders(p, width))
@@ -148,7 +152,7 @@ class PositionPanel(LinePanel):
                 return line
         return line
 
-    def _lights(self, p: PositionView, short: bool = False) -> Text:
+    def _lights(self, p: PositionView, short: bool = False, with_rank: bool = True) -> Text:
         pal = self.pal
         lights = max(0, min(5, p.adl_lights))
         style = pal.loss if lights >= 4 else pal.warn if lights == 3 else pal.gain
@@ -156,8 +160,10 @@ class PositionPanel(LinePanel):
         text.append("○" * (5 - lights), pal.muted)
         if p.size:  # the words say what the lights mean under the rule in force
             policy = self.data.waterfall.policy
-            words = queue_words(policy, p.adl_rank, p.adl_queue, lights, short=short)
-            text.append(f" {words}" if words else "", pal.muted)
+            said = queue_words(
+                policy, p.adl_rank, p.adl_queue, lights, short=short, with_rank=with_rank
+            )
+            text.append(f" {said}" if said else "", pal.muted)
         return text
 
     def _orders(self, p: PositionView, width: int) -> Text:
