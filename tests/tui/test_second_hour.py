@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Input
 
@@ -269,3 +271,31 @@ async def test_the_adl_words_are_never_cut_on_the_liquidation_line_at_80x24():
                 assert PLACES[app.session.frame().position.adl_lights][0] in line, line
                 seen += 1
         assert seen > 10
+
+
+@given(
+    st.lists(st.text(alphabet="ab☐ $,", min_size=1, max_size=30), min_size=1, max_size=4),
+    st.integers(min_value=1, max_value=90),
+)
+def test_fit_each_keeps_within_the_width_and_cuts_the_longest_part_first(parts, width):
+    from perpgame.tui.widgets.base import fit_each
+
+    text = fit_each(parts, width)
+    assert len(text) <= width
+    if len(" ".join(parts)) <= width:
+        assert text == " ".join(parts)
+    elif width >= 3 * len(parts) + len(parts) - 1:  # room for two cells and a space a part
+        pieces = text.split(" ") if all(" " not in p for p in parts) else None
+        if pieces is not None:
+            assert [p[0] for p in pieces] == [p[0] for p in parts]
+
+
+async def test_every_win_goal_keeps_its_start_on_the_status_line_at_80x24():
+    # Before: L13's two goals read "☐ Reach the 270-second mark ☐ M…" at 80x24: the second
+    # goal, "Make $1,000", was cut to one letter. The longest goal is cut first now.
+    level = load_level(SHIPPED_DIR / "13-the-big-one.toml")
+    app = GameApp(GameSession(level, 1), paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot, app, ticks=1)
+        top = screen.status_bar.plain_lines()[0]
+        assert "☐ Make $1,000" in top and "☐ Reach the" in top, top

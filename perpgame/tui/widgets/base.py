@@ -152,6 +152,18 @@ def fit(text: str, width: int) -> str:
     return text[: max(0, width - 1)] + "…"
 
 
+def fit_each(parts: list[str], width: int, sep: str = " ") -> str:
+    """``parts`` joined by ``sep`` in ``width`` cells: the longest part is cut first (with an
+    ellipsis), so every part keeps its start where a plain cut would drop the last ones."""
+    sizes = [len(p) for p in parts]
+    room = width - len(sep) * max(0, len(parts) - 1)
+    while sum(sizes) > room and max(sizes, default=0) > 2:
+        sizes[sizes.index(max(sizes))] -= 1
+    if sum(sizes) > room:  # too narrow even for two cells a part
+        return fit(sep.join(parts), width)
+    return sep.join(fit(p, n) for p, n in zip(parts, sizes, strict=True))
+
+
 def group_name(group: str) -> str:
     """How a pile group is named on screen."""
     return {"player": "you", "market_maker": "market makers", "dip_buyer": "dip buyers"}.get(

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from perpgame.session.frame import Frame
 from perpgame.session.numbers import format_price, format_rate
-from perpgame.tui.widgets.base import LinePanel, clock, fit
+from perpgame.tui.widgets.base import LinePanel, clock, fit_each
 from perpgame.tui.widgets.objectives import goal_mark
 from perpgame.tui.widgets.palette import Palette
 
@@ -54,11 +54,14 @@ class StatusBar(LinePanel):
             room = width - line.cell_len - prices.cell_len - 4
             goals = [g for g in snap.goals if g.kind != "star"]
             stars = [g for g in snap.goals if g.kind == "star"]
-            text = " ".join(f"{goal_mark(g)} {g.text}" for g in goals)
+            parts = [f"{goal_mark(g)} {g.text}" for g in goals]
+            wins = [f"{goal_mark(g)} {g.text}" for g in goals if g.kind == "win"]
+            if len(" ".join(parts)) > room and wins:  # tight: what wins first, whole if it can
+                parts = wins
             if stars and height < 2:  # no line for the stars in words: their marks only
-                text += " " + "".join(goal_mark(g) for g in stars)
-            if room > 8:
-                line.append(fit(text, room), pal.accent)
+                parts.append("".join(goal_mark(g) for g in stars))
+            if room > 8:  # every goal keeps its start: the longest is cut first
+                line.append(fit_each(parts, room), pal.accent)
                 line.append(" │ ", pal.muted)
         line.append_text(prices)
         tick = f"  tick {snap.tick}"
