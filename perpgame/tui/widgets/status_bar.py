@@ -50,19 +50,10 @@ class StatusBar(LinePanel):
         if snap.funding_rate_ppm and width >= 110:
             prices.append(" fund ", pal.muted)
             prices.append(format_rate(snap.funding_rate_ppm), pal.muted)
-        if status.goals:
-            room = width - line.cell_len - prices.cell_len - 4
-            goals = [g for g in snap.goals if g.kind != "star"]
-            stars = [g for g in snap.goals if g.kind == "star"]
-            parts = [f"{goal_mark(g)} {g.text}" for g in goals]
-            wins = [f"{goal_mark(g)} {g.text}" for g in goals if g.kind == "win"]
-            if len(" ".join(parts)) > room and wins:  # tight: what wins first, whole if it can
-                parts = wins
-            if stars and height < 2:  # no line for the stars in words: their marks only
-                parts.append("".join(goal_mark(g) for g in stars))
-            if room > 8:  # every goal keeps its start: the longest is cut first
-                line.append(fit_each(parts, room), pal.accent)
-                line.append(" │ ", pal.muted)
+        room = width - line.cell_len - prices.cell_len - 4
+        if status.goals and room > 8:
+            line.append(goals_text(snap, room, stars_below=height >= 2), pal.accent)
+            line.append(" │ ", pal.muted)
         line.append_text(prices)
         tick = f"  tick {snap.tick}"
         if line.cell_len + len(tick) <= width:
@@ -70,6 +61,21 @@ class StatusBar(LinePanel):
         if status.goals and height >= 2:
             return [line, stars_line(snap, pal, width)]
         return [line]
+
+
+def goals_text(snap: Frame, room: int, *, stars_below: bool) -> str:
+    """The goals in ``room`` cells: what wins and what loses, or only what wins when that is
+    tight; every goal keeps its start (the longest is cut first). Without a stars line below,
+    the star goals' marks follow."""
+    goals = [g for g in snap.goals if g.kind != "star"]
+    parts = [f"{goal_mark(g)} {g.text}" for g in goals]
+    wins = [f"{goal_mark(g)} {g.text}" for g in goals if g.kind == "win"]
+    if len(" ".join(parts)) > room and wins:
+        parts = wins
+    stars = [g for g in snap.goals if g.kind == "star"]
+    if stars and not stars_below:
+        parts.append("".join(goal_mark(g) for g in stars))
+    return fit_each(parts, room)
 
 
 def badge(status: Status, pal: Palette) -> Text:
